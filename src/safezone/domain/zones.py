@@ -1,0 +1,114 @@
+"""The zone model: settlements, alert areas and the zone set a build produces.
+
+Everything later (shelters, exposure, warnings, targeting) speaks in these terms. Geometries
+are shapely objects in WGS 84 longitude/latitude (EPSG:4326).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from shapely.geometry.base import BaseGeometry
+
+from safezone.domain.threats import Band
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """A populated place from GeoNames.
+
+    `part_of` holds the id of the city a district belongs to: its people are already counted
+    in that city's population, so they are never added again.
+    """
+
+    geonameid: int
+    name: str
+    lat: float
+    lon: float
+    population: int
+    country: str
+    part_of: int | None = None
+
+    @property
+    def counted_population(self) -> int:
+        return 0 if self.part_of is not None else self.population
+
+
+@dataclass(frozen=True)
+class AlertArea:
+    """The smallest unit a warning targets: part of one band on one side, a few km across."""
+
+    id: str
+    name: str
+    side: str
+    band: int
+    min_km: float
+    max_km: float
+    time_to_shelter_s: int
+    geometry: BaseGeometry
+    settlements: tuple[Settlement, ...] = ()
+
+    @property
+    def population(self) -> int:
+        return sum(s.counted_population for s in self.settlements)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One protected side of the border: a country code and its territory."""
+
+    code: str
+    name: str
+    territory: BaseGeometry
+
+
+@dataclass
+class ZoneSet:
+    """The result of one build: bands, areas and what they were built from."""
+
+    border_name: str
+    border: BaseGeometry
+    sides: tuple[Side, ...]
+    bands: tuple[Band, ...]
+    areas: list[AlertArea]
+    parameters: dict = field(default_factory=dict)
+
+    def areas_of(self, side: str | None = None, band: int | None = None) -> Iterable[AlertArea]:
+        for area in self.areas:
+            if (side is None or area.side == side) and (band is None or area.band == band):
+                yield area
+
+    def area_by_id(self, area_id: str) -> AlertArea | None:
+        return next((a for a in self.areas if a.id == area_id), None)
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    side: str
+    band: int
+    band_label: str
+    time_to_shelter_s: int
+    areas: int
+    settlements: int
+    population: int
+
+
+def summarise(zones: ZoneSet) -> list[SummaryRow]:
+    """Per side and band: how many areas, settlements and people."""
+    rows = []
+    for side in zones.sides:
+        for band in zones.bands:
+            areas = list(zones.areas_of(side.code, band.index))
+            rows.append(
+                SummaryRow(
+                    side=side.code,
+                    band=band.index,
+                    band_label=band.label,
+                    time_to_shelter_s=band.time_to_shelter_s,
+                    areas=len(areas),
+                    settlements=sum(len(a.settlements) for a in areas),
+                    population=sum(a.population for a in areas),
+                )
+            )
+    return rows

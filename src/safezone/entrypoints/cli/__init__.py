@@ -1,0 +1,18 @@
+"""The `safezone` command. Each command group lives in a module of its own, added here."""
+
+from __future__ import annotations
+
+import click
+
+from safezone import __version__
+
+
+@click.group()
+@click.version_option(__version__, prog_name="safezone")
+def main() -> None:
+    """Safety zones, shelters and CAP 1.2 warnings for communities near a border."""
+
+
+from safezone.entrypoints.cli import zones  # noqa: E402  (groups register after `main` exists)
+
+main.add_command(zones.zones)
