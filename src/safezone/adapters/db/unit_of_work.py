@@ -1,0 +1,55 @@
+"""A unit of work: one transaction, and the repositories that work inside it.
+
+    with database.unit_of_work() as uow:
+        version = uow.zones.add(zone_set)
+        uow.zones.activate(version)
+        uow.commit()
+
+Leaving the block without `commit()` (or through an exception) rolls everything back, so a
+use case either happens whole or not at all.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from safezone.adapters.db.import_repository import ImportRunRepository
+from safezone.adapters.db.shelter_repository import ShelterRepository
+from safezone.adapters.db.zone_repository import ZoneRepository
+
+
+class UnitOfWork:
+    zones: ZoneRepository
+    shelters: ShelterRepository
+    imports: ImportRunRepository
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._session: Session | None = None
+
+    def __enter__(self) -> "UnitOfWork":
+        self._session = self._sessions()
+        self._session.begin()
+        self.zones = ZoneRepository(self._session)
+        self.shelters = ShelterRepository(self._session)
+        self.imports = ImportRunRepository(self._session)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._session is not None
+        try:
+            if self._session.in_transaction():
+                self._session.rollback()
+        finally:
+            self._session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        assert self._session is not None, "commit() outside a `with` block"
+        self._session.commit()
+        self._session.begin()
+
+    def rollback(self) -> None:
+        assert self._session is not None, "rollback() outside a `with` block"
+        self._session.rollback()
+        self._session.begin()

@@ -1,0 +1,154 @@
+"""Shared fixtures: real databases for the tests that store things.
+
+`db_url` runs a test twice: on a fresh SQLite file and on a fresh database in a real
+PostgreSQL + PostGIS server that this session starts on 127.0.0.1 (a port of its own, a data
+directory of its own, stopped at the end). `initdb` refuses to run as root, so as root the
+server runs as the `postgres` system user.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+PG_ROOT = Path("/usr/lib/postgresql")
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    port: int
+    data_dir: Path
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def psql(self, sql: str, database: str = "postgres") -> None:
+        subprocess.run(
+            [str(_pg_bin("psql")), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database,
+             "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
+            check=True, capture_output=True, text=True,
+        )
+
+
+def _pg_bin(name: str) -> Path:
+    versions = sorted(PG_ROOT.glob("*/bin"), key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
+    if not versions:
+        pytest.skip("PostgreSQL is not installed (scripts/install-test-deps installs it)")
+    return versions[-1] / name
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    """Run as `postgres` when we are root, as ourselves otherwise."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    data_root = Path(tempfile.mkdtemp(prefix="safezone-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(data_root, "postgres", "postgres")
+    data_dir = data_root / "data"
+    subprocess.run(
+        _as_server_user([str(_pg_bin("initdb")), "-D", str(data_dir), "-U", "postgres", "-A", "trust",
+                         "-E", "UTF8", "--no-locale", "--no-sync"]),
+        check=True, capture_output=True, text=True,
+    )
+    port = _free_port()
+    options = f"-p {port} -h 127.0.0.1 -k {data_root} -c fsync=off -c full_page_writes=off"
+    subprocess.run(
+        _as_server_user([str(_pg_bin("pg_ctl")), "-D", str(data_dir), "-o", options, "-l",
+                         str(data_root / "server.log"), "-w", "-t", "60", "start"]),
+        check=True, capture_output=True, text=True,
+    )
+    server = PostgresServer(port, data_dir)
+    try:
+        server.psql("CREATE DATABASE safezone_template")
+        server.psql("CREATE EXTENSION postgis", database="safezone_template")
+        yield server
+    finally:
+        subprocess.run(
+            _as_server_user([str(_pg_bin("pg_ctl")), "-D", str(data_dir), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
+        shutil.rmtree(data_root, ignore_errors=True)
+
+
+_database_numbers = itertools.count()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """A fresh, empty database with PostGIS, made from a template in milliseconds."""
+    name = f"safezone_test_{next(_database_numbers)}"
+    postgres_server.psql(f"CREATE DATABASE {name} TEMPLATE safezone_template")
+    return postgres_server.url(name)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'safezone.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """A fresh database of each kind in turn: the test runs once per backend."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def sample_zones():
+    """A small, hand-made zone set: a north–south border at 30°E, two sides, two bands.
+
+    Each side has one area per band (rectangles), with settlements at known points, one of
+    them a district counted inside its city.
+    """
+    from shapely.geometry import LineString, box
+
+    from safezone.domain.threats import Band
+    from safezone.domain.zones import AlertArea, Settlement, Side, ZoneSet
+
+    bands = (
+        Band(index=0, min_km=0.0, max_km=5.0, time_to_shelter_s=15, seconds_by_threat=(("rockets", 15),)),
+        Band(index=1, min_km=5.0, max_km=20.0, time_to_shelter_s=90, seconds_by_threat=(("rockets", 90),)),
+    )
+    near, far = 5 / 70.8, 20 / 70.8  # degrees of longitude at 50.5°N
+    west = Side("AAA", "Westland", box(29.0, 50.0, 30.0, 51.0))
+    east = Side("BBB", "Eastland", box(30.0, 50.0, 31.0, 51.0))
+
+    def settlement(gid: int, name: str, lat: float, lon: float, pop: int, country: str, part_of: int | None = None):
+        return Settlement(gid, name, lat, lon, pop, country, part_of)
+
+    areas = [
+        AlertArea("AAA-0-1", "Westgate", "AAA", 0, 0.0, 5.0, 15, box(30 - near, 50.0, 30.0, 51.0),
+                  (settlement(1, "Westgate", 50.5, 29.98, 12000, "AA"),
+                   settlement(2, "Westgate North", 50.51, 29.98, 3000, "AA", part_of=1))),
+        AlertArea("AAA-1-1", "Far West", "AAA", 1, 5.0, 20.0, 90, box(30 - far, 50.0, 30 - near, 51.0),
+                  (settlement(3, "Far West", 50.2, 29.8, 4000, "AA"),)),
+        AlertArea("BBB-0-1", "Eastgate", "BBB", 0, 0.0, 5.0, 15, box(30.0, 50.0, 30 + near, 51.0),
+                  (settlement(4, "Eastgate", 50.5, 30.02, 20000, "BB"),
+                   settlement(5, "Hamlet", 50.8, 30.03, 600, "BB"))),
+        AlertArea("BBB-1-1", "Far East", "BBB", 1, 5.0, 20.0, 90, box(30 + near, 50.0, 30 + far, 51.0), ()),
+    ]
+    return ZoneSet(
+        border_name="Westland–Eastland",
+        border=LineString([(30.0, 50.0), (30.0, 51.0)]),
+        sides=(west, east),
+        bands=bands,
+        areas=areas,
+        parameters={"threats": ["rockets"], "area_km": 10},
+    )

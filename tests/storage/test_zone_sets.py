@@ -1,0 +1,75 @@
+"""Zone sets are stored as versions, one active, and load back equal — on SQLite and PostGIS."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from safezone.adapters.db import Database, UnknownVersion
+
+
+def test_a_stored_zone_set_loads_back_equal(db_url, sample_zones):
+    with Database(db_url) as db:
+        with db.unit_of_work() as uow:
+            version = uow.zones.add(sample_zones)
+            uow.commit()
+        with db.unit_of_work() as uow:
+            loaded = uow.zones.get(version)
+    assert loaded == sample_zones
+    assert [a.population for a in loaded.areas] == [12000, 4000, 20600, 0]
+
+
+def test_each_build_is_a_new_version_and_only_one_is_active(db_url, sample_zones):
+    rebuilt = dataclasses.replace(sample_zones, border_name="second build")
+    with Database(db_url) as db:
+        with db.unit_of_work() as uow:
+            first = uow.zones.add(sample_zones, activate=True)
+            second = uow.zones.add(rebuilt)
+            uow.commit()
+        with db.unit_of_work() as uow:
+            assert second > first
+            assert uow.zones.active_version() == first
+            uow.zones.activate(second)
+            uow.commit()
+        with db.unit_of_work() as uow:
+            infos = uow.zones.versions()
+            assert [(i.version, i.active, i.areas) for i in infos] == [(second, True, 4), (first, False, 4)]
+            assert uow.zones.active().border_name == "second build"
+
+
+def test_activating_an_unknown_version_fails_and_changes_nothing(db_url, sample_zones):
+    with Database(db_url) as db:
+        with db.unit_of_work() as uow:
+            version = uow.zones.add(sample_zones, activate=True)
+            uow.commit()
+        with db.unit_of_work() as uow:
+            with pytest.raises(UnknownVersion):
+                uow.zones.activate(version + 41)
+        with db.unit_of_work() as uow:
+            assert uow.zones.active_version() == version
+
+
+def test_without_commit_nothing_is_stored(db_url, sample_zones):
+    with Database(db_url) as db:
+        with db.unit_of_work() as uow:
+            uow.zones.add(sample_zones, activate=True)
+        with db.unit_of_work() as uow:
+            assert uow.zones.versions() == []
+            assert uow.zones.active() is None
+
+
+def test_the_area_at_a_point_comes_from_the_active_zone_set(db_url, sample_zones):
+    with Database(db_url) as db:
+        with db.unit_of_work() as uow:
+            assert uow.zones.area_at(50.5, 30.01) is None  # nothing active yet
+            uow.zones.add(sample_zones, activate=True)
+            uow.commit()
+        with db.unit_of_work() as uow:
+            east = uow.zones.area_at(50.5, 30.01)
+            far_west = uow.zones.area_at(50.2, 29.8)
+            outside = uow.zones.area_at(50.5, 32.0)
+    assert east.id == "BBB-0-1" and east.time_to_shelter_s == 15
+    assert [s.name for s in east.settlements] == ["Eastgate", "Hamlet"]
+    assert far_west.id == "AAA-1-1"
+    assert outside is None
