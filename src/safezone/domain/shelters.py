@@ -112,3 +112,16 @@ def geodesic_m(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np
         return np.zeros(0)
     _, _, dist = WGS84.inv(np.full(lats.shape, lon), np.full(lats.shape, lat), lons, lats)
     return np.asarray(dist, dtype=float)
+
+
+class RejectedImport(InputError):
+    """A file with bad rows, refused whole: the operator sees every problem, nothing is written."""
+
+    def __init__(self, file: str, problems: list[InputError], good_rows: int) -> None:
+        super().__init__(
+            f"{len(problems)} bad row(s), so nothing was imported; fix them, or pass --skip-bad "
+            f"to import the {good_rows} good row(s) alone",
+            file=file,
+        )
+        self.problems = problems
+        self.good_rows = good_rows

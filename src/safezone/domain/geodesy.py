@@ -1,0 +1,139 @@
+"""Geodesic-correct distances to a border and buffers around it.
+
+No single map projection keeps distances right along a border of thousands of kilometres, so
+the border is cut into pieces of at most `PIECE_KM` and each piece is measured in an azimuthal
+equidistant projection centred on it. Within `PIECE_KM / 2 + range` of the centre, that
+projection's scale error stays below 0.05 %, an order of magnitude inside the 0.5 % the zones
+promise; results of all pieces are combined (union of buffers, minimum of distances).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import shapely
+from pyproj import CRS, Geod, Transformer
+from shapely.geometry.base import BaseGeometry
+
+WGS84 = Geod(ellps="WGS84")
+PIECE_KM = 150.0
+# Vertex spacing, in km, of the border before projection: the NE line is straight in
+# longitude/latitude between its vertices, and must stay so after projection.
+DENSIFY_KM = 1.0
+# Arcs of a buffer are drawn with this many segments per quarter circle; the chord of such an
+# arc lies 1 - cos(pi / 64) = 0.12 % inside the true circle.
+QUAD_SEGMENTS = 16
+
+
+@dataclass(frozen=True)
+class _Piece:
+    to_local: Transformer
+    to_lonlat: Transformer
+    line: BaseGeometry  # in local metres
+    centre: tuple[float, float]  # lon, lat
+    radius_km: float  # farthest vertex from the centre
+
+
+# A great circle on a sphere of the mean radius differs from the WGS 84 geodesic by < 0.6 %.
+_SPHERE_SLACK = 0.01
+_MEAN_RADIUS_KM = 6371.0088
+
+
+def _great_circle_km(lon1, lat1, lon2, lat2) -> np.ndarray:
+    lon1, lat1, lon2, lat2 = (np.radians(v) for v in (lon1, lat1, lon2, lat2))
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * _MEAN_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+
+def densify_lonlat(geometry: BaseGeometry, max_km: float = DENSIFY_KM) -> BaseGeometry:
+    """Insert vertices so that no segment is longer than about `max_km` (at the equator)."""
+    return shapely.segmentize(geometry, max_km / 111.0)
+
+
+def _aeqd(lon: float, lat: float) -> CRS:
+    return CRS.from_proj4(f"+proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +datum=WGS84 +units=m +no_defs")
+
+
+def _split_line(coords: np.ndarray, piece_km: float) -> list[np.ndarray]:
+    """Cut a vertex array into runs of at most `piece_km` geodesic length (sharing end points)."""
+    if len(coords) < 2:
+        return [coords]
+    _, _, seg = WGS84.inv(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+    cumulative = np.concatenate([[0.0], np.cumsum(seg) / 1000.0])
+    pieces, start = [], 0
+    while start < len(coords) - 1:
+        end = int(np.searchsorted(cumulative, cumulative[start] + piece_km, side="right")) - 1
+        end = max(end, start + 1)
+        pieces.append(coords[start : end + 1])
+        start = end
+    return pieces
+
+
+class BorderGeometry:
+    """A border line (lon/lat) ready for geodesic distances and buffers."""
+
+    def __init__(self, border: BaseGeometry, piece_km: float = PIECE_KM) -> None:
+        if border.is_empty:
+            raise ValueError("the border line is empty")
+        self.lonlat = border
+        parts = shapely.get_parts(shapely.line_merge(densify_lonlat(border)) if border.geom_type != "LineString" else densify_lonlat(border))
+        self._pieces: list[_Piece] = []
+        for part in parts:
+            coords = np.asarray(shapely.get_coordinates(part))
+            for run in _split_line(coords, piece_km):
+                if len(run) < 2:
+                    continue
+                mid = run[len(run) // 2]
+                local = _aeqd(float(mid[0]), float(mid[1]))
+                to_local = Transformer.from_crs("EPSG:4326", local, always_xy=True)
+                to_lonlat = Transformer.from_crs(local, "EPSG:4326", always_xy=True)
+                x, y = to_local.transform(run[:, 0], run[:, 1])
+                radius = float(np.hypot(x, y).max()) / 1000.0
+                line = shapely.linestrings(np.column_stack([x, y]))
+                self._pieces.append(_Piece(to_local, to_lonlat, line, (float(mid[0]), float(mid[1])), radius))
+
+    @cached_property
+    def length_km(self) -> float:
+        return WGS84.geometry_length(self.lonlat) / 1000.0
+
+    def distance_km(self, lon: np.ndarray | float, lat: np.ndarray | float) -> np.ndarray:
+        """Geodesic distance, in km, from each point to the nearest point of the border."""
+        lon = np.atleast_1d(np.asarray(lon, dtype=float))
+        lat = np.atleast_1d(np.asarray(lat, dtype=float))
+        # A piece cannot be nearer than (distance to its centre - its radius): measure a point
+        # against a piece only while that lower bound can still beat the best found so far,
+        # starting with the piece most likely to be nearest.
+        centres = np.array([p.centre for p in self._pieces])
+        radii = np.array([p.radius_km for p in self._pieces])
+        bound = _great_circle_km(lon[:, None], lat[:, None], centres[None, :, 0], centres[None, :, 1]) * (1 - _SPHERE_SLACK) - radii
+        best = np.full(lon.shape, np.inf)
+        first = np.argmin(bound, axis=1)
+        for k, piece in enumerate(self._pieces):
+            todo = np.flatnonzero(first == k)
+            if len(todo):
+                best[todo] = self._measure(piece, lon[todo], lat[todo])
+        for k, piece in enumerate(self._pieces):
+            todo = np.flatnonzero((bound[:, k] < best * (1 + 1e-9)) & (first != k))
+            if len(todo):
+                best[todo] = np.minimum(best[todo], self._measure(piece, lon[todo], lat[todo]))
+        return best
+
+    @staticmethod
+    def _measure(piece: _Piece, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        x, y = piece.to_local.transform(lon, lat)
+        return shapely.distance(shapely.points(x, y), piece.line) / 1000.0
+
+    def buffer(self, distance_km: float) -> BaseGeometry:
+        """The set of points within `distance_km` of the border, as a lon/lat polygon."""
+        if distance_km <= 0:
+            return shapely.Polygon()
+        metres = distance_km * 1000.0
+        parts = []
+        for piece in self._pieces:
+            local = shapely.buffer(piece.line, metres, quad_segs=QUAD_SEGMENTS)
+            # Keep curved edges curved after the transformation back to lon/lat.
+            local = shapely.segmentize(local, max(metres / 20.0, 500.0))
+            parts.append(shapely.transform(local, lambda xy, t=piece.to_lonlat: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))))
+        return shapely.union_all(parts)

@@ -1,0 +1,167 @@
+"""`safezone zones build` and `safezone zones where`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from safezone.adapters import geonames, naturalearth
+from safezone.adapters.border_sources import from_country_pair, from_files
+from safezone.adapters.render.zones_page import render_zones_page, seconds_label
+from safezone.adapters.threat_config import load_threats
+from safezone.adapters.zone_files import read_zones, summary_to_csv, summary_to_json, zones_to_geojson
+from safezone.domain.errors import InputError
+from safezone.domain.zones import BorderInput, SummaryRow, ZoneSet, summarise
+from safezone.entrypoints.cli.output import StepProgress, reports_bad_input, stdout, write_atomically
+from safezone.services.zones import DEFAULT_AREA_KM, build_zones, locate
+
+DEFAULT_BORDER = "RUS-UKR"
+DEFAULT_OUT = Path("out")
+ZONES_FILE = "zones.geojson"
+
+
+@click.group()
+def zones() -> None:
+    """Safety zones along a border: distance bands and alert areas."""
+
+
+def _border_input(border: str | None, side: str, border_file: Path | None, territories: tuple[Path, ...]) -> BorderInput:
+    if border_file is not None:
+        if border:
+            raise InputError("give either --border or --border-file, not both", field="border")
+        return from_files(border_file, territories)
+    if territories:
+        raise InputError("--territory goes with --border-file", field="territory")
+    return from_country_pair(border or DEFAULT_BORDER, side)
+
+
+def load_or_build(border: BorderInput, threats_path: Path | None, area_km: float | None, progress: StepProgress) -> ZoneSet:
+    config = load_threats(threats_path)
+    settlements = geonames.load_settlements(progress)
+    return build_zones(
+        border,
+        config.threats,
+        settlements,
+        area_km=area_km or config.area_km or DEFAULT_AREA_KM,
+        band_edges_km=config.band_edges_km,
+        progress=progress,
+    )
+
+
+def print_summary(rows: list[SummaryRow], zones_: ZoneSet) -> None:
+    names = {s.code: s.name for s in zones_.sides}
+    table = Table(title=f"Safety zones, {zones_.border_name} border", title_justify="left")
+    for heading in ("side", "band", "time to shelter", "areas", "settlements", "population"):
+        table.add_column(heading, justify="left" if heading in ("side", "band") else "right")
+    for row in rows:
+        table.add_row(
+            names.get(row.side, row.side),
+            row.band_label,
+            seconds_label(row.time_to_shelter_s),
+            f"{row.areas:,}",
+            f"{row.settlements:,}",
+            f"{row.population:,}",
+        )
+    table.add_section()
+    table.add_row("all", "", "", f"{sum(r.areas for r in rows):,}", f"{sum(r.settlements for r in rows):,}", f"{sum(r.population for r in rows):,}")
+    stdout.print(table)
+
+
+border_options = [
+    click.option("--border", help=f"Two ISO 3166 alpha-3 codes, either order (default {DEFAULT_BORDER})."),
+    click.option("--side", default="both", show_default=True, help="Protected side: one of the two codes, or both."),
+    click.option("--border-file", type=click.Path(path_type=Path), help="A GeoJSON/GeoPackage line to use as the border."),
+    click.option(
+        "--territory",
+        "territories",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="With --border-file: a polygon file of a protected side (repeat for each side).",
+    ),
+    click.option("--threats", type=click.Path(path_type=Path), help="Threat classes (TOML); default: the shipped file."),
+    click.option("--area-km", type=float, help="Alert areas are about this many km across."),
+]
+
+
+def with_border_options(command):
+    for option in reversed(border_options):
+        command = option(command)
+    return command
+
+
+@zones.command()
+@with_border_options
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Folder for the outputs.")
+@click.option("--quiet", is_flag=True, help="No progress messages.")
+@reports_bad_input
+def build(border, side, border_file, territories, threats, area_km, out: Path, quiet: bool) -> None:
+    """Build the zones and write zones.geojson, summary.json, summary.csv and map.html."""
+    if area_km is not None and not 0.5 <= area_km <= 100:
+        raise InputError(f"--area-km must be between 0.5 and 100 km, not {area_km:g}", field="area-km")
+    progress = StepProgress(quiet)
+    progress("Reading the border")
+    border_input = _border_input(border, side, border_file, territories)
+    zones_ = load_or_build(border_input, threats, area_km, progress)
+    rows = summarise(zones_)
+    progress("Writing outputs")
+    sources = [naturalearth.SOURCE if border_file is None else f"border file {border_file}", geonames.SOURCE]
+    files = {
+        ZONES_FILE: json.dumps(zones_to_geojson(zones_), ensure_ascii=False),
+        "summary.json": json.dumps(summary_to_json(rows, zones_), ensure_ascii=False, indent=2),
+        "summary.csv": summary_to_csv(rows),
+        "map.html": render_zones_page(zones_, rows, sources),
+    }
+    for name, text in files.items():
+        write_atomically(out / name, text)
+    print_summary(rows, zones_)
+    stdout.print(f"Wrote {', '.join(str(out / n) for n in files)}")
+
+
+@zones.command()
+@click.argument("lat", type=float)
+@click.argument("lon", type=float)
+@click.option(
+    "--zones",
+    "zones_file",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_OUT / ZONES_FILE,
+    show_default=True,
+    help="Zones written by `zones build`.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Answer as JSON.")
+@reports_bad_input
+def where(lat: float, lon: float, zones_file: Path, as_json: bool) -> None:
+    """Which side, area and band a point is in, its distance to the border and time to shelter."""
+    zones_ = read_zones(zones_file)
+    place = locate(zones_, lat, lon)
+    answer = {
+        "lat": lat,
+        "lon": lon,
+        "distance_km": round(place.distance_km, 2),
+        "inside": place.inside,
+    }
+    if place.area:
+        answer.update(
+            side=place.area.side,
+            area_id=place.area.id,
+            area_name=place.area.name,
+            band=zones_.bands[place.area.band].label,
+            time_to_shelter_s=place.area.time_to_shelter_s,
+        )
+    if as_json:
+        click.echo(json.dumps(answer, ensure_ascii=False))
+        return
+    if not place.area:
+        click.echo(f"Outside every zone ({place.distance_km:.1f} km from the {zones_.border_name} border).")
+        return
+    names = {s.code: s.name for s in zones_.sides}
+    click.echo(
+        f"Side: {names.get(place.area.side, place.area.side)}\n"
+        f"Area: {place.area.name} ({place.area.id})\n"
+        f"Band: {zones_.bands[place.area.band].label}\n"
+        f"Distance to the border: {place.distance_km:.1f} km\n"
+        f"Time to shelter: {seconds_label(place.area.time_to_shelter_s)}"
+    )

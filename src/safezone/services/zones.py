@@ -1,0 +1,218 @@
+"""Build the safety zones of a border, and answer "where am I?" against them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from safezone.domain.settlements import SettlementIndex
+from safezone.domain.areas import cell_polygons, clip_cells, covering_cells, resolution_for
+from safezone.domain.errors import InputError
+from safezone.domain.geodesy import BorderGeometry
+from safezone.domain.threats import Band, ThreatClass, derive_bands
+from safezone.domain.zones import AlertArea, BorderInput, Side, ZoneSet
+
+Progress = Callable[[str], None]
+
+# A protected territory must come this close to the border line to be "on" it.
+TOUCH_TOLERANCE_KM = 1.0
+DEFAULT_AREA_KM = 7.0
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def check_sides_touch(border: BorderGeometry, sides: Sequence[Side]) -> None:
+    """Refuse a protected territory that does not reach the border: its zones would be empty."""
+    for side in sides:
+        if side.territory.is_empty:
+            raise InputError(f"the protected territory of side {side.code!r} is empty", field="territory")
+        nearest = shapely.shortest_line(border.lonlat, side.territory)
+        lon, lat = shapely.get_coordinates(nearest)[1]
+        gap = float(border.distance_km(lon, lat)[0])
+        if gap > TOUCH_TOLERANCE_KM:
+            raise InputError(
+                f"the protected territory of side {side.code!r} does not touch the border "
+                f"(it stays {gap:.1f} km away)",
+                field="territory",
+            )
+
+
+def build_zones(
+    border: BorderInput,
+    threats: Sequence[ThreatClass],
+    settlements: SettlementIndex,
+    *,
+    area_km: float = DEFAULT_AREA_KM,
+    band_edges_km: Sequence[float] | None = None,
+    progress: Progress = _quiet,
+) -> ZoneSet:
+    """Distance bands on each protected side, cut into named alert areas with their people."""
+    bands = derive_bands(threats, band_edges_km)
+    resolution = resolution_for(area_km)
+    progress("Measuring the border")
+    geometry = BorderGeometry(border.line)
+    check_sides_touch(geometry, border.sides)
+    progress("Drawing distance bands")
+    edges = sorted({b.min_km for b in bands} | {b.max_km for b in bands})
+    buffers = {edge: geometry.buffer(edge) for edge in edges}
+    outer = buffers[edges[-1]]
+    areas: list[AlertArea] = []
+    for side in border.sides:
+        progress(f"Cutting alert areas of {side.name}")
+        territory = shapely.clip_by_rect(side.territory, *outer.bounds)
+        cells = covering_cells(shapely.intersection(outer, territory), resolution)
+        polygons = cell_polygons(cells)
+        for band in bands:
+            ring = shapely.difference(buffers[band.max_km], buffers[band.min_km])
+            for cell, piece in clip_cells(cells, polygons, shapely.intersection(ring, territory)):
+                areas.append(
+                    AlertArea(
+                        id=f"{side.code}-{band.index}-{cell}",
+                        name="",
+                        side=side.code,
+                        band=band.index,
+                        min_km=band.min_km,
+                        max_km=band.max_km,
+                        time_to_shelter_s=band.time_to_shelter_s,
+                        geometry=piece,
+                    )
+                )
+    progress("Placing settlements")
+    areas = _with_settlements(areas, settlements, outer)
+    progress("Measuring distances")
+    areas = _with_distances(areas, geometry, bands)
+    areas = _named(areas, settlements)
+    return ZoneSet(
+        border_name=border.name,
+        border=border.line,
+        sides=border.sides,
+        bands=tuple(bands),
+        areas=areas,
+        parameters={
+            "area_km": area_km,
+            "h3_resolution": resolution,
+            "threats": [t.name for t in threats],
+            "border_length_km": round(geometry.length_km, 1),
+        },
+    )
+
+
+def _with_settlements(areas: list[AlertArea], settlements: SettlementIndex, outer: BaseGeometry) -> list[AlertArea]:
+    """Put each settlement in exactly one area (the first whose closure holds its point)."""
+    candidates = settlements.within_bounds(*outer.bounds)
+    points = shapely.points(settlements.lon[candidates], settlements.lat[candidates])
+    tree = shapely.STRtree([a.geometry for a in areas])
+    point_index, area_index = tree.query(points, predicate="intersects")
+    owner: dict[int, int] = {}
+    for p, a in zip(point_index.tolist(), area_index.tolist()):
+        owner[p] = min(a, owner.get(p, a))
+    members: dict[int, list[int]] = {}
+    for p, a in owner.items():
+        members.setdefault(a, []).append(int(candidates[p]))
+    updated = []
+    for i, area in enumerate(areas):
+        found = sorted(members.get(i, ()), key=lambda j: (-int(settlements.population[j]), int(settlements.geonameid[j])))
+        updated.append(_replace(area, settlements=tuple(settlements.settlement(j) for j in found)))
+    return updated
+
+
+def _with_distances(areas: list[AlertArea], border: BorderGeometry, bands: Sequence[Band]) -> list[AlertArea]:
+    """Each area's actual distance range, from its vertices, kept within its band."""
+    coords = [shapely.get_coordinates(a.geometry) for a in areas]
+    if not coords:
+        return areas
+    flat = np.concatenate(coords)
+    # Neighbouring cells share vertices: measure each distinct vertex once.
+    unique, inverse = np.unique(flat, axis=0, return_inverse=True)
+    distances = border.distance_km(unique[:, 0], unique[:, 1])[inverse.ravel()]
+    bounds = np.cumsum([0] + [len(c) for c in coords])
+    updated = []
+    for area, start, stop in zip(areas, bounds[:-1], bounds[1:]):
+        band = bands[area.band]
+        low = float(np.clip(distances[start:stop].min(), band.min_km, band.max_km))
+        high = float(np.clip(distances[start:stop].max(), band.min_km, band.max_km))
+        updated.append(_replace(area, min_km=round(low, 2), max_km=round(high, 2)))
+    return updated
+
+
+def _named(areas: list[AlertArea], settlements: SettlementIndex) -> list[AlertArea]:
+    """Name each area after its largest settlement, or "near" the closest one; names unique per side."""
+    empty = [i for i, a in enumerate(areas) if not a.settlements]
+    nearest_name: dict[int, str] = {}
+    if empty and len(settlements):
+        centroids = shapely.centroid([areas[i].geometry for i in empty])
+        lon, lat = shapely.get_coordinates(centroids).T
+        pool = settlements.within_bounds(lon.min() - 1, lat.min() - 1, lon.max() + 1, lat.max() + 1)
+        if len(pool):
+            tree = shapely.STRtree(shapely.points(settlements.lon[pool], settlements.lat[pool]))
+            _, nearest = tree.query_nearest(centroids, return_distance=False, all_matches=False)
+            for i, j in zip(empty, nearest.tolist()):
+                nearest_name[i] = f"near {settlements.name[pool[j]]}"
+    base = [a.settlements[0].name if a.settlements else nearest_name.get(i, "unnamed") for i, a in enumerate(areas)]
+    counts = Counter((a.side, n) for a, n in zip(areas, base))
+    seen: Counter = Counter()
+    named = []
+    for area, name in zip(areas, base):
+        key = (area.side, name)
+        if counts[key] > 1:
+            seen[key] += 1
+            name = f"{name} {seen[key]}"
+        named.append(_replace(area, name=name))
+    return named
+
+
+def _replace(area: AlertArea, **changes) -> AlertArea:
+    from dataclasses import replace
+
+    return replace(area, **changes)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a point stands: its area (or none), distance to the border, time to shelter."""
+
+    lat: float
+    lon: float
+    distance_km: float
+    area: AlertArea | None
+
+    @property
+    def inside(self) -> bool:
+        return self.area is not None
+
+    @property
+    def time_to_shelter_s(self) -> int | None:
+        return self.area.time_to_shelter_s if self.area else None
+
+    @property
+    def side(self) -> str | None:
+        return self.area.side if self.area else None
+
+    @property
+    def band(self) -> int | None:
+        return self.area.band if self.area else None
+
+
+def check_coordinates(lat: float, lon: float) -> None:
+    if not (np.isfinite(lat) and -90 <= lat <= 90):
+        raise InputError(f"latitude {lat} is outside -90…90", field="lat")
+    if not (np.isfinite(lon) and -180 <= lon <= 180):
+        raise InputError(f"longitude {lon} is outside -180…180", field="lon")
+
+
+def locate(zones: ZoneSet, lat: float, lon: float, border: BorderGeometry | None = None) -> Location:
+    """The area holding the point, if any, and the point's geodesic distance to the border."""
+    check_coordinates(lat, lon)
+    point = shapely.Point(lon, lat)
+    tree = shapely.STRtree([a.geometry for a in zones.areas])
+    hits = sorted(tree.query(point, predicate="intersects").tolist())
+    area = zones.areas[hits[0]] if hits else None
+    measure = border or BorderGeometry(zones.border)
+    return Location(lat=lat, lon=lon, distance_km=float(measure.distance_km(lon, lat)[0]), area=area)
