@@ -1,0 +1,93 @@
+"""Shelters from a CSV file: one row per shelter, a header naming the columns.
+
+Columns (header names are case-insensitive; aliases in brackets):
+  name, lat [latitude], lon [lng, longitude]           required
+  id [source_id, ref], capacity, kind, accessible [step_free, wheelchair], opening
+  [opening_hours], last_verified [verified, check_date]  optional
+Other columns are ignored and listed back to the operator. Comma, semicolon or tab separated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from safezone.adapters.shelter_sources.collect import SourceRows, decode, read_bytes
+from safezone.adapters.shelter_sources.fields import Located, Record
+from safezone.domain.errors import InputError
+
+ALIASES = {
+    "name": "name",
+    "lat": "lat",
+    "latitude": "lat",
+    "lon": "lon",
+    "lng": "lon",
+    "long": "lon",
+    "longitude": "lon",
+    "id": "id",
+    "source_id": "id",
+    "ref": "id",
+    "capacity": "capacity",
+    "kind": "kind",
+    "type": "kind",
+    "accessible": "accessible",
+    "step_free": "accessible",
+    "wheelchair": "accessible",
+    "opening": "opening",
+    "opening_hours": "opening",
+    "last_verified": "last_verified",
+    "verified": "last_verified",
+    "check_date": "last_verified",
+}
+REQUIRED = ("name", "lat", "lon")
+
+
+def _delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def read_csv(path: str, source: str, *, encoding: str = "utf-8", max_bytes: int) -> SourceRows:
+    text = decode(read_bytes(path, max_bytes), path, encoding)
+    rows = SourceRows(file=path, format="csv", source=source)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
+    try:
+        header = next(reader, None)
+        if header is None or not any(h.strip() for h in header):
+            raise InputError("the file is empty: it needs a header line with name, lat, lon", file=path, line=1)
+        columns = _columns(header, path)
+        rows.ignored_columns = tuple(h for h in header if h.strip().lower() not in ALIASES)
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue  # blank line
+            line = reader.line_num
+            where = Located(path, line)
+            if len(cells) != len(header):
+                rows.problem(InputError(f"the row has {len(cells)} fields, the header has {len(header)}", file=path, line=line))
+                continue
+            values = {ours: cells[i] for ours, i in columns.items()}
+            rows.add(Record(values, lat=values.get("lat"), lon=values.get("lon")), where)
+    except csv.Error as broken:
+        raise InputError(f"the file is not valid CSV: {broken}", file=path, line=reader.line_num) from None
+    return rows
+
+
+def _columns(header: list[str], path: str) -> dict[str, int]:
+    """Our field name → column index; refuses a header without the required columns."""
+    columns: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        ours = ALIASES.get(raw.strip().lower())
+        if ours is None:
+            continue
+        if ours in columns:
+            raise InputError(f"two columns mean {ours!r}: {header[columns[ours]]!r} and {raw!r}", file=path, line=1, field=raw)
+        columns[ours] = index
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; the header has {', '.join(repr(h) for h in header)} "
+            f"(needed: name, lat, lon; optional: id, capacity, kind, accessible, opening, last_verified)",
+            file=path,
+            line=1,
+        )
+    return columns

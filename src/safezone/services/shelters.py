@@ -1,0 +1,121 @@
+"""Use cases of the shelter registry: import a file, find the nearest shelters to a point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from safezone.adapters.db import Database, NearbyShelter
+from safezone.adapters.shelter_sources import DEFAULT_MAX_BYTES, SourceRows, read_shelters
+from safezone.domain.errors import InputError
+from safezone.domain.shelters import ImportRun, RejectedImport, WalkingModel, check_coordinates
+from safezone.domain.zones import AlertArea
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    run: ImportRun
+    skipped: list[InputError]
+    ignored_columns: tuple[str, ...]
+
+
+def import_shelters(
+    database: Database,
+    path: str,
+    *,
+    format: str | None = None,
+    source: str | None = None,
+    skip_bad: bool = False,
+    encoding: str = "utf-8",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ImportOutcome:
+    """Import a file in one transaction: all of it, or (with `skip_bad`) its good rows alone.
+
+    A file with bad rows and no `skip_bad` writes no shelter; the attempt is still recorded as
+    a rejected import run, so the registry's history shows it.
+    """
+    started = datetime.now(timezone.utc)
+    try:
+        rows = read_shelters(path, format=format, source=source, encoding=encoding, max_bytes=max_bytes)
+    except InputError as unreadable:
+        _record_rejection(database, path, format or "?", source or "?", started, [unreadable], 0)
+        raise
+    if rows.problems and not skip_bad:
+        _record_rejection(database, path, rows.format, rows.source, started, rows.problems, rows.rows_read)
+        raise RejectedImport(path, rows.problems, len(rows.shelters))
+    with database.unit_of_work() as uow:
+        run_id = uow.imports.add(_run(rows, started, "applied"))
+        counts = uow.shelters.upsert(rows.shelters, import_run=run_id)
+        uow.imports.set_counts(run_id, counts.inserted, counts.updated)
+        uow.commit()
+    run = _run(rows, started, "applied", inserted=counts.inserted, updated=counts.updated, id=run_id)
+    return ImportOutcome(run=run, skipped=list(rows.problems), ignored_columns=rows.ignored_columns)
+
+
+def _run(rows: SourceRows, started: datetime, status: str, **counts: int) -> ImportRun:
+    return ImportRun(
+        source=rows.source,
+        file=rows.file,
+        format=rows.format,
+        started_at=started,
+        finished_at=datetime.now(timezone.utc),
+        status=status,
+        rows_read=rows.rows_read,
+        inserted=counts.get("inserted", 0),
+        updated=counts.get("updated", 0),
+        bad_rows=len(rows.problems),
+        problems=tuple(str(p) for p in rows.problems),
+        id=counts.get("id"),
+    )
+
+
+def _record_rejection(
+    database: Database, path: str, format: str, source: str, started: datetime, problems: list[InputError], rows_read: int
+) -> None:
+    rows = SourceRows(file=path, format=format, source=source, problems=problems, rows_read=rows_read)
+    with database.unit_of_work() as uow:
+        uow.imports.add(_run(rows, started, "rejected"))
+        uow.commit()
+
+
+@dataclass(frozen=True)
+class ShelterOption:
+    """One nearby shelter, with the walk to it and whether it beats the warning."""
+
+    nearby: NearbyShelter
+    walking_m: float
+    walking_s: float
+    in_time: bool | None  # None when the point is in no alert area: no time to compare with
+
+
+@dataclass(frozen=True)
+class NearestAnswer:
+    lat: float
+    lon: float
+    zone_set_version: int | None  # None: no active zone set in the database
+    area: AlertArea | None
+    options: list[ShelterOption]
+    walking: WalkingModel
+
+
+def nearest_shelters(
+    database: Database,
+    lat: float,
+    lon: float,
+    *,
+    limit: int = 5,
+    max_km: float = 50.0,
+    walking: WalkingModel = WalkingModel(),
+) -> NearestAnswer:
+    """The nearest shelters to a point and whether each is reachable within its time to shelter."""
+    check_coordinates(lat, lon)
+    with database.unit_of_work() as uow:
+        version = uow.zones.active_version()
+        area = uow.zones.area_at(lat, lon, version) if version is not None else None
+        nearby = uow.shelters.nearest(lat, lon, limit=limit, max_km=max_km)
+    options = []
+    for item in nearby:
+        walk_s = walking.walking_s(item.geodesic_m)
+        in_time = None if area is None else walk_s <= area.time_to_shelter_s
+        options.append(ShelterOption(item, walking.walking_m(item.geodesic_m), walk_s, in_time))
+    return NearestAnswer(lat, lon, version, area, options, walking)
