@@ -14,5 +14,7 @@ def main() -> None:
 
 
 from safezone.entrypoints.cli import zones  # noqa: E402  (groups register after `main` exists)
+from safezone.entrypoints.cli import cap  # noqa: E402
 
 main.add_command(zones.zones)
+main.add_command(cap.cap)
