@@ -52,7 +52,7 @@ def check(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckResult:
     issues += read.issues
     if read.alert is None:
         return CheckResult(version, None, issues)
-    issues += [i.at_line(_line_of(i.path, read.lines)) for i in check_alert(read.alert)]
+    issues += [i.at_line(_line_of(i.path, read.lines)) for i in check_alert(read.alert, version)]
     return CheckResult(version, read.alert, issues)
 
 

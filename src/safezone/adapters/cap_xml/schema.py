@@ -18,7 +18,7 @@ from safezone.domain.cap.issues import Issue, error, warning
 from safezone.domain.cap.paths import child
 
 _SCHEMA_FILES = {"1.2": "cap12.xsd", "1.1": "cap11.xsd"}
-_CLARK = re.compile(r"\{[^}]*\}")
+_CLARK = re.compile(r"\{(?:urn|https?):[^}]*\}")
 
 
 @lru_cache(maxsize=None)

@@ -27,11 +27,12 @@ _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 _NEEDS_REFERENCES = {MsgType.UPDATE, MsgType.CANCEL, MsgType.ACK, MsgType.ERROR}
 
 
-def check_alert(alert: Alert) -> list[Issue]:
-    """Every rule on a whole message, errors and warnings together."""
+def check_alert(alert: Alert, version: str = "1.2") -> list[Issue]:
+    """Every rule on a whole message, errors and warnings together. `version` is the CAP
+    version it was read as: 1.1 made some elements optional that 1.2 requires."""
     issues = _check_header(alert)
     for i, info in enumerate(alert.infos):
-        issues += _check_info(info, child(ROOT, "info", i), alert.sent)
+        issues += _check_info(info, child(ROOT, "info", i), alert.sent, version)
     return issues
 
 
@@ -77,7 +78,7 @@ def _check_header(alert: Alert) -> list[Issue]:
     return issues
 
 
-def _check_info(info: Info, path: str, sent: datetime) -> list[Issue]:
+def _check_info(info: Info, path: str, sent: datetime, version: str) -> list[Issue]:
     issues: list[Issue] = []
     if not _LANGUAGE.match(info.language):
         issues.append(error(child(path, "language"), f"{info.language!r} is not an RFC 3066 language tag"))
@@ -96,7 +97,7 @@ def _check_info(info: Info, path: str, sent: datetime) -> list[Issue]:
     if info.web and not _is_absolute_uri(info.web):
         issues.append(error(child(path, "web"), f"web {info.web!r} must be a full absolute URI"))
     for r, resource in enumerate(info.resources):
-        issues += _check_resource(resource, child(path, "resource", r))
+        issues += _check_resource(resource, child(path, "resource", r), version)
     for a, area in enumerate(info.areas):
         issues += _check_area(area, child(path, "area", a))
     return issues
@@ -117,10 +118,11 @@ def _check_times(info: Info, path: str, sent: datetime) -> list[Issue]:
     return issues
 
 
-def _check_resource(resource: Resource, path: str) -> list[Issue]:
+def _check_resource(resource: Resource, path: str, version: str) -> list[Issue]:
     issues: list[Issue] = []
     if not resource.mime_type:
-        issues.append(error(child(path, "mimeType"), "a resource needs its MIME type"))
+        report = error if version == "1.2" else warning
+        issues.append(report(child(path, "mimeType"), "a resource needs its MIME type"))
     if resource.size is not None and resource.size < 0:
         issues.append(error(child(path, "size"), "size is negative"))
     if resource.uri and not _is_absolute_uri(resource.uri) and not resource.deref_uri:
