@@ -18,3 +18,8 @@ from safezone.entrypoints.cli import cap  # noqa: E402
 
 main.add_command(zones.zones)
 main.add_command(cap.cap)
+
+from safezone.entrypoints.cli import db, shelters  # noqa: E402
+
+main.add_command(db.db)
+main.add_command(shelters.shelters)

@@ -1,0 +1,100 @@
+"""`safezone db ...`: where the database is, its schema, and which zone set is active.
+
+`--db` is shared by every command that stores or reads: a SQLAlchemy URL or a file path; when
+absent, `SAFEZONE_DB`, else `safezone.db` in the working directory.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import click
+from rich.table import Table
+from sqlalchemy.exc import OperationalError
+
+from safezone.adapters.db import Database, UnknownVersion
+from safezone.adapters.db.migrate import current_revision
+from safezone.adapters.db.url import redacted, resolve_url
+from safezone.domain.errors import InputError
+from safezone.entrypoints.cli.output import reports_bad_input, stdout
+
+db_option = click.option(
+    "--db",
+    "db_url",
+    envvar="SAFEZONE_DB",
+    help="Database: a file path (SQLite) or a URL such as postgresql://user@host/safezone. "
+    "Default: $SAFEZONE_DB, else ./safezone.db.",
+)
+
+
+def open_database(value: str | None) -> Database:
+    """Open (and, on first use, create and migrate) the database, or say clearly why not."""
+    url = resolve_url(value)
+    try:
+        return Database(url)
+    except OperationalError as unreachable:
+        reason = str(unreachable.orig).strip().splitlines()[0] if unreachable.orig else str(unreachable)
+        raise InputError(f"cannot open the database {redacted(url)}: {reason}", field="db") from None
+
+
+def with_database(command: Callable) -> Callable:
+    """Add `--db` to a command (it receives `db_url`)."""
+    return db_option(command)
+
+
+@click.group()
+def db() -> None:
+    """The database: schema, zone-set versions, the active zone set."""
+
+
+@db.command()
+@with_database
+@reports_bad_input
+def upgrade(db_url: str | None) -> None:
+    """Create the database or bring its schema up to date (every command also does this)."""
+    with open_database(db_url) as database:
+        stdout.print(f"{redacted(database.url)}: schema at revision {current_revision(database.engine)}")
+
+
+@db.command()
+@with_database
+@reports_bad_input
+def info(db_url: str | None) -> None:
+    """Where the database is, and what it holds."""
+    with open_database(db_url) as database, database.unit_of_work() as uow:
+        versions = uow.zones.versions()
+        active = next((v.version for v in versions if v.active), None)
+        stdout.print(f"database     {redacted(database.url)} ({database.dialect})")
+        stdout.print(f"schema       revision {current_revision(database.engine)}")
+        stdout.print(f"zone sets    {len(versions)} stored, active: {active if active is not None else 'none'}")
+        stdout.print(f"shelters     {uow.shelters.count():,}")
+
+
+@db.command()
+@with_database
+@reports_bad_input
+def versions(db_url: str | None) -> None:
+    """The stored zone-set versions, newest first."""
+    with open_database(db_url) as database, database.unit_of_work() as uow:
+        table = Table(title="Zone sets", title_justify="left")
+        for heading in ("version", "built (UTC)", "border", "areas", "active"):
+            table.add_column(heading)
+        for info_ in uow.zones.versions():
+            table.add_row(str(info_.version), f"{info_.created_at:%Y-%m-%d %H:%M}", info_.border_name,
+                          str(info_.areas), "yes" if info_.active else "")
+        stdout.print(table)
+
+
+@db.command()
+@click.argument("version", type=int)
+@with_database
+@reports_bad_input
+def activate(version: int, db_url: str | None) -> None:
+    """Make VERSION the active zone set (used by warnings, "nearest shelter" and the report)."""
+    with open_database(db_url) as database, database.unit_of_work() as uow:
+        try:
+            uow.zones.activate(version)
+        except UnknownVersion as unknown:
+            raise InputError(str(unknown), field="version") from None
+        uow.commit()
+    stdout.print(f"zone set {version} is now active")

@@ -1,0 +1,140 @@
+"""`safezone shelters import FILE` and `safezone shelters nearest LAT LON`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+
+import click
+from rich.table import Table
+
+from safezone.adapters.shelter_sources import FORMATS
+from safezone.domain.errors import InputError
+from safezone.domain.shelters import DEFAULT_DETOUR_FACTOR, DEFAULT_WALKING_SPEED_M_S, RejectedImport, WalkingModel
+from safezone.entrypoints.cli.db import open_database, with_database
+from safezone.entrypoints.cli.output import EXIT_BAD_INPUT, reports_bad_input, stderr, stdout
+from safezone.services.shelters import NearestAnswer, import_shelters, nearest_shelters
+
+# Problems printed before "... and N more": the whole list is in the import run record.
+SHOWN_PROBLEMS = 50
+
+
+@click.group()
+def shelters() -> None:
+    """The shelter registry: import shelters, find the nearest one."""
+
+
+def _print_problems(problems: list[InputError], heading: str) -> None:
+    stderr.print(heading)
+    for problem in problems[:SHOWN_PROBLEMS]:
+        stderr.print(f"  {problem}", soft_wrap=True, markup=False)
+    if len(problems) > SHOWN_PROBLEMS:
+        stderr.print(f"  ... and {len(problems) - SHOWN_PROBLEMS} more")
+
+
+@shelters.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "format_", type=click.Choice(FORMATS), help="Default: from the file name.")
+@click.option("--source", help="Name of the source; re-importing the same source updates it. Default: the file name.")
+@click.option("--skip-bad", is_flag=True, help="Import the good rows of a file that has bad ones.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV or GeoJSON file.")
+@with_database
+@reports_bad_input
+def import_(file: str, format_: str | None, source: str | None, skip_bad: bool, encoding: str, db_url: str | None) -> None:
+    """Import shelters from a CSV, GeoJSON or OpenStreetMap .osm.pbf FILE, in one transaction."""
+    with open_database(db_url) as database:
+        try:
+            outcome = import_shelters(database, file, format=format_, source=source, skip_bad=skip_bad, encoding=encoding)
+        except RejectedImport as rejected:
+            _print_problems(rejected.problems, f"{file}: bad rows")
+            stderr.print(f"[bold red]error:[/] {rejected}", soft_wrap=True)
+            sys.exit(EXIT_BAD_INPUT)
+    run = outcome.run
+    if outcome.skipped:
+        _print_problems(outcome.skipped, f"{file}: bad rows skipped (--skip-bad)")
+    if outcome.ignored_columns:
+        stderr.print(f"note: columns ignored: {', '.join(outcome.ignored_columns)}", markup=False)
+    stdout.print(
+        f"{run.file}: {run.inserted} new and {run.updated} updated shelter(s) from source {run.source!r}"
+        + (f", {run.bad_rows} bad row(s) skipped" if run.bad_rows else "")
+        + f" (import run {run.id})",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+def _walking_options(command):
+    command = click.option("--detour-factor", type=float, default=DEFAULT_DETOUR_FACTOR, show_default=True,
+                           help="Street distance ÷ straight-line distance.")(command)
+    return click.option("--walking-speed", type=float, default=DEFAULT_WALKING_SPEED_M_S, show_default=True,
+                        help="Walking speed in m/s (planning value for the slowest residents).")(command)
+
+
+@shelters.command(context_settings={"ignore_unknown_options": True})
+@click.argument("lat", type=float)
+@click.argument("lon", type=float)
+@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
+@_walking_options
+@click.option("--json", "as_json", is_flag=True, help="Answer as JSON.")
+@with_database
+@reports_bad_input
+def nearest(lat: float, lon: float, limit: int, walking_speed: float, detour_factor: float, as_json: bool, db_url: str | None) -> None:
+    """The nearest shelters to LAT LON, the walk to each, and whether it beats the warning."""
+    walking = WalkingModel(walking_speed, detour_factor)
+    with open_database(db_url) as database:
+        answer = nearest_shelters(database, lat, lon, limit=limit, walking=walking)
+    if as_json:
+        stdout.print_json(json.dumps(answer_json(answer)))
+    else:
+        _print_answer(answer)
+
+
+def answer_json(answer: NearestAnswer) -> dict:
+    """The answer as plain JSON values (the web service can return the same)."""
+    area = answer.area
+    return {
+        "lat": answer.lat,
+        "lon": answer.lon,
+        "zone_set_version": answer.zone_set_version,
+        "area": None if area is None else {"id": area.id, "name": area.name, "side": area.side, "band": area.band,
+                                            "time_to_shelter_s": area.time_to_shelter_s},
+        "walking": asdict(answer.walking),
+        "shelters": [
+            {
+                **{k: v for k, v in asdict(o.nearby.shelter).items() if k != "last_verified"},
+                "last_verified": o.nearby.shelter.last_verified.isoformat() if o.nearby.shelter.last_verified else None,
+                "geodesic_m": round(o.nearby.geodesic_m, 1),
+                "walking_m": round(o.walking_m, 1),
+                "walking_s": round(o.walking_s, 1),
+                "in_time": o.in_time,
+            }
+            for o in answer.options
+        ],
+    }
+
+
+def _print_answer(answer: NearestAnswer) -> None:
+    if answer.zone_set_version is None:
+        stdout.print("No active zone set in the database, so no time to shelter to compare with "
+                     "(build zones into it with --db, then `safezone db activate`).")
+    elif answer.area is None:
+        stdout.print(f"{answer.lat}, {answer.lon} is in no alert area of zone set {answer.zone_set_version}.")
+    else:
+        area = answer.area
+        stdout.print(f"{answer.lat}, {answer.lon} is in alert area {area.name} ({area.id}, side {area.side}, "
+                     f"band {area.band}): time to shelter {area.time_to_shelter_s} s.", markup=False, soft_wrap=True)
+    if not answer.options:
+        stdout.print("No shelter in the registry within 50 km.")
+        return
+    table = Table(caption=f"walking {answer.walking.speed_m_s:g} m/s, detour factor {answer.walking.detour_factor:g} "
+                          "× straight-line distance", caption_justify="left")
+    for heading in ("shelter", "kind", "capacity", "step-free", "walk", "time", "in time?"):
+        table.add_column(heading, justify="right" if heading in ("capacity", "walk", "time") else "left")
+    for option in answer.options:
+        s = option.nearby.shelter
+        verdict = {True: "[green]yes[/]", False: "[red]no[/]", None: "?"}[option.in_time]
+        table.add_row(s.name, s.kind, "?" if s.capacity is None else f"{s.capacity:,}",
+                      {True: "yes", False: "no", None: "?"}[s.accessible],
+                      f"{option.walking_m:,.0f} m", f"{option.walking_s:,.0f} s", verdict)
+    stdout.print(table)
