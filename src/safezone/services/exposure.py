@@ -1,0 +1,211 @@
+"""Exposure: per alert area, band and side — people, shelters, capacity, and who can reach one in time.
+
+Model (documented in the report too):
+- Each settlement's population is counted at its point (GeoNames coordinates). City districts
+  count nothing of their own: their people are inside their city's figure (see Settlement).
+  A large town is thus judged by its centre: a coarse model, honest about being one.
+- A settlement's people "can reach a shelter in time" when some shelter (of any area, even
+  across an area edge) lies within walking reach of the settlement's point: geodesic distance
+  × detour factor ≤ the area's time to shelter × walking speed (see WalkingModel).
+  Immediate areas (0 s) have no walking reach.
+- Reach ignores capacity; capacity per resident is reported beside it, so a full shelter
+  next door still shows as a capacity shortfall. Unknown capacities add nothing.
+- A shelter counts in the area whose polygon holds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Sequence
+
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+
+from safezone.adapters.db import Database, UnitOfWork
+from safezone.domain.errors import InputError
+from safezone.domain.shelters import Shelter, WalkingModel, geodesic_m
+from safezone.domain.zones import AlertArea, ZoneSet
+
+EARTH_RADIUS_M = 6_371_008.8
+# The sphere's chord underestimates ellipsoidal distance by under 0.5 %: widen the candidate
+# search by more than that, then decide on the exact geodesic distance.
+CANDIDATE_MARGIN = 1.01
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The sums every row of the report shows, for one area or a group of them."""
+
+    settlements: int = 0
+    population: int = 0
+    shelters: int = 0
+    capacity: int = 0
+    unknown_capacity: int = 0  # shelters whose capacity is not recorded
+    reachable_population: int = 0
+
+    @property
+    def capacity_per_resident(self) -> float | None:
+        return None if self.population == 0 else self.capacity / self.population
+
+    @property
+    def coverage(self) -> float | None:
+        """Share of the population that can reach a shelter in time."""
+        return None if self.population == 0 else self.reachable_population / self.population
+
+    @property
+    def unreached_population(self) -> int:
+        return self.population - self.reachable_population
+
+    def __add__(self, other: "Figures") -> "Figures":
+        return Figures(*(a + b for a, b in zip(self._values(), other._values())))
+
+    def _values(self) -> tuple[int, ...]:
+        return (self.settlements, self.population, self.shelters, self.capacity, self.unknown_capacity,
+                self.reachable_population)
+
+
+@dataclass(frozen=True)
+class AreaExposure:
+    area: AlertArea
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class GroupExposure:
+    """A (side, band) group; `side` or `band` None means all of them."""
+
+    side: str | None
+    band: int | None
+    time_to_shelter_s: int | None
+    figures: Figures
+
+
+@dataclass
+class ExposureReport:
+    zones: ZoneSet
+    zone_set_version: int | None
+    walking: WalkingModel
+    areas: list[AreaExposure]
+    groups: list[GroupExposure]
+    generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def total(self) -> Figures:
+        return sum((a.figures for a in self.areas), Figures())
+
+    def worst_first(self) -> list[AreaExposure]:
+        """Areas with people, the most people out of reach first, then the lowest coverage."""
+        with_people = [a for a in self.areas if a.figures.population > 0]
+        return sorted(with_people, key=lambda a: (-a.figures.unreached_population, a.figures.coverage or 0.0, a.area.id))
+
+    def group(self, side: str | None, band: int | None) -> GroupExposure:
+        return next(g for g in self.groups if g.side == side and g.band == band)
+
+
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+class ShelterIndex:
+    """Shelter points, searchable by distance (k-d tree on the unit sphere, exact check after)."""
+
+    def __init__(self, shelters: Sequence[Shelter]) -> None:
+        self.lat = np.array([s.lat for s in shelters], dtype=float)
+        self.lon = np.array([s.lon for s in shelters], dtype=float)
+        self.capacity = np.array([s.capacity or 0 for s in shelters], dtype=np.int64)
+        self.known = np.array([s.capacity is not None for s in shelters], dtype=bool)
+        self._tree = cKDTree(_unit_vectors(self.lat, self.lon)) if shelters else None
+
+    def __len__(self) -> int:
+        return len(self.lat)
+
+    def any_within(self, lat: float, lon: float, radius_m: float) -> bool:
+        """Is some shelter within `radius_m` (geodesic) of the point?"""
+        if self._tree is None or radius_m <= 0:
+            return False
+        chord = 2 * np.sin(min(radius_m * CANDIDATE_MARGIN / EARTH_RADIUS_M, np.pi) / 2)
+        candidates = self._tree.query_ball_point(_unit_vectors(np.array([lat]), np.array([lon]))[0], chord)
+        if not candidates:
+            return False
+        idx = np.asarray(candidates)
+        return bool((geodesic_m(lat, lon, self.lat[idx], self.lon[idx]) <= radius_m).any())
+
+
+def compute_exposure(
+    zones: ZoneSet, shelters: Sequence[Shelter], walking: WalkingModel = WalkingModel(), zone_set_version: int | None = None
+) -> ExposureReport:
+    """The exposure figures of a zone set against a list of shelters (see the module docstring)."""
+    index = ShelterIndex(shelters)
+    in_area = _shelters_per_area(zones.areas, index)
+    areas = []
+    for position, area in enumerate(zones.areas):
+        members = in_area.get(position, np.zeros(0, dtype=int))
+        reach_m = walking.reach_geodesic_m(area.time_to_shelter_s)
+        reachable = sum(
+            s.counted_population for s in area.settlements if s.counted_population and index.any_within(s.lat, s.lon, reach_m)
+        )
+        figures = Figures(
+            settlements=len(area.settlements),
+            population=area.population,
+            shelters=len(members),
+            capacity=int(index.capacity[members].sum()),
+            unknown_capacity=int((~index.known[members]).sum()),
+            reachable_population=int(reachable),
+        )
+        areas.append(AreaExposure(area, figures))
+    return ExposureReport(zones, zone_set_version, walking, areas, _groups(zones, areas))
+
+
+def _shelters_per_area(areas: list[AlertArea], index: ShelterIndex) -> dict[int, np.ndarray]:
+    if not areas or len(index) == 0:
+        return {}
+    tree = shapely.STRtree([a.geometry for a in areas])
+    point_idx, area_idx = tree.query(shapely.points(index.lon, index.lat), predicate="intersects")
+    # A shelter exactly on a shared edge belongs to the first area only.
+    first = np.unique(point_idx, return_index=True)[1]
+    point_idx, area_idx = point_idx[first], area_idx[first]
+    return {int(a): point_idx[area_idx == a] for a in np.unique(area_idx)}
+
+
+def _groups(zones: ZoneSet, areas: list[AreaExposure]) -> list[GroupExposure]:
+    times = {b.index: b.time_to_shelter_s for b in zones.bands}
+    keys: list[tuple[str | None, int | None]] = [(s.code, b.index) for s in zones.sides for b in zones.bands]
+    keys += [(None, b.index) for b in zones.bands] + [(s.code, None) for s in zones.sides] + [(None, None)]
+    groups = []
+    for side, band in keys:
+        chosen = [a.figures for a in areas if (side is None or a.area.side == side) and (band is None or a.area.band == band)]
+        groups.append(GroupExposure(side, band, times.get(band) if band is not None else None, sum(chosen, Figures())))
+    return groups
+
+
+class NoActiveZoneSet(InputError):
+    """The report needs zones: none is active in the database (or the version asked for is missing)."""
+
+
+def exposure_report(database: Database, walking: WalkingModel = WalkingModel(), version: int | None = None) -> ExposureReport:
+    """The report for a stored zone set (default: the active one) and the registry's shelters."""
+    with database.unit_of_work() as uow:
+        version = uow.zones.active_version() if version is None else version
+        zones = uow.zones.get(version) if version is not None else None
+        if zones is None:
+            raise NoActiveZoneSet(
+                "no active zone set in the database: build zones into it and activate a version"
+                if version is None
+                else f"there is no zone set version {version}",
+                field="zone set",
+            )
+        shelters = _shelters_near(uow, zones, walking)
+    return compute_exposure(zones, shelters, walking, version)
+
+
+def _shelters_near(uow: UnitOfWork, zones: ZoneSet, walking: WalkingModel) -> list[Shelter]:
+    """Shelters inside the zones' bounding box, widened by the longest walking reach."""
+    if not zones.areas:
+        return []
+    min_lon, min_lat, max_lon, max_lat = shapely.total_bounds([a.geometry for a in zones.areas])
+    longest = max(walking.reach_geodesic_m(a.time_to_shelter_s) for a in zones.areas)
+    margin = longest / 111_000.0 / max(np.cos(np.radians(max(abs(min_lat), abs(max_lat)))), 0.01) + 0.01
+    return uow.shelters.within(min_lon - margin, min_lat - margin, max_lon + margin, max_lat + margin)
