@@ -19,6 +19,9 @@ from safezone.domain.cap.text import (
 from safezone.domain.cap.times import format_cap_time
 
 CAP_MIME_TYPE = "application/cap+xml"
+# CAP 1.2 requires a resource's mimeType where 1.1 did not; a 1.1 resource without one is
+# written with the type RFC 2046 gives to data of unknown type.
+UNKNOWN_MIME_TYPE = "application/octet-stream"
 
 
 def to_xml(alert: Alert, *, pretty: bool = True) -> bytes:
@@ -76,7 +79,7 @@ def _write_info(el: etree._Element, info: Info) -> None:
 
 def _write_resource(el: etree._Element, resource: Resource) -> None:
     _add(el, "resourceDesc", resource.resource_desc)
-    _add(el, "mimeType", resource.mime_type)
+    _add(el, "mimeType", resource.mime_type or UNKNOWN_MIME_TYPE)
     _add(el, "size", str(resource.size) if resource.size is not None else None)
     _add(el, "uri", resource.uri)
     _add(el, "derefUri", resource.deref_uri)

@@ -1,13 +1,16 @@
 """Polygons that cover an alert area with a bounded number of points.
 
 A warning polygon may only grow, never shrink: someone just inside the area's edge must still
-be inside the CAP polygon. Plain simplification cuts corners inward, so we buffer outward by
-a tolerance (around the outline or its convex hull), simplify, round to the written precision
-and check that the result contains the original, doubling the tolerance until it does. The
-bounding box is the last resort, and it always contains.
+be inside the CAP polygon. Plain simplification cuts corners inward, so we try two coverings
+and keep the smaller that fits: the outline buffered outward by a tolerance and simplified
+(doubling, then bisecting, the tolerance), and tangent lines around the convex hull. Each is
+rounded to the written precision and checked to contain the original. The bounding box is the
+last resort, and it always contains.
 """
 
 from __future__ import annotations
+
+import math
 
 from shapely.geometry import MultiPolygon
 from shapely.geometry import Polygon as ShapelyPolygon
@@ -16,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from safezone.domain.cap.model import Polygon
 
 DECIMALS = 5  # about a metre: precise enough for a warning, short enough to send
+BISECTIONS = 6  # enough to land within about 1 % of the tightest tolerance that fits
 MIN_POINTS = 5  # a closed ring of four corners, the fewest any covering can need
 
 
@@ -41,30 +45,67 @@ def _parts(geometry: BaseGeometry) -> list[ShapelyPolygon]:
 
 
 def _cover_part(part: ShapelyPolygon, max_points: int) -> ShapelyPolygon:
-    """The smaller of two coverings: one grown around the outline itself, one around its
-    convex hull (better for ragged outlines, whose notches would otherwise need a big
-    tolerance to smooth over)."""
+    """The smaller of two coverings: one grown around the outline itself (best for concave
+    outlines), one of tangent lines around its convex hull (best for round or ragged ones)."""
     target = ShapelyPolygon(part.exterior)  # holes filled: a CAP polygon has none, and it may grow
     exact = _rounded(target)
     if _fits(exact, target, max_points):
         return exact
-    hull = target.convex_hull
-    candidates = [c for c in (_grow(target, target, max_points), _grow(hull, target, max_points)) if c]
+    hull = _supporting(target, max_points - 1)
+    candidates = [c for c in (_grow(target, target, max_points), hull) if c is not None and _fits(c, target, max_points)]
     return min(candidates, key=lambda c: c.area) if candidates else _rounded_outward_box(target)
 
 
 def _grow(shape: ShapelyPolygon, target: ShapelyPolygon, max_points: int) -> ShapelyPolygon | None:
-    """Simplify, push outward by the tolerance, simplify again; double until it fits."""
+    """Double the tolerance until the covering fits, then bisect back towards the smallest
+    tolerance that still fits: a bigger tolerance means a looser covering."""
     minx, miny, maxx, maxy = shape.bounds
-    tolerance = max(maxx - minx, maxy - miny, 10 ** -DECIMALS) / 4096
+    low, high = 0.0, max(maxx - minx, maxy - miny, 10 ** -DECIMALS) / 4096
+    best = None
     for _ in range(14):
-        grown = shape.simplify(tolerance / 2).buffer(tolerance, join_style="mitre", mitre_limit=5.0)
-        if isinstance(grown, ShapelyPolygon) and not grown.is_empty:
-            candidate = _rounded(ShapelyPolygon(grown.exterior).simplify(tolerance / 2))
-            if _fits(candidate, target, max_points):
-                return candidate
-        tolerance *= 2
-    return None
+        best = _attempt(shape, target, max_points, high)
+        if best is not None:
+            break
+        low, high = high, high * 2
+    if best is None:
+        return None
+    for _ in range(BISECTIONS):
+        middle = (low + high) / 2
+        found = _attempt(shape, target, max_points, middle)
+        if found is None:
+            low = middle
+        else:
+            best, high = found, middle
+    return best
+
+
+def _attempt(shape: ShapelyPolygon, target: ShapelyPolygon, max_points: int,
+             tolerance: float) -> ShapelyPolygon | None:
+    """Simplify, push outward by the tolerance, simplify again; None if it does not fit."""
+    grown = shape.simplify(tolerance / 2).buffer(tolerance, join_style="mitre", mitre_limit=5.0)
+    if not isinstance(grown, ShapelyPolygon) or grown.is_empty:
+        return None
+    candidate = _rounded(ShapelyPolygon(grown.exterior).simplify(tolerance / 2))
+    return candidate if _fits(candidate, target, max_points) else None
+
+
+def _supporting(target: ShapelyPolygon, corners: int) -> ShapelyPolygon | None:
+    """The polygon cut out by `corners` tangent lines in evenly spaced directions: it holds
+    the convex hull, so the area, and comes closest to it for round and ragged outlines."""
+    points = list(target.convex_hull.exterior.coords)[:-1]
+    if len(points) < 3:
+        return None
+    margin = 2 * 10 ** -DECIMALS  # rounding to DECIMALS can never cut inside this
+    lines = []
+    for i in range(corners):
+        angle = 2 * math.pi * i / corners
+        ux, uy = math.cos(angle), math.sin(angle)
+        lines.append((ux, uy, max(x * ux + y * uy for x, y in points) + margin))
+    vertices = []
+    for (ax, ay, ah), (bx, by, bh) in zip(lines, lines[1:] + lines[:1]):
+        det = ax * by - ay * bx
+        vertices.append(((ah * by - ay * bh) / det, (ax * bh - ah * bx) / det))
+    return _rounded(ShapelyPolygon(vertices))
 
 
 def _fits(candidate: ShapelyPolygon, target: ShapelyPolygon, max_points: int) -> bool:
