@@ -1,0 +1,58 @@
+"""Distances to the border are geodesic-correct: within 0.5 % of an independent measurement.
+
+The independent measurement is pyproj's WGS 84 geodesic from the point to every vertex of the
+border densified to 20 m steps (its own error is at most 10 m, far below what is asserted).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from safezone.adapters.border_sources import from_country_pair
+from safezone.domain.geodesy import BorderGeometry
+from tests.zones.geodesic_reference import GEOD, densified_vertices, reference_km
+TOLERANCE = 0.005
+
+
+BORDERS = {}
+
+
+def border(pair: str):
+    if pair not in BORDERS:
+        line = from_country_pair(pair).line
+        BORDERS[pair] = (BorderGeometry(line), densified_vertices(line), shapely.get_coordinates(line))
+    return BORDERS[pair]
+
+
+# A long east–west border (RUS–UKR), a long north–south one reaching 55°S (ARG–CHL) and a
+# northern one near 69°N (FIN–NOR), where a badly chosen projection would be furthest off.
+@pytest.mark.parametrize("pair", ["RUS-UKR", "ARG-CHL", "FIN-NOR"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.data(),
+    offset_km=st.floats(min_value=2, max_value=150),
+    bearing=st.floats(min_value=0, max_value=360),
+)
+def test_distance_to_the_border_is_within_half_a_percent_of_the_geodesic(pair, data, offset_km, bearing):
+    measure, reference_vertices, vertices = border(pair)
+    start = vertices[data.draw(st.integers(min_value=0, max_value=len(vertices) - 1))]
+    lon, lat, _ = GEOD.fwd(start[0], start[1], bearing, offset_km * 1000)
+    expected = reference_km(reference_vertices, lon, lat)
+    # A walk away from one vertex can end up near another part of the border; below 1 km
+    # the reference's own 10 m step would dominate a relative comparison.
+    assume(expected >= 1.0)
+    measured = float(measure.distance_km(lon, lat)[0])
+    assert measured == pytest.approx(expected, rel=TOLERANCE)
+
+
+def test_the_buffer_edge_lies_at_its_distance(rus_ukr_measure):
+    """Points on the boundary of the 20 km buffer are 20 km from the border, within 0.5 %."""
+    ring = rus_ukr_measure.buffer(20.0)
+    outline = shapely.get_coordinates(shapely.get_exterior_ring(ring if ring.geom_type == "Polygon" else max(ring.geoms, key=lambda g: g.area)))
+    sample = outline[:: max(1, len(outline) // 300)]
+    distances = rus_ukr_measure.distance_km(sample[:, 0], sample[:, 1])
+    assert np.all(np.abs(distances - 20.0) <= 20.0 * TOLERANCE)
