@@ -19,7 +19,8 @@ from safezone.entrypoints.cli import cap  # noqa: E402
 main.add_command(zones.zones)
 main.add_command(cap.cap)
 
-from safezone.entrypoints.cli import db, shelters  # noqa: E402
+from safezone.entrypoints.cli import db, report, shelters  # noqa: E402
 
 main.add_command(db.db)
 main.add_command(shelters.shelters)
+main.add_command(report.report)

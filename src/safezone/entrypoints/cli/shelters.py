@@ -64,7 +64,8 @@ def import_(file: str, format_: str | None, source: str | None, skip_bad: bool, 
     )
 
 
-def _walking_options(command):
+def walking_options(command):
+    """Add --walking-speed and --detour-factor (shared with `safezone report`)."""
     command = click.option("--detour-factor", type=float, default=DEFAULT_DETOUR_FACTOR, show_default=True,
                            help="Street distance ÷ straight-line distance.")(command)
     return click.option("--walking-speed", type=float, default=DEFAULT_WALKING_SPEED_M_S, show_default=True,
@@ -75,7 +76,7 @@ def _walking_options(command):
 @click.argument("lat", type=float)
 @click.argument("lon", type=float)
 @click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
-@_walking_options
+@walking_options
 @click.option("--json", "as_json", is_flag=True, help="Answer as JSON.")
 @with_database
 @reports_bad_input

@@ -1,0 +1,56 @@
+"""The exposure report as data: JSON for machines, CSV for spreadsheets (one row per area and group)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict
+
+from safezone.services.exposure import ExposureReport, Figures
+
+MODEL = (
+    "Each settlement's population is counted at its point (GeoNames); districts are counted inside their city. "
+    "People can reach a shelter in time when a shelter lies within walking reach of their settlement's point: "
+    "geodesic distance x detour factor <= time to shelter x walking speed. Reach ignores capacity; "
+    "capacity per resident is shown beside it. Unknown capacities count as 0."
+)
+COLUMNS = ("level", "side", "band", "time_to_shelter_s", "area_id", "area_name", "settlements", "population",
+           "shelters", "capacity", "unknown_capacity", "capacity_per_resident", "reachable_population", "coverage")
+
+
+def figures_json(figures: Figures) -> dict:
+    rounded = lambda v: None if v is None else round(v, 4)  # noqa: E731
+    return {**asdict(figures), "capacity_per_resident": rounded(figures.capacity_per_resident),
+            "coverage": rounded(figures.coverage)}
+
+
+def report_json(report: ExposureReport) -> dict:
+    return {
+        "zone_set": {"version": report.zone_set_version, "border": report.zones.border_name},
+        "generated_at": report.generated_at.isoformat(timespec="seconds"),
+        "walking": {"speed_m_s": report.walking.speed_m_s, "detour_factor": report.walking.detour_factor},
+        "model": MODEL,
+        "total": figures_json(report.total),
+        "groups": [
+            {"side": g.side, "band": g.band, "time_to_shelter_s": g.time_to_shelter_s, **figures_json(g.figures)}
+            for g in report.groups
+        ],
+        "areas": [
+            {"id": a.area.id, "name": a.area.name, "side": a.area.side, "band": a.area.band,
+             "time_to_shelter_s": a.area.time_to_shelter_s, **figures_json(a.figures)}
+            for a in report.areas
+        ],
+    }
+
+
+def report_csv(report: ExposureReport) -> str:
+    document = report_json(report)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for group in document["groups"]:
+        level = "total" if group["side"] is None and group["band"] is None else "side" if group["band"] is None else "band" if group["side"] is None else "side-band"
+        writer.writerow({**group, "level": level})
+    for area in document["areas"]:
+        writer.writerow({**area, "level": "area", "area_id": area["id"], "area_name": area["name"]})
+    return out.getvalue()

@@ -1,0 +1,38 @@
+"""`safezone report`: the exposure report of the active zone set, as HTML, JSON and CSV."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from safezone.adapters.exposure_report import render_exposure_page, report_csv, report_json
+from safezone.domain.shelters import WalkingModel
+from safezone.entrypoints.cli.db import open_database, with_database
+from safezone.entrypoints.cli.output import reports_bad_input, stdout, write_atomically
+from safezone.entrypoints.cli.shelters import walking_options
+from safezone.services.exposure import exposure_report
+
+
+@click.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True,
+              help="Folder for exposure.html, exposure.json and exposure.csv.")
+@click.option("--version", "version", type=int, help="Zone-set version (default: the active one).")
+@walking_options
+@with_database
+@reports_bad_input
+def report(out: Path, version: int | None, walking_speed: float, detour_factor: float, db_url: str | None) -> None:
+    """Who can reach a shelter in time: per alert area, band and side, with a map and charts."""
+    with open_database(db_url) as database:
+        result = exposure_report(database, WalkingModel(walking_speed, detour_factor), version)
+    write_atomically(out / "exposure.json", json.dumps(report_json(result), ensure_ascii=False, indent=1))
+    write_atomically(out / "exposure.csv", report_csv(result))
+    write_atomically(out / "exposure.html", render_exposure_page(result))
+    total = result.total
+    stdout.print(
+        f"{total.reachable_population:,} of {total.population:,} people can reach a shelter in time "
+        f"({(total.coverage or 0) * 100:.0f} %); report in {out}/exposure.html, .json, .csv",
+        soft_wrap=True,
+        markup=False,
+    )
