@@ -1,102 +1,37 @@
 """Shared fixtures: real databases for the tests that store things.
 
 `db_url` runs a test twice: on a fresh SQLite file and on a fresh database in a real
-PostgreSQL + PostGIS server that this session starts on 127.0.0.1 (a port of its own, a data
-directory of its own, stopped at the end). `initdb` refuses to run as root, so as root the
-server runs as the `postgres` system user.
+PostgreSQL + PostGIS server that this session starts on 127.0.0.1 (a port and data directory
+of its own, stopped at the end; see safezone.adapters.db.local_postgres).
 """
 
 from __future__ import annotations
 
 import itertools
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-PG_ROOT = Path("/usr/lib/postgresql")
-
-
-@dataclass(frozen=True)
-class PostgresServer:
-    port: int
-    data_dir: Path
-
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def psql(self, sql: str, database: str = "postgres") -> None:
-        subprocess.run(
-            [str(_pg_bin("psql")), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database,
-             "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
-            check=True, capture_output=True, text=True,
-        )
-
-
-def _pg_bin(name: str) -> Path:
-    versions = sorted(PG_ROOT.glob("*/bin"), key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
-    if not versions:
-        pytest.skip("PostgreSQL is not installed (scripts/install-test-deps installs it)")
-    return versions[-1] / name
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _as_server_user(command: list[str]) -> list[str]:
-    """Run as `postgres` when we are root, as ourselves otherwise."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+from safezone.adapters.db.local_postgres import LocalPostgres, PostgresUnavailable, local_postgres
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    data_root = Path(tempfile.mkdtemp(prefix="safezone-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(data_root, "postgres", "postgres")
-    data_dir = data_root / "data"
-    subprocess.run(
-        _as_server_user([str(_pg_bin("initdb")), "-D", str(data_dir), "-U", "postgres", "-A", "trust",
-                         "-E", "UTF8", "--no-locale", "--no-sync"]),
-        check=True, capture_output=True, text=True,
-    )
-    port = _free_port()
-    options = f"-p {port} -h 127.0.0.1 -k {data_root} -c fsync=off -c full_page_writes=off"
-    subprocess.run(
-        _as_server_user([str(_pg_bin("pg_ctl")), "-D", str(data_dir), "-o", options, "-l",
-                         str(data_root / "server.log"), "-w", "-t", "60", "start"]),
-        check=True, capture_output=True, text=True,
-    )
-    server = PostgresServer(port, data_dir)
+def postgres_server() -> Iterator[LocalPostgres]:
     try:
-        server.psql("CREATE DATABASE safezone_template")
-        server.psql("CREATE EXTENSION postgis", database="safezone_template")
-        yield server
-    finally:
-        subprocess.run(
-            _as_server_user([str(_pg_bin("pg_ctl")), "-D", str(data_dir), "-m", "immediate", "stop"]),
-            capture_output=True,
-        )
-        shutil.rmtree(data_root, ignore_errors=True)
+        with local_postgres() as server:
+            yield server
+    except PostgresUnavailable as missing:
+        pytest.skip(f"{missing} (scripts/install-test-deps installs it)")
 
 
 _database_numbers = itertools.count()
 
 
 @pytest.fixture
-def postgres_url(postgres_server: PostgresServer) -> str:
-    """A fresh, empty database with PostGIS, made from a template in milliseconds."""
-    name = f"safezone_test_{next(_database_numbers)}"
-    postgres_server.psql(f"CREATE DATABASE {name} TEMPLATE safezone_template")
-    return postgres_server.url(name)
+def postgres_url(postgres_server: LocalPostgres) -> str:
+    """A fresh, empty database with PostGIS."""
+    return postgres_server.new_database(f"safezone_test_{next(_database_numbers)}")
 
 
 @pytest.fixture
