@@ -18,7 +18,7 @@ from tests.cap.strategies import alerts
 SAMPLES = Path(__file__).parent / "samples" / "valid"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(alerts)
 def test_any_message_survives_the_round_trip_and_fits_the_schema(alert: Alert) -> None:
     root = load_xml(to_xml(alert))

@@ -61,7 +61,8 @@ def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Alert:
     result = check(data, max_bytes=max_bytes)
     if result.alert is None or result.errors:
         first = result.errors[0]
-        raise CapParseError(f"{first.path}: {first.message}", line=first.line, issues=result.issues)
+        reason = first.message if first.path == "/" else f"{first.path}: {first.message}"
+        raise CapParseError(reason, line=first.line, issues=result.issues)
     return result.alert
 
 

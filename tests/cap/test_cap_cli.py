@@ -1,0 +1,81 @@
+"""`safezone cap validate` and `safezone cap show`, as an operator runs them."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from safezone.entrypoints.cli import main
+from tests.cap.conftest import SAMPLES
+
+VALID = SAMPLES / "valid"
+
+
+def _run(*args: str):
+    return CliRunner().invoke(main, ["cap", *args])
+
+
+def test_validate_summarises_each_file_and_exits_0_when_all_are_valid() -> None:
+    files = sorted(str(p) for p in VALID.glob("*.xml"))
+    result = _run("validate", *files)
+    assert result.exit_code == 0, result.output
+    assert f"{len(files)} of {len(files)} valid" in result.output
+    assert "flood_pt_cap11_latin1.xml: valid CAP 1.1, 1 warning(s)" in result.output
+    assert "tsunami_signed.xml: valid CAP 1.2" in result.output
+
+
+def test_validate_exits_non_zero_and_says_where_each_error_is() -> None:
+    result = _run("validate", str(VALID / "earthquake_es_en.xml"), str(SAMPLES / "invalid" / "rules_broken.xml"))
+    assert result.exit_code == 1
+    assert "rules_broken.xml: INVALID: 9 error(s)" in result.output
+    assert "error: line 19: /alert/info[1]/area[1]/polygon[1]: polygon is not closed" in result.output
+    assert "1 of 2 valid" in result.output
+
+
+def test_validate_names_the_reason_for_hostile_input() -> None:
+    result = _run("validate", str(SAMPLES / "hostile" / "billion_laughs.xml"))
+    assert result.exit_code == 1
+    assert "error: line 2: /: DTDs are not allowed" in result.output
+
+
+def test_validate_honours_a_size_limit() -> None:
+    result = _run("validate", "--max-bytes", "500", str(VALID / "earthquake_es_en.xml"))
+    assert result.exit_code == 1
+    assert "the limit is 500 bytes" in result.output
+
+
+def test_validate_refuses_a_missing_file_with_exit_2() -> None:
+    result = _run("validate", str(SAMPLES / "no-such-file.xml"))
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_show_gives_a_readable_summary_in_every_language() -> None:
+    result = _run("show", str(VALID / "civil_danger_update_fr_ar.xml"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Update (Actual, Public) CAP 1.2"
+    assert "  replaces:   protection-civile.example.org.2026-11-27T1400.cd-0007" in lines
+    assert "[fr-FR] Danger civil : restez à l'abri, zone étendue au quartier de la gare" in lines
+    assert "[ar] خطر مدني: ابقوا في الداخل، توسيع المنطقة لتشمل حي المحطة" in lines
+    assert "  response:   Shelter, Avoid" in lines
+    assert "  area:       Centre-ville et quartier de la gare (6-point polygon; INSEE=69381)" in lines
+
+
+def test_show_marks_tests_and_exercises_first() -> None:
+    result = _run("show", str(VALID / "cancel_test_en.xml"))
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0] == "*** TEST: not a real alert ***"
+
+
+def test_show_mentions_a_signature_and_circles() -> None:
+    signed = _run("show", str(VALID / "tsunami_signed.xml"))
+    assert "signed:     1 XML signature(s), not verified here" in signed.output
+    quake = _run("show", str(VALID / "earthquake_es_en.xml"))
+    assert "circle 150.0 km around -33.05,-72.1" in quake.output
+
+
+def test_show_refuses_a_broken_message_with_exit_2() -> None:
+    result = _run("show", str(SAMPLES / "invalid" / "schema_broken.xml"))
+    assert result.exit_code == 2
+    assert "cannot be read as CAP" in result.output
+    assert "line 12: /alert/info[1]/urgency" in result.output
