@@ -140,7 +140,7 @@ def compose_all_clear(
     )
     sent = _sent(sent)
     infos = tuple(_info(lang, text, spec, template.areas, sent, expires) for lang, text in _texts(texts))
-    return _header(MsgType.UPDATE, _chain(previous), infos, previous, sent)
+    return _follow_up(MsgType.UPDATE, previous, infos, sent, previous.note)
 
 
 def compose_cancel(
@@ -162,8 +162,7 @@ def compose_cancel(
             changed = replace(changed, headline=text.headline, description=text.description,
                               instruction=text.instruction, event=text.event or info.event)
         infos.append(changed)
-    alert = _header(MsgType.CANCEL, _chain(previous), tuple(infos), previous, sent)
-    return replace(alert, note=note)
+    return _follow_up(MsgType.CANCEL, previous, tuple(infos), sent, note)
 
 
 def _compose(msg_type: MsgType, references: tuple[Reference, ...], areas: Sequence[AlertArea],
@@ -181,9 +180,27 @@ def _compose(msg_type: MsgType, references: tuple[Reference, ...], areas: Sequen
                 effective=_second(effective), onset=_second(onset))
         for lang, text in _texts(texts)
     )
+    return _message(msg_type, references, infos, sent,
+                    sender=checked(sender, "sender"), status=status, scope=scope, note=note,
+                    restriction=restriction, addresses=addresses,
+                    identifier=checked(identifier or new_identifier(sender, sent), "identifier"))
+
+
+def _follow_up(msg_type: MsgType, previous: Alert, infos: tuple[Info, ...], sent: datetime,
+               note: str | None) -> Alert:
+    """A message about `previous`: same sender, status and scope, referencing its chain."""
+    return _message(msg_type, _chain(previous), infos, sent, sender=previous.sender,
+                    status=previous.status, scope=previous.scope, note=note,
+                    restriction=previous.restriction, addresses=previous.addresses)
+
+
+def _message(msg_type: MsgType, references: tuple[Reference, ...], infos: tuple[Info, ...],
+             sent: datetime, *, sender: str, status: Status, scope: Scope, note: str | None,
+             restriction: str | None = None, addresses: tuple[str, ...] = (),
+             identifier: str | None = None) -> Alert:
     return Alert(
-        identifier=checked(identifier or new_identifier(sender, sent), "identifier"),
-        sender=checked(sender, "sender"),
+        identifier=identifier or new_identifier(sender, sent),
+        sender=sender,
         sent=sent,
         status=status,
         msg_type=msg_type,
@@ -191,24 +208,6 @@ def _compose(msg_type: MsgType, references: tuple[Reference, ...], areas: Sequen
         restriction=restriction,
         addresses=addresses,
         note=note,
-        references=references,
-        infos=infos,
-    )
-
-
-def _header(msg_type: MsgType, references: tuple[Reference, ...], infos: tuple[Info, ...],
-            previous: Alert, sent: datetime) -> Alert:
-    """A follow-up message: same sender, status and scope as what it refers to."""
-    return Alert(
-        identifier=new_identifier(previous.sender, sent),
-        sender=previous.sender,
-        sent=sent,
-        status=previous.status,
-        msg_type=msg_type,
-        scope=previous.scope,
-        restriction=previous.restriction,
-        addresses=previous.addresses,
-        note=previous.note,
         references=references,
         infos=infos,
     )
