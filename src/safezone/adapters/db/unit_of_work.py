@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from safezone.adapters.db.audit_repository import AuditRepository
 from safezone.adapters.db.import_repository import ImportRunRepository
+from safezone.adapters.db.session_repository import SessionRepository
 from safezone.adapters.db.shelter_repository import ShelterRepository
+from safezone.adapters.db.user_repository import UserRepository
 from safezone.adapters.db.zone_repository import ZoneRepository
 
 
@@ -22,6 +25,9 @@ class UnitOfWork:
     zones: ZoneRepository
     shelters: ShelterRepository
     imports: ImportRunRepository
+    users: UserRepository
+    sessions: SessionRepository
+    audit: AuditRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -33,6 +39,9 @@ class UnitOfWork:
         self.zones = ZoneRepository(self._session)
         self.shelters = ShelterRepository(self._session)
         self.imports = ImportRunRepository(self._session)
+        self.users = UserRepository(self._session)
+        self.sessions = SessionRepository(self._session)
+        self.audit = AuditRepository(self._session)
         return self
 
     def __exit__(self, *_: object) -> None:

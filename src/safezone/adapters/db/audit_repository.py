@@ -1,0 +1,103 @@
+"""The audit log in storage: appended to under one lock, read in sequence order, never changed.
+
+An append first touches the single `audit_head` row (a no-op UPDATE). On PostgreSQL that takes
+its row lock, on SQLite the write lock, so two transactions cannot both take the same next
+sequence number; the lock is held until the caller's transaction ends, which is also when the
+entry becomes visible, together with the action it records.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterator
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from safezone.adapters.db.account_models import AuditHeadRow, AuditRow
+from safezone.adapters.db.import_repository import as_utc
+from safezone.domain.audit import AuditEntry, ChainHead, canonical_details
+
+HEAD_ID = 1
+
+
+class AuditRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def lock_head(self) -> ChainHead:
+        """The chain head, locked for this transaction: call before building the next entry."""
+        seq, hash_ = self._session.execute(
+            update(AuditHeadRow)
+            .where(AuditHeadRow.id == HEAD_ID)
+            .values(seq=AuditHeadRow.seq)
+            .returning(AuditHeadRow.seq, AuditHeadRow.hash)
+            .execution_options(synchronize_session=False)
+        ).one()
+        return ChainHead(int(seq), hash_)
+
+    def append(self, entry: AuditEntry) -> None:
+        """Store a sealed entry that follows the locked head, and move the head onto it."""
+        self._session.execute(
+            insert(AuditRow).values(
+                seq=entry.seq,
+                at=entry.at,
+                actor=entry.actor,
+                action=entry.action,
+                subject=entry.subject,
+                details=canonical_details(entry.details),
+                prev_hash=entry.prev_hash,
+                hash=entry.hash,
+            )
+        )
+        self._session.execute(
+            update(AuditHeadRow)
+            .where(AuditHeadRow.id == HEAD_ID)
+            .values(seq=entry.seq, hash=entry.hash)
+            .execution_options(synchronize_session=False)
+        )
+
+    def head(self) -> ChainHead:
+        row = self._session.execute(select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == HEAD_ID)).one()
+        return ChainHead(int(row.seq), row.hash)
+
+    def entries(self, after: int = 0, batch: int = 1000) -> Iterator[AuditEntry]:
+        """Every entry with a sequence number above `after`, in order, read in batches."""
+        while True:
+            rows = self._session.scalars(
+                select(AuditRow).where(AuditRow.seq > after).order_by(AuditRow.seq).limit(batch)
+            ).all()
+            yield from (_entry(row) for row in rows)
+            if len(rows) < batch:
+                return
+            after = rows[-1].seq
+
+    def last(self, count: int) -> list[AuditEntry]:
+        """The newest `count` entries, oldest first."""
+        rows = self._session.scalars(select(AuditRow).order_by(AuditRow.seq.desc()).limit(count)).all()
+        return [_entry(row) for row in reversed(rows)]
+
+    def count(self) -> int:
+        return int(self._session.scalar(select(func.count()).select_from(AuditRow)) or 0)
+
+
+def _entry(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        seq=int(row.seq),
+        at=as_utc(row.at),
+        actor=row.actor,
+        action=row.action,
+        subject=row.subject,
+        details=_details(row.details),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+def _details(text: str) -> dict:
+    """Stored details; text that is no longer JSON comes back wrapped, and will fail its hash."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"unreadable": text}
+    return value if isinstance(value, dict) else {"unreadable": text}

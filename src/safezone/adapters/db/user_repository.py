@@ -1,0 +1,63 @@
+"""Operator accounts in storage. Password hashes go in and out here and nowhere else."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from safezone.adapters.db.account_models import UserRow
+from safezone.adapters.db.import_repository import as_utc
+from safezone.domain.accounts import Role, User
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, name: str, password_hash: str, roles: frozenset[Role], created_at: datetime) -> User:
+        row = UserRow(name=name, password_hash=password_hash, roles=_roles_text(roles), created_at=created_at)
+        self._session.add(row)
+        self._session.flush()
+        return _user(row)
+
+    def get(self, user_id: int) -> User | None:
+        row = self._session.get(UserRow, user_id)
+        return None if row is None else _user(row)
+
+    def by_name(self, name: str) -> User | None:
+        row = self._session.scalar(select(UserRow).where(UserRow.name == name))
+        return None if row is None else _user(row)
+
+    def credentials(self, name: str) -> tuple[User, str] | None:
+        """The user and their password hash, for checking a login."""
+        row = self._session.scalar(select(UserRow).where(UserRow.name == name))
+        return None if row is None else (_user(row), row.password_hash)
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        self._session.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash))
+
+    def disable(self, user_id: int, at: datetime) -> None:
+        self._session.execute(update(UserRow).where(UserRow.id == user_id).values(disabled_at=at))
+        self._session.expire_all()
+
+    def all(self) -> list[User]:
+        return [_user(row) for row in self._session.scalars(select(UserRow).order_by(UserRow.name))]
+
+    def count(self) -> int:
+        return int(self._session.scalar(select(func.count()).select_from(UserRow)) or 0)
+
+
+def _roles_text(roles: frozenset[Role]) -> str:
+    return ",".join(sorted(role.value for role in roles))
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        name=row.name,
+        roles=frozenset(Role(value) for value in row.roles.split(",") if value),
+        created_at=as_utc(row.created_at),
+        disabled_at=None if row.disabled_at is None else as_utc(row.disabled_at),
+    )
