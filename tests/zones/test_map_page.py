@@ -19,7 +19,7 @@ def small_map(tmp_path_factory):
     threats = out / "threats.toml"
     threats.write_text('[[threat]]\nname = "x"\nmax_range_km = 20\nwarning = { table = [[5, 0], [20, 30]] }\n')
     result = CliRunner().invoke(
-        main, ["zones", "build", "--border", "RUS-UKR", "--threats", str(threats), "--out", str(out), "--quiet"]
+        main, ["zones", "build", "--border", "RUS-UKR", "--threats", str(threats), "--out", str(out), "--quiet", "--db", str(out / "safezone.db")]
     )
     assert result.exit_code == 0, result.output
     return out

@@ -24,10 +24,16 @@ def run(*args):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
+@pytest.fixture(autouse=True)
+def database_in_tmp(tmp_path, monkeypatch):
+    """Commands that store use a database of the test's own, never one in the working folder."""
+    monkeypatch.setenv("SAFEZONE_DB", str(tmp_path / "safezone.db"))
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("zones")
-    result = run("zones", "build", "--border", "UKR-RUS", "--out", str(out))
+    result = run("zones", "build", "--border", "UKR-RUS", "--out", str(out), "--db", str(out / "safezone.db"))
     assert result.exit_code == 0, result.output
     return out, result
 
@@ -59,6 +65,25 @@ def test_where_answers_area_band_distance_and_time(built):
     assert answer["side"] == "UKR" and answer["time_to_shelter_s"] == 45 and 20 <= answer["distance_km"] < 35
 
 
+def test_build_stores_a_new_active_version_that_where_reads(built):
+    out, result = built
+    assert "Stored as zone set version 1 (active)" in result.output
+    db = str(out / "safezone.db")
+    answer = json.loads(run("zones", "where", "50.91741", "34.79906", "--db", db, "--json").output)
+    assert answer["area_name"] == "Sumy" and answer["time_to_shelter_s"] == 45
+
+
+def test_where_without_zones_says_to_build_them(tmp_path):
+    result = run("zones", "where", "50.9", "34.8", "--db", str(tmp_path / "empty.db"))
+    assert result.exit_code == 2 and "no active zone set" in result.output
+
+
+def test_where_refuses_impossible_coordinates(built):
+    out, _ = built
+    result = run("zones", "where", "95", "34.8", "--zones", str(out / "zones.geojson"))
+    assert result.exit_code == 2 and "latitude 95.0 is outside" in result.output
+
+
 def test_where_says_outside_every_zone(built):
     out, _ = built
     result = run("zones", "where", "48.8566", "2.3522", "--zones", str(out / "zones.geojson"))
@@ -82,6 +107,7 @@ def test_bad_border_input_is_refused_and_nothing_is_written(tmp_path, args, mess
     assert result.exit_code == 2
     assert message in result.output
     assert not out.exists()
+    assert not (tmp_path / "safezone.db").exists()
 
 
 def test_unknown_codes_come_with_suggestions(tmp_path):
@@ -110,6 +136,7 @@ def test_a_border_from_files(small_border_files, tmp_path):
         "--threats", str(threats_file(tmp_path, 20)), "--out", str(out), "--quiet",
     )
     assert result.exit_code == 0, result.output
+    assert "Stored as zone set version 1 (active)" in result.output
     areas = json.loads((out / "zones.geojson").read_text())["features"]
     assert {f["properties"]["side"] for f in areas} == {"WEST", "EAST"}
     # 20 km at 50.5°N is about 0.28° of longitude: nothing reaches beyond 0.3°.
@@ -170,3 +197,17 @@ def test_ids_are_stable_and_unique_for_any_border(tmp_path, lon, lat, shift):
     assert [a.id for a in first.areas] == [a.id for a in second.areas]
     assert len({a.id for a in first.areas}) == len(first.areas) > 0
     assert sum(a.population for a in first.areas) <= 1600
+
+
+def test_a_cell_overlapping_two_parts_of_a_side_gives_one_area(tmp_path):
+    """Taganrog Bay splits the 5–20 km band of Russia in two parts that share cells."""
+    from collections import Counter
+
+    from safezone.adapters import geonames
+    from safezone.adapters.border_sources import from_country_pair
+
+    path = tmp_path / "threats.toml"
+    path.write_text('[[threat]]\nname = "x"\nmax_range_km = 20\nwarning = { table = [[5, 0], [20, 30]] }\n')
+    zones = build_zones(from_country_pair("RUS-UKR"), load_threats(path).threats, geonames.load_settlements())
+    repeated = [i for i, n in Counter(a.id for a in zones.areas).items() if n > 1]
+    assert repeated == []

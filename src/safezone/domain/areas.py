@@ -29,7 +29,8 @@ def covering_cells(region: BaseGeometry, resolution: int) -> list[str]:
     if region.is_empty:
         return []
     shape = h3.geo_to_h3shape(region.__geo_interface__)
-    return sorted(h3.h3shape_to_cells_experimental(shape, resolution, contain="overlap"))
+    # A cell overlapping two parts of a multipolygon is listed once per part.
+    return sorted(set(h3.h3shape_to_cells_experimental(shape, resolution, contain="overlap")))
 
 
 def cell_polygons(cells: list[str]) -> np.ndarray:

@@ -15,6 +15,7 @@ from safezone.adapters.threat_config import load_threats
 from safezone.adapters.zone_files import read_zones, summary_to_csv, summary_to_json, zones_to_geojson
 from safezone.domain.errors import InputError
 from safezone.domain.zones import BorderInput, SummaryRow, ZoneSet, summarise
+from safezone.entrypoints.cli.db import open_database, with_database
 from safezone.entrypoints.cli.output import StepProgress, reports_bad_input, stdout, write_atomically
 from safezone.services.zones import DEFAULT_AREA_KM, build_zones, locate
 
@@ -70,6 +71,14 @@ def print_summary(rows: list[SummaryRow], zones_: ZoneSet) -> None:
     stdout.print(table)
 
 
+def _active_zones(db_url: str | None) -> ZoneSet:
+    with open_database(db_url) as database, database.unit_of_work() as uow:
+        active = uow.zones.active()
+    if active is None:
+        raise InputError("the database holds no active zone set; run `safezone zones build` first", field="db")
+    return active
+
+
 border_options = [
     click.option("--border", help=f"Two ISO 3166 alpha-3 codes, either order (default {DEFAULT_BORDER})."),
     click.option("--side", default="both", show_default=True, help="Protected side: one of the two codes, or both."),
@@ -95,10 +104,13 @@ def with_border_options(command):
 @zones.command()
 @with_border_options
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True, help="Folder for the outputs.")
+@click.option("--activate/--no-activate", default=True, show_default=True, help="Make this build the active zone set.")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
+@with_database
 @reports_bad_input
-def build(border, side, border_file, territories, threats, area_km, out: Path, quiet: bool) -> None:
-    """Build the zones and write zones.geojson, summary.json, summary.csv and map.html."""
+def build(border, side, border_file, territories, threats, area_km, out: Path, activate: bool, quiet: bool, db_url) -> None:
+    """Build the zones, store them as a new zone-set version in the database and write
+    zones.geojson, summary.json, summary.csv and map.html."""
     if area_km is not None and not 0.5 <= area_km <= 100:
         raise InputError(f"--area-km must be between 0.5 and 100 km, not {area_km:g}", field="area-km")
     progress = StepProgress(quiet)
@@ -114,9 +126,14 @@ def build(border, side, border_file, territories, threats, area_km, out: Path, q
         "summary.csv": summary_to_csv(rows),
         "map.html": render_zones_page(zones_, rows, sources),
     }
-    for name, text in files.items():
-        write_atomically(out / name, text)
+    progress("Storing the zone set")
+    with open_database(db_url) as database, database.unit_of_work() as uow:
+        version = uow.zones.add(zones_, activate=activate)
+        for name, text in files.items():
+            write_atomically(out / name, text)
+        uow.commit()
     print_summary(rows, zones_)
+    stdout.print(f"Stored as zone set version {version}{' (active)' if activate else ''}.")
     stdout.print(f"Wrote {', '.join(str(out / n) for n in files)}")
 
 
@@ -127,15 +144,14 @@ def build(border, side, border_file, territories, threats, area_km, out: Path, q
     "--zones",
     "zones_file",
     type=click.Path(path_type=Path),
-    default=DEFAULT_OUT / ZONES_FILE,
-    show_default=True,
-    help="Zones written by `zones build`.",
+    help="A zones.geojson written by `zones build` (default: the database's active zone set).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Answer as JSON.")
+@with_database
 @reports_bad_input
-def where(lat: float, lon: float, zones_file: Path, as_json: bool) -> None:
+def where(lat: float, lon: float, zones_file: Path | None, as_json: bool, db_url) -> None:
     """Which side, area and band a point is in, its distance to the border and time to shelter."""
-    zones_ = read_zones(zones_file)
+    zones_ = read_zones(zones_file) if zones_file else _active_zones(db_url)
     place = locate(zones_, lat, lon)
     answer = {
         "lat": lat,
