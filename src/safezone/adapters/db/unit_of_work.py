@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from safezone.adapters.db.alert_repository import AlertRepository
+from safezone.adapters.db.area_repository import AreaRepository
 from safezone.adapters.db.audit_repository import AuditRepository
 from safezone.adapters.db.import_repository import ImportRunRepository
+from safezone.adapters.db.outbox_repository import OutboxRepository
 from safezone.adapters.db.session_repository import SessionRepository
 from safezone.adapters.db.shelter_repository import ShelterRepository
 from safezone.adapters.db.user_repository import UserRepository
@@ -28,6 +31,9 @@ class UnitOfWork:
     users: UserRepository
     sessions: SessionRepository
     audit: AuditRepository
+    alerts: AlertRepository
+    outbox: OutboxRepository
+    areas: AreaRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -42,6 +48,9 @@ class UnitOfWork:
         self.users = UserRepository(self._session)
         self.sessions = SessionRepository(self._session)
         self.audit = AuditRepository(self._session)
+        self.alerts = AlertRepository(self._session)
+        self.outbox = OutboxRepository(self._session)
+        self.areas = AreaRepository(self._session)
         return self
 
     def __exit__(self, *_: object) -> None:

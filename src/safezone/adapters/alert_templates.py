@@ -1,0 +1,138 @@
+"""Message texts from a TOML file of templates (see `safezone/data/templates.toml`).
+
+Loading renders every template once with sample values, so a broken placeholder in an
+operator's own file is refused when the server starts, not in the middle of a warning.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Sequence
+
+from safezone.domain.alerts import AlertKind
+from safezone.domain.cap.compose import InfoText
+from safezone.domain.errors import InputError
+
+FIELDS = ("event", "headline", "description", "instruction")
+PLACEHOLDERS = frozenset({"areas", "shelter_time", "range_km", "threat"})
+LANGUAGE_KEYS = ("immediately", "within", "more", "update_prefix")
+NAMES_SHOWN = 5
+
+
+def default_path() -> Path:
+    return Path(str(files("safezone").joinpath("data/templates.toml")))
+
+
+@dataclass(frozen=True)
+class Threat:
+    """What a text says about a threat class: its name and range, nothing else."""
+
+    name: str
+    range_km: float
+
+
+@dataclass(frozen=True)
+class Templates:
+    languages: dict[str, dict[str, str]]
+    alert: dict[str, dict[str, dict[str, str]]]  # threat name (or "default") → language → field
+    ending: dict[AlertKind, dict[str, dict[str, str]]]  # cancel / all-clear → language → field
+    source: str
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        return tuple(self.languages)
+
+    def check_languages(self, wanted: Sequence[str]) -> tuple[str, ...]:
+        """The languages asked for, each known, none twice, in the order given."""
+        if not wanted:
+            raise InputError("name at least one language", field="languages")
+        unknown = [lang for lang in wanted if lang not in self.languages]
+        if unknown:
+            raise InputError(f"no message texts in {', '.join(map(repr, unknown))}; "
+                             f"languages: {', '.join(self.languages)}", field="languages")
+        if len(set(wanted)) != len(wanted):
+            raise InputError("a language is named twice", field="languages")
+        return tuple(wanted)
+
+    def render(self, kind: AlertKind, threat: Threat, language: str, area_names: Sequence[str],
+               seconds: int) -> InfoText:
+        """The text of one message in one language."""
+        words = self.languages[language]
+        values = {
+            "areas": _names(area_names, words["more"]),
+            "shelter_time": words["immediately"] if seconds <= 0 else words["within"].format(seconds=seconds),
+            "range_km": f"{threat.range_km:g}",
+            "threat": threat.name,
+        }
+        if kind in self.ending:
+            fields = self.ending[kind][language]
+        else:
+            fields = (self.alert.get(threat.name) or self.alert["default"])[language]
+        text = {name: fields[name].format(**values) if name in fields else None for name in FIELDS}
+        if kind is AlertKind.UPDATE:
+            text["headline"] = words["update_prefix"] + (text["headline"] or "")
+        return InfoText(headline=text["headline"] or "", description=text["description"],
+                        instruction=text["instruction"], event=text["event"])
+
+
+def _names(names: Sequence[str], more: str) -> str:
+    shown = ", ".join(names[:NAMES_SHOWN])
+    rest = len(names) - NAMES_SHOWN
+    return f"{shown} {more.format(count=rest)}" if rest > 0 else shown
+
+
+def load_templates(path: Path | str | None = None) -> Templates:
+    """Read and check a template file; any problem is an InputError naming the file and table."""
+    path = Path(path) if path else default_path()
+    file = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise InputError(f"cannot read message templates: {error}", file=file) from None
+    languages = _table(data, "languages", file)
+    for code in languages:
+        for key in LANGUAGE_KEYS:
+            _table(_table(languages, code, file, "languages"), key, file, f"languages.{code}", kind=str)
+    alert = _table(data, "alert", file)
+    if "default" not in alert:
+        raise InputError("missing [alert.default.<language>] texts", file=file, field="alert.default")
+    ending = {kind: _table(data, kind.value, file) for kind in (AlertKind.CANCEL, AlertKind.ALL_CLEAR)}
+    groups = {f"alert.{name}": texts for name, texts in alert.items()}
+    groups.update({kind.value: texts for kind, texts in ending.items()})
+    for where, texts in groups.items():
+        for code in languages:
+            fields = _table(texts, code, file, where)
+            _check_fields(fields, file, f"{where}.{code}", needs_event=where.startswith("alert."))
+    return Templates(languages=languages, alert=alert, ending=ending, source=file)
+
+
+def _table(data: dict, key: str, file: str, where: str = "", kind: type = dict) -> Any:
+    value = data.get(key)
+    field = f"{where}.{key}" if where else key
+    if value is None:
+        raise InputError("missing", file=file, field=field)
+    if not isinstance(value, kind):
+        raise InputError(f"expected a {'table' if kind is dict else 'text'}", file=file, field=field)
+    return value
+
+
+def _check_fields(fields: dict, file: str, where: str, *, needs_event: bool) -> None:
+    required = ("event", "headline") if needs_event else ("headline",)
+    for name in required:
+        if not isinstance(fields.get(name), str) or not fields[name].strip():
+            raise InputError("missing text", file=file, field=f"{where}.{name}")
+    for name, text in fields.items():
+        if name not in FIELDS:
+            raise InputError(f"unknown field (fields: {', '.join(FIELDS)})", file=file, field=f"{where}.{name}")
+        try:
+            used = {part[1] for part in string.Formatter().parse(text) if part[1] is not None}
+        except ValueError as error:
+            raise InputError(f"broken placeholder: {error}", file=file, field=f"{where}.{name}") from None
+        unknown = used - PLACEHOLDERS
+        if unknown:
+            raise InputError(f"unknown placeholder {{{sorted(unknown)[0]}}} (placeholders: "
+                             f"{', '.join(sorted(PLACEHOLDERS))})", file=file, field=f"{where}.{name}")

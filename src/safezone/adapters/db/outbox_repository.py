@@ -1,0 +1,63 @@
+"""The outbox: one entry per issued message, written in the alert's own transaction.
+
+Delivery workers (a later part) read pending entries and mark them processed; the unique
+(alert, topic) pair makes a second write of the same announcement fail instead of
+delivering twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from safezone.adapters.db.alert_models import OutboxRow
+from safezone.adapters.db.import_repository import as_utc
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    id: int
+    alert_id: int
+    topic: str
+    payload: Mapping[str, Any]
+    created_at: datetime
+    attempts: int
+    processed_at: datetime | None
+
+
+class OutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, alert_id: int, topic: str, payload: Mapping[str, Any], now: datetime) -> int:
+        statement = insert(OutboxRow).values(alert_id=alert_id, topic=topic, payload=dict(payload),
+                                             created_at=now, attempts=0).returning(OutboxRow.id)
+        return int(self._session.execute(statement).scalar_one())
+
+    def pending(self, limit: int = 100) -> list[OutboxEntry]:
+        """Entries not yet processed, oldest first."""
+        query = select(OutboxRow).where(OutboxRow.processed_at.is_(None)).order_by(OutboxRow.id).limit(limit)
+        return [_entry(row) for row in self._session.scalars(query)]
+
+    def for_alert(self, alert_id: int) -> list[OutboxEntry]:
+        query = select(OutboxRow).where(OutboxRow.alert_id == alert_id).order_by(OutboxRow.id)
+        return [_entry(row) for row in self._session.scalars(query)]
+
+    def count(self) -> int:
+        return int(self._session.scalar(select(func.count()).select_from(OutboxRow)) or 0)
+
+
+def _entry(row: OutboxRow) -> OutboxEntry:
+    return OutboxEntry(
+        id=row.id,
+        alert_id=row.alert_id,
+        topic=row.topic,
+        payload=dict(row.payload),
+        created_at=as_utc(row.created_at),
+        attempts=row.attempts,
+        processed_at=None if row.processed_at is None else as_utc(row.processed_at),
+    )

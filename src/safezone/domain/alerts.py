@@ -1,0 +1,247 @@
+"""The alert an operator prepares and issues, and the rules of its life, as pure code.
+
+    draft ──submit──▶ submitted ──approve──▶ approved ──issue──▶ issued ──▶ updated
+                          │  └──reject──▶ rejected                  ├──▶ cancelled
+                          └──issue (Exercise/Test: no second person) ├──▶ all-clear
+                                                                    └──▶ expired
+
+- An Actual alert or update needs a second person's approval, and nobody approves their own
+  (the two-person rule; see `safezone.domain.accounts`). Exercise, Test, System and Draft
+  messages need no approval, but they are marked on every answer a person sees.
+- Cancel and all-clear end a warning, so they are issued in one step by any issuer: a false
+  alarm must be corrected in seconds (Hawaii, 2018, took 38 minutes).
+- An alert stops being in force when it expires, when an update supersedes it, or when it is
+  cancelled or cleared. Expiry needs no one: `in_force` answers from the clock, and `expire`
+  records it afterwards.
+
+Every transition returns a new record; nothing here touches storage or the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from safezone.domain.accounts import PermissionDenied, User, require_approver, require_issuer
+from safezone.domain.cap.compose import InfoText
+from safezone.domain.cap.enums import Status
+from safezone.domain.errors import InputError
+
+MIN_LIFETIME = timedelta(minutes=1)
+MAX_LIFETIME = timedelta(days=7)
+# One alert names at most this many areas: past it the CAP message grows to megabytes and
+# receivers choke; the operator is asked to split the warning.
+MAX_AREAS = 1000
+MAX_REASON_CHARS = 1000
+
+BANNERS = {
+    Status.EXERCISE: "EXERCISE — NOT A REAL ALERT",
+    Status.TEST: "TEST — NOT A REAL ALERT",
+    Status.SYSTEM: "SYSTEM MESSAGE — NOT A REAL ALERT",
+    Status.DRAFT: "DRAFT — NOT A REAL ALERT",
+}
+# What the public sees at all; System and Draft messages stay among operators.
+PUBLIC_STATUSES = frozenset({Status.ACTUAL, Status.EXERCISE, Status.TEST})
+PRACTICE_STATUSES = frozenset({Status.EXERCISE, Status.TEST})
+
+
+class AlertState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ISSUED = "issued"
+    UPDATED = "updated"
+    CANCELLED = "cancelled"
+    ALL_CLEAR = "all-clear"
+    EXPIRED = "expired"
+
+
+class AlertKind(StrEnum):
+    """What the message does: a new warning, or one about a warning in force."""
+
+    ALERT = "alert"
+    UPDATE = "update"
+    CANCEL = "cancel"
+    ALL_CLEAR = "all-clear"
+
+
+# What a follow-up does to the alert it is about, once issued.
+ENDS_WITH = {AlertKind.UPDATE: AlertState.UPDATED, AlertKind.CANCEL: AlertState.CANCELLED,
+             AlertKind.ALL_CLEAR: AlertState.ALL_CLEAR}
+EXPIRABLE = frozenset({AlertState.DRAFT, AlertState.SUBMITTED, AlertState.APPROVED, AlertState.ISSUED})
+
+
+class WorkflowError(Exception):
+    """A step the alert's state does not allow (approving an issued alert, issuing a draft...)."""
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    """One message the operators prepare, from draft to its end; `id` is None until stored."""
+
+    kind: AlertKind
+    status: Status
+    state: AlertState
+    threat: str
+    zone_version: int
+    area_ids: tuple[str, ...]
+    texts: tuple[tuple[str, InfoText], ...]  # (language, text), in the order given
+    expires: datetime
+    created_by: str
+    created_at: datetime
+    follows: int | None = None  # the alert in force an update, cancel or all-clear is about
+    note: str | None = None
+    id: int | None = None
+    submitted_by: str | None = None
+    submitted_at: datetime | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    rejected_by: str | None = None
+    rejected_at: datetime | None = None
+    rejection_reason: str | None = None
+    issued_by: str | None = None
+    issued_at: datetime | None = None
+    ended_at: datetime | None = None  # superseded, cancelled, cleared or expired
+    cap_identifier: str | None = None
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(lang for lang, _ in self.texts)
+
+    @property
+    def banner(self) -> str | None:
+        return banner(self.status)
+
+
+def banner(status: Status) -> str | None:
+    """The words a person must see beside anything that is not a real alert."""
+    return BANNERS.get(status)
+
+
+def needs_approval(kind: AlertKind, status: Status) -> bool:
+    """Only a real new warning (or a change to one) needs a second person."""
+    return status is Status.ACTUAL and kind in (AlertKind.ALERT, AlertKind.UPDATE)
+
+
+def check_lifetime(expires: datetime, now: datetime) -> None:
+    if expires.utcoffset() is None:
+        raise InputError("expires needs a time zone", field="expires")
+    if expires < now + MIN_LIFETIME:
+        raise InputError("an alert must stay in force for at least a minute", field="expires")
+    if expires > now + MAX_LIFETIME:
+        raise InputError("an alert may stay in force for at most 7 days; issue an update to extend it",
+                         field="expires")
+
+
+def check_areas(area_ids: tuple[str, ...]) -> None:
+    if not area_ids:
+        raise InputError("an alert needs at least one alert area", field="areas")
+    if len(area_ids) > MAX_AREAS:
+        raise InputError(f"{len(area_ids)} alert areas are more than one alert may hold ({MAX_AREAS}); "
+                         "split the warning", field="areas")
+
+
+def new_alert(*, kind: AlertKind, status: Status, threat: str, zone_version: int,
+              area_ids: tuple[str, ...], texts: tuple[tuple[str, InfoText], ...], expires: datetime,
+              author: User, now: datetime, follows: int | None = None, note: str | None = None) -> AlertRecord:
+    """A draft, by an issuer, with everything checked that needs no database."""
+    require_issuer(author, "compose alerts")
+    check_areas(area_ids)
+    if not texts:
+        raise InputError("an alert needs its text in at least one language", field="languages")
+    check_lifetime(expires, now)
+    return AlertRecord(kind=kind, status=status, state=AlertState.DRAFT, threat=threat,
+                       zone_version=zone_version, area_ids=area_ids, texts=texts, expires=expires,
+                       created_by=author.name, created_at=now, follows=follows, note=note)
+
+
+def _expect(alert: AlertRecord, action: str, *states: AlertState) -> None:
+    if alert.state not in states:
+        wanted = " or ".join(s.value for s in states)
+        raise WorkflowError(f"alert {alert.id} is {alert.state.value}; only a {wanted} alert can be {action}")
+
+
+def _not_past(alert: AlertRecord, action: str, now: datetime) -> None:
+    if alert.expires <= now:
+        raise WorkflowError(f"alert {alert.id} expired at {alert.expires.isoformat()}; it cannot be {action}")
+
+
+def submit(alert: AlertRecord, user: User, now: datetime) -> AlertRecord:
+    require_issuer(user, "submit alerts")
+    _expect(alert, "submitted", AlertState.DRAFT)
+    _not_past(alert, "submitted", now)
+    return replace(alert, state=AlertState.SUBMITTED, submitted_by=user.name, submitted_at=now)
+
+
+def _require_reviewer(alert: AlertRecord, user: User, action: str) -> None:
+    """An approver who neither wrote nor submitted the alert."""
+    require_approver(user, alert.submitted_by or alert.created_by, action)
+    if user.name == alert.created_by:
+        raise PermissionDenied(user.name, action, "nobody approves or rejects their own alert")
+
+
+def approve(alert: AlertRecord, user: User, now: datetime) -> AlertRecord:
+    _require_reviewer(alert, user, "approve this alert")
+    _expect(alert, "approved", AlertState.SUBMITTED)
+    _not_past(alert, "approved", now)
+    return replace(alert, state=AlertState.APPROVED, approved_by=user.name, approved_at=now)
+
+
+def reject(alert: AlertRecord, user: User, reason: str, now: datetime) -> AlertRecord:
+    _require_reviewer(alert, user, "reject this alert")
+    _expect(alert, "rejected", AlertState.SUBMITTED)
+    reason = reason.strip()
+    if not reason:
+        raise InputError("say why the alert is rejected", field="reason")
+    if len(reason) > MAX_REASON_CHARS:
+        raise InputError(f"the reason is longer than {MAX_REASON_CHARS} characters", field="reason")
+    return replace(alert, state=AlertState.REJECTED, rejected_by=user.name, rejected_at=now,
+                   rejection_reason=reason)
+
+
+def issue(alert: AlertRecord, user: User, now: datetime, cap_identifier: str) -> AlertRecord:
+    """Issued: approved if it needed approval, submitted otherwise."""
+    require_issuer(user, "issue alerts")
+    if needs_approval(alert.kind, alert.status):
+        _expect(alert, "issued (an Actual alert needs a second person's approval first)", AlertState.APPROVED)
+    else:
+        _expect(alert, "issued", AlertState.SUBMITTED, AlertState.APPROVED)
+    _not_past(alert, "issued", now)
+    return replace(alert, state=AlertState.ISSUED, issued_by=user.name, issued_at=now,
+                   cap_identifier=cap_identifier)
+
+
+def in_force(alert: AlertRecord, now: datetime) -> bool:
+    """Issued, a warning (not a cancel or all-clear), not superseded and not yet expired."""
+    return (alert.state is AlertState.ISSUED and alert.kind in (AlertKind.ALERT, AlertKind.UPDATE)
+            and alert.expires > now)
+
+
+def check_follow_up(previous: AlertRecord, kind: AlertKind, now: datetime) -> None:
+    """Update, Cancel and all-clear are about an alert in force, and nothing else."""
+    if kind is AlertKind.ALERT:
+        raise WorkflowError("a new alert follows nothing")
+    if not in_force(previous, now):
+        raise WorkflowError(f"alert {previous.id} is not in force ({effective_state(previous, now).value}); "
+                            f"there is nothing to {kind.value}")
+
+
+def end(previous: AlertRecord, follow_up: AlertRecord, now: datetime) -> AlertRecord:
+    """The alert in force, once `follow_up` (issued) supersedes, cancels or clears it."""
+    check_follow_up(previous, follow_up.kind, now)
+    return replace(previous, state=ENDS_WITH[follow_up.kind], ended_at=now)
+
+
+def effective_state(alert: AlertRecord, now: datetime) -> AlertState:
+    """The state as of `now`: an alert past its expiry is expired even before it is recorded."""
+    if alert.state in EXPIRABLE and alert.expires <= now:
+        return AlertState.EXPIRED
+    return alert.state
+
+
+def expire(alert: AlertRecord, now: datetime) -> AlertRecord:
+    if effective_state(alert, now) is not AlertState.EXPIRED or alert.state is AlertState.EXPIRED:
+        raise WorkflowError(f"alert {alert.id} has not expired")
+    return replace(alert, state=AlertState.EXPIRED, ended_at=alert.expires)
