@@ -24,3 +24,9 @@ from safezone.entrypoints.cli import db, report, shelters  # noqa: E402
 main.add_command(db.db)
 main.add_command(shelters.shelters)
 main.add_command(report.report)
+
+from safezone.entrypoints.cli import users  # noqa: E402
+from safezone.entrypoints.cli import audit  # noqa: E402
+
+main.add_command(users.users)
+main.add_command(audit.audit)
