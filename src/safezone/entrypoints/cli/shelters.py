@@ -137,5 +137,18 @@ def _print_answer(answer: NearestAnswer) -> None:
         verdict = {True: "[green]yes[/]", False: "[red]no[/]", None: "?"}[option.in_time]
         table.add_row(s.name, s.kind, "?" if s.capacity is None else f"{s.capacity:,}",
                       {True: "yes", False: "no", None: "?"}[s.accessible],
-                      f"{option.walking_m:,.0f} m", f"{option.walking_s:,.0f} s", verdict)
+                      _distance(option.walking_m), _duration(option.walking_s), verdict)
     stdout.print(table)
+
+
+def _distance(metres: float) -> str:
+    return f"{metres:,.0f} m" if metres < 1000 else f"{metres / 1000:,.1f} km"
+
+
+def _duration(seconds: float) -> str:
+    """Seconds while they matter against a warning; minutes beyond."""
+    if seconds < 120:
+        return f"{seconds:,.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:,.0f} min"
+    return f"{seconds / 3600:,.1f} h"
