@@ -15,11 +15,12 @@ from typing import Any, Sequence
 
 from safezone.domain.alerts import AlertKind
 from safezone.domain.cap.compose import InfoText
+from safezone.domain.cap.enums import Status
 from safezone.domain.errors import InputError
 
 FIELDS = ("event", "headline", "description", "instruction")
 PLACEHOLDERS = frozenset({"areas", "shelter_time", "range_km", "threat"})
-LANGUAGE_KEYS = ("immediately", "within", "more", "update_prefix")
+LANGUAGE_KEYS = ("immediately", "within", "more", "update_prefix", "exercise", "test", "system", "draft")
 NAMES_SHOWN = 5
 
 
@@ -58,9 +59,9 @@ class Templates:
             raise InputError("a language is named twice", field="languages")
         return tuple(wanted)
 
-    def render(self, kind: AlertKind, threat: Threat, language: str, area_names: Sequence[str],
-               seconds: int) -> InfoText:
-        """The text of one message in one language."""
+    def render(self, kind: AlertKind, status: Status, threat: Threat, language: str,
+               area_names: Sequence[str], seconds: int) -> InfoText:
+        """The text of one message in one language; a drill says so before anything else."""
         words = self.languages[language]
         values = {
             "areas": _names(area_names, words["more"]),
@@ -75,6 +76,8 @@ class Templates:
         text = {name: fields[name].format(**values) if name in fields else None for name in FIELDS}
         if kind is AlertKind.UPDATE:
             text["headline"] = words["update_prefix"] + (text["headline"] or "")
+        if status is not Status.ACTUAL:
+            text["headline"] = f"{words[status.value.lower()]}: {text['headline']}"
         return InfoText(headline=text["headline"] or "", description=text["description"],
                         instruction=text["instruction"], event=text["event"])
 

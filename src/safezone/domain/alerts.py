@@ -77,6 +77,12 @@ class WorkflowError(Exception):
     """A step the alert's state does not allow (approving an issued alert, issuing a draft...)."""
 
 
+class UnknownAlert(LookupError):
+    def __init__(self, alert_id: int) -> None:
+        super().__init__(f"there is no alert {alert_id}")
+        self.alert_id = alert_id
+
+
 @dataclass(frozen=True)
 class AlertRecord:
     """One message the operators prepare, from draft to its end; `id` is None until stored."""

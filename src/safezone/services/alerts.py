@@ -1,0 +1,408 @@
+"""The operators' alert workflow: compose, preview, submit, approve or reject, issue, and the
+Update, Cancel and all-clear that follow an alert in force.
+
+Each use case is one transaction that also writes its audit entries, so the log and the
+alerts never disagree. Issuing writes the alert's new state, its CAP XML and an outbox entry
+for the delivery workers together: either all three exist or none does. A refused permission
+is rolled back, recorded and committed on its own, then raised.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable, Iterator, Mapping, Sequence
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from safezone.adapters.alert_templates import Templates, Threat
+from safezone.adapters.cap_xml import parse as parse_cap
+from safezone.adapters.cap_xml import to_xml
+from safezone.adapters.db import Database, UnitOfWork
+from safezone.domain import alerts as rules
+from safezone.domain.accounts import PermissionDenied, User
+from safezone.domain.alerts import AlertKind, AlertRecord, AlertState, UnknownAlert
+from safezone.domain.cap import (
+    InfoText,
+    NamedValue,
+    Status,
+    WarningSpec,
+    compose_alert,
+    compose_all_clear,
+    compose_cancel,
+    compose_update,
+)
+from safezone.domain.cap.model import Alert as CapAlert
+from safezone.domain.cap.times import utc_now
+from safezone.domain.errors import InputError
+from safezone.domain.threats import ThreatClass
+from safezone.domain.zones import AlertArea
+from safezone.services.audit import record
+
+OUTBOX_TOPIC = "alert.issued"
+DEFAULT_LIFETIME_MINUTES = 60
+MAX_DRAWN_VERTICES = 10_000
+MAX_TEXT_CHARS = 2000
+SUBSCRIBERS_NOTE = "subscribers: not yet available"
+SETTLEMENTS_LISTED = 10
+ENDING_ACTIONS = {AlertKind.UPDATE: "alert.superseded", AlertKind.CANCEL: "alert.cancelled",
+                  AlertKind.ALL_CLEAR: "alert.cleared"}
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """What every message carries about who sends it."""
+
+    sender: str = "safezone.local"
+    sender_name: str | None = "safezone civil protection"
+    public_url: str | None = None  # where `<web>` points: <public_url>/api/alerts/<id>
+
+
+@dataclass(frozen=True)
+class Composition:
+    """What an operator asks for. Status has no default: Actual or Exercise is always chosen."""
+
+    status: Status
+    threat: str
+    languages: tuple[str, ...]
+    area_ids: tuple[str, ...] = ()
+    drawn: BaseGeometry | None = None  # a polygon: the areas whose inside it overlaps
+    lifetime_minutes: int | None = None
+    texts: Mapping[str, InfoText] = field(default_factory=dict)  # the operator's own wording
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    id: str
+    name: str
+    side: str
+    band: int
+    time_to_shelter_s: int
+    population: int
+    settlement_count: int
+    settlements: tuple[str, ...]  # the largest few, by name
+
+
+@dataclass(frozen=True)
+class Preview:
+    """Who an alert reaches, before anyone sends it."""
+
+    alert: AlertRecord
+    areas: tuple[AreaSummary, ...]
+    population: int
+    settlements: int
+    time_to_shelter_s: int
+    subscribers: int | None = None  # None until subscribers exist (a later part)
+    subscribers_note: str = SUBSCRIBERS_NOTE
+
+
+class AlertService:
+    def __init__(self, database: Database, templates: Templates, threats: Sequence[ThreatClass],
+                 settings: AlertSettings = AlertSettings(), clock: Callable[[], datetime] = utc_now) -> None:
+        self.database = database
+        self.templates = templates
+        self.threats = {t.name: t for t in threats}
+        self.settings = settings
+        self.clock = clock
+
+    # -- composing -------------------------------------------------------------------------
+
+    def compose(self, user: User, wanted: Composition) -> Preview:
+        """A draft from a threat class, areas and languages, with its preview."""
+        now = self.clock()
+        with self._audited(f"alert (new {wanted.status.value})") as uow:
+            version = uow.zones.active_version()
+            if version is None:
+                raise InputError("there is no active zone set: build and activate zones first", field="areas")
+            threat = self._threat(wanted.threat)
+            areas = self._areas(uow, version, wanted.area_ids, wanted.drawn)
+            languages = self.templates.check_languages(wanted.languages)
+            texts = self._texts(AlertKind.ALERT, wanted.status, threat, languages, areas, wanted.texts)
+            lifetime = _lifetime(wanted.lifetime_minutes, DEFAULT_LIFETIME_MINUTES)
+            draft = rules.new_alert(kind=AlertKind.ALERT, status=wanted.status, threat=threat.name,
+                                    zone_version=version, area_ids=tuple(a.id for a in areas), texts=texts,
+                                    expires=now + lifetime, author=user, now=now, note=_note(wanted.note))
+            draft = uow.alerts.add(draft)
+            record(uow, user, "alert.composed", _subject(draft), _details(draft), at=now)
+            uow.commit()
+            return _preview(draft, areas)
+
+    def preview(self, user: User, alert_id: int) -> Preview:
+        with self.database.unit_of_work() as uow:
+            alert = self._get(uow, alert_id)
+            return _preview(alert, uow.areas.by_ids(alert.zone_version, alert.area_ids))
+
+    def get(self, alert_id: int) -> AlertRecord:
+        with self.database.unit_of_work() as uow:
+            return self._get(uow, alert_id)
+
+    def listed(self, states: Sequence[AlertState] = (), limit: int = 100, offset: int = 0) -> list[AlertRecord]:
+        with self.database.unit_of_work() as uow:
+            return uow.alerts.listed(states, limit=limit, offset=offset)
+
+    # -- the two-person workflow -----------------------------------------------------------
+
+    def submit(self, user: User, alert_id: int) -> AlertRecord:
+        return self._step(user, alert_id, "alert.submitted", lambda a, now: rules.submit(a, user, now))
+
+    def approve(self, user: User, alert_id: int) -> AlertRecord:
+        return self._step(user, alert_id, "alert.approved", lambda a, now: rules.approve(a, user, now))
+
+    def reject(self, user: User, alert_id: int, reason: str) -> AlertRecord:
+        return self._step(user, alert_id, "alert.rejected", lambda a, now: rules.reject(a, user, reason, now),
+                          extra={"reason": reason[:rules.MAX_REASON_CHARS]})
+
+    def issue(self, user: User, alert_id: int) -> AlertRecord:
+        """Issue an approved (or, for a drill, submitted) alert: state, CAP XML and outbox at once."""
+        now = self.clock()
+        with self._audited(f"alert {alert_id}") as uow:
+            issued = self._issue(uow, user, self._get(uow, alert_id, lock=True), now)
+            uow.commit()
+            return issued
+
+    # -- follow-ups: one step from an alert in force ---------------------------------------
+
+    def follow_up(self, user: User, alert_id: int, kind: AlertKind, *, area_ids: Sequence[str] = (),
+                  drawn: BaseGeometry | None = None, lifetime_minutes: int | None = None,
+                  texts: Mapping[str, InfoText] | None = None, note: str | None = None) -> AlertRecord:
+        """An Update, Cancel or all-clear prefilled from the alert in force, submitted at once and
+        issued at once unless it needs a second person (an Actual update)."""
+        now = self.clock()
+        with self._audited(f"alert {alert_id}") as uow:
+            previous = self._get(uow, alert_id, lock=True)
+            rules.check_follow_up(previous, kind, now)
+            threat = self._threat(previous.threat)
+            areas = (self._areas(uow, previous.zone_version, tuple(area_ids), drawn)
+                     if kind is AlertKind.UPDATE and (area_ids or drawn is not None)
+                     else uow.areas.by_ids(previous.zone_version, previous.area_ids))
+            rendered = self._texts(kind, previous.status, threat, previous.languages, areas, texts or {})
+            expires = _follow_up_expiry(kind, previous, lifetime_minutes, now)
+            draft = rules.new_alert(kind=kind, status=previous.status, threat=previous.threat,
+                                    zone_version=previous.zone_version, area_ids=tuple(a.id for a in areas),
+                                    texts=rendered, expires=expires, author=user, now=now,
+                                    follows=previous.id, note=_note(note))
+            draft = uow.alerts.add(draft)
+            record(uow, user, "alert.composed", _subject(draft), _details(draft), at=now)
+            result = rules.submit(draft, user, now)
+            uow.alerts.save(result)
+            record(uow, user, "alert.submitted", _subject(result), {}, at=now)
+            if not rules.needs_approval(result.kind, result.status):
+                result = self._issue(uow, user, result, now)
+            uow.commit()
+            return result
+
+    # -- expiry ----------------------------------------------------------------------------
+
+    def expire_due(self) -> list[AlertRecord]:
+        """Record every alert past its expiry as expired (they already count as such)."""
+        now = self.clock()
+        with self.database.unit_of_work() as uow:
+            expired = [rules.expire(a, now) for a in uow.alerts.past_expiry(now, rules.EXPIRABLE)]
+            for alert in expired:
+                uow.alerts.save(alert)
+                record(uow, "system", "alert.expired", _subject(alert), {"expires": alert.expires.isoformat()}, at=now)
+            uow.commit()
+            return expired
+
+    # -- inside ----------------------------------------------------------------------------
+
+    def _step(self, user: User, alert_id: int, action: str, change: Callable[[AlertRecord, datetime], AlertRecord],
+              extra: Mapping[str, object] | None = None) -> AlertRecord:
+        now = self.clock()
+        with self._audited(f"alert {alert_id}") as uow:
+            changed = change(self._get(uow, alert_id, lock=True), now)
+            uow.alerts.save(changed)
+            record(uow, user, action, _subject(changed), dict(extra or {}), at=now)
+            uow.commit()
+            return changed
+
+    def _issue(self, uow: UnitOfWork, user: User, alert: AlertRecord, now: datetime) -> AlertRecord:
+        previous = None if alert.follows is None else self._get(uow, alert.follows, lock=True)
+        cap = self._cap_message(uow, alert, previous, now)
+        issued = rules.issue(alert, user, now, cap.identifier)
+        xml = to_xml(cap)
+        uow.alerts.save(issued, cap_xml=xml)
+        if previous is not None:
+            ended = rules.end(previous, issued, now)
+            uow.alerts.save(ended)
+            record(uow, user, ENDING_ACTIONS[issued.kind], _subject(ended), {"by": issued.id}, at=now)
+        uow.outbox.add(issued.id, OUTBOX_TOPIC, _announcement(issued), now)  # type: ignore[arg-type]
+        record(uow, user, "alert.issued", _subject(issued),
+               {"cap_identifier": cap.identifier, "follows": issued.follows}, at=now)
+        return issued
+
+    def _cap_message(self, uow: UnitOfWork, alert: AlertRecord, previous: AlertRecord | None,
+                     now: datetime) -> CapAlert:
+        texts = dict(alert.texts)
+        if alert.kind is AlertKind.ALERT or previous is None:
+            areas = uow.areas.by_ids(alert.zone_version, alert.area_ids)
+            return compose_alert(areas, texts, self._spec(alert, areas), sender=self.settings.sender,
+                                 status=alert.status, expires=alert.expires, sent=now, note=alert.note)
+        earlier = parse_cap(uow.alerts.cap_xml(previous.id) or b"")
+        if alert.kind is AlertKind.UPDATE:
+            areas = uow.areas.by_ids(alert.zone_version, alert.area_ids)
+            return compose_update(earlier, areas, texts, self._spec(alert, areas), expires=alert.expires,
+                                  sent=now, note=alert.note)
+        if alert.kind is AlertKind.CANCEL:
+            return compose_cancel(earlier, note=alert.note or "cancelled", texts=texts, sent=now)
+        return compose_all_clear(earlier, texts, expires=alert.expires, sent=now)
+
+    def _spec(self, alert: AlertRecord, areas: Sequence[AlertArea]) -> WarningSpec:
+        first = alert.texts[0][1]
+        web = f"{self.settings.public_url.rstrip('/')}/api/alerts/{alert.id}" if self.settings.public_url else None
+        return WarningSpec(
+            event=first.event or alert.threat,
+            sender_name=self.settings.sender_name,
+            web=web,
+            parameters=(NamedValue("SAFEZONE-THREAT", alert.threat),
+                        NamedValue("SAFEZONE-TIME-TO-SHELTER-S", str(_shortest(areas)))),
+        )
+
+    def _threat(self, name: str) -> ThreatClass:
+        threat = self.threats.get(name)
+        if threat is None:
+            raise InputError(f"unknown threat class {name!r}; threat classes: {', '.join(self.threats)}",
+                             field="threat")
+        return threat
+
+    def _areas(self, uow: UnitOfWork, version: int, area_ids: tuple[str, ...],
+               drawn: BaseGeometry | None) -> list[AlertArea]:
+        """The areas named, plus those a drawn polygon overlaps, each once."""
+        if len(area_ids) > rules.MAX_AREAS:
+            rules.check_areas(area_ids)  # refuse before loading thousands
+        found = uow.areas.by_ids(version, area_ids) if area_ids else []
+        unknown = sorted(set(area_ids) - {a.id for a in found})
+        if unknown:
+            raise InputError(f"no alert area {', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''} "
+                             f"in zone set {version}", field="areas")
+        if drawn is not None:
+            check_drawn(drawn)
+            seen = {a.id for a in found}
+            found += [a for a in uow.areas.overlapping(version, drawn) if a.id not in seen]
+            if not found:
+                raise InputError("the drawn polygon overlaps no alert area", field="polygon")
+        rules.check_areas(tuple(a.id for a in found))
+        return found
+
+    def _texts(self, kind: AlertKind, status: Status, threat: ThreatClass, languages: Sequence[str],
+               areas: Sequence[AlertArea], own: Mapping[str, InfoText]) -> tuple[tuple[str, InfoText], ...]:
+        stray = sorted(set(own) - set(languages))
+        if stray:
+            raise InputError(f"text given in {', '.join(stray)}, which is not among the languages", field="texts")
+        names = [a.name for a in areas]
+        about = Threat(threat.name, threat.max_range_km)
+        texts = []
+        for lang in languages:
+            text = own.get(lang) or self.templates.render(kind, status, about, lang, names, _shortest(areas))
+            texts.append((lang, _checked_text(text, lang)))
+        return tuple(texts)
+
+    def _get(self, uow: UnitOfWork, alert_id: int, lock: bool = False) -> AlertRecord:
+        alert = uow.alerts.get(alert_id, for_update=lock)
+        if alert is None:
+            raise UnknownAlert(alert_id)
+        return alert
+
+    @contextmanager
+    def _audited(self, subject: str) -> Iterator[UnitOfWork]:
+        """A unit of work in which a refused permission is undone, then recorded on its own."""
+        with self.database.unit_of_work() as uow:
+            try:
+                yield uow
+            except PermissionDenied as denied:
+                uow.rollback()
+                record(uow, denied.user, "permission.denied", subject,
+                       {"action": denied.action, "reason": denied.reason})
+                uow.commit()
+                raise
+
+
+def check_drawn(shape: BaseGeometry) -> None:
+    """A polygon an operator drew: valid, on the globe, of a sensible size."""
+    if shape.geom_type not in ("Polygon", "MultiPolygon"):
+        raise InputError(f"draw a Polygon or MultiPolygon, not a {shape.geom_type}", field="polygon")
+    if shape.is_empty:
+        raise InputError("the drawn polygon is empty", field="polygon")
+    coords = shapely.get_coordinates(shape)
+    if len(coords) > MAX_DRAWN_VERTICES:
+        raise InputError(f"the drawn polygon has more than {MAX_DRAWN_VERTICES} vertices", field="polygon")
+    if not all(math.isfinite(v) for v in coords.ravel()):
+        raise InputError("the drawn polygon has a coordinate that is not a number", field="polygon")
+    min_lon, min_lat, max_lon, max_lat = shape.bounds
+    if min_lon < -180 or max_lon > 180 or min_lat < -90 or max_lat > 90:
+        raise InputError("the drawn polygon leaves the globe: longitude -180…180, latitude -90…90, "
+                         "in GeoJSON order [lon, lat]", field="polygon")
+    if not shape.is_valid:
+        raise InputError(f"the drawn polygon is not valid: {shapely.is_valid_reason(shape)}", field="polygon")
+
+
+def _checked_text(text: InfoText, language: str) -> InfoText:
+    for name in ("headline", "description", "instruction", "event"):
+        value = getattr(text, name)
+        if value is not None and len(value) > MAX_TEXT_CHARS:
+            raise InputError(f"the {language} {name} is longer than {MAX_TEXT_CHARS} characters",
+                             field=f"texts.{language}.{name}")
+    if not text.headline.strip():
+        raise InputError(f"the {language} text has no headline", field=f"texts.{language}.headline")
+    return text
+
+
+def _lifetime(minutes: int | None, default: int) -> timedelta:
+    minutes = default if minutes is None else minutes
+    limit = int(rules.MAX_LIFETIME.total_seconds() // 60)
+    if not 1 <= minutes <= limit:
+        raise InputError(f"lifetime must be 1 to {limit} minutes, not {minutes}", field="lifetime_minutes")
+    return timedelta(minutes=minutes)
+
+
+def _follow_up_expiry(kind: AlertKind, previous: AlertRecord, minutes: int | None, now: datetime) -> datetime:
+    """An update keeps the alert's end unless told; a cancel ends when it did; an all-clear
+    stays readable for an hour."""
+    if kind is AlertKind.CANCEL or (kind is AlertKind.UPDATE and minutes is None):
+        return max(previous.expires, now + rules.MIN_LIFETIME + timedelta(seconds=1))
+    return now + _lifetime(minutes, DEFAULT_LIFETIME_MINUTES)
+
+
+def _note(note: str | None) -> str | None:
+    if note is None or not note.strip():
+        return None
+    if len(note) > MAX_TEXT_CHARS:
+        raise InputError(f"the note is longer than {MAX_TEXT_CHARS} characters", field="note")
+    return note.strip()
+
+
+def _shortest(areas: Sequence[AlertArea]) -> int:
+    return min((a.time_to_shelter_s for a in areas), default=0)
+
+
+def _subject(alert: AlertRecord) -> str:
+    return f"alert {alert.id}"
+
+
+def _details(alert: AlertRecord) -> dict:
+    return {"kind": alert.kind.value, "status": alert.status.value, "threat": alert.threat,
+            "zone_version": alert.zone_version, "areas": len(alert.area_ids),
+            "languages": list(alert.languages), "expires": alert.expires.isoformat(),
+            "follows": alert.follows}
+
+
+def _announcement(alert: AlertRecord) -> dict:
+    """What a delivery worker needs to start: the rest it reads from the alert."""
+    return {"alert_id": alert.id, "kind": alert.kind.value, "status": alert.status.value,
+            "cap_identifier": alert.cap_identifier, "zone_version": alert.zone_version,
+            "area_ids": list(alert.area_ids), "follows": alert.follows}
+
+
+def _preview(alert: AlertRecord, areas: Sequence[AlertArea]) -> Preview:
+    summaries = tuple(
+        AreaSummary(id=a.id, name=a.name, side=a.side, band=a.band, time_to_shelter_s=a.time_to_shelter_s,
+                    population=a.population, settlement_count=len(a.settlements),
+                    settlements=tuple(s.name for s in a.settlements[:SETTLEMENTS_LISTED]))
+        for a in areas
+    )
+    return Preview(alert=alert, areas=summaries, population=sum(a.population for a in areas),
+                   settlements=sum(len(a.settlements) for a in areas), time_to_shelter_s=_shortest(areas))
