@@ -211,3 +211,42 @@ def test_a_cell_overlapping_two_parts_of_a_side_gives_one_area(tmp_path):
     zones = build_zones(from_country_pair("RUS-UKR"), load_threats(path).threats, geonames.load_settlements())
     repeated = [i for i, n in Counter(a.id for a in zones.areas).items() if n > 1]
     assert repeated == []
+
+
+def test_one_protected_side_only(tmp_path):
+    out = tmp_path / "o"
+    threats = threats_file(tmp_path, 10)
+    result = run("zones", "build", "--border", "RUS-UKR", "--side", "ukr", "--threats", str(threats), "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    features = json.loads((out / "zones.geojson").read_text())["features"]
+    assert features and {f["properties"]["side"] for f in features} == {"UKR"}
+
+
+def test_a_border_from_geopackage_files(tmp_path):
+    """GeoPackage in, in a projected CRS (UTM 32N): the file's CRS is honoured."""
+    import numpy as np
+    import pyogrio.raw
+    from pyproj import Transformer
+
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True)
+
+    def utm(geometry):
+        return shapely.transform(geometry, lambda xy: np.column_stack(to_utm.transform(xy[:, 0], xy[:, 1])))
+
+    def write(path, geometry, kind):
+        pyogrio.raw.write(
+            str(path), geometry=np.array([shapely.to_wkb(utm(geometry))], dtype=object), field_data=[], fields=[],
+            geometry_type=kind, crs="EPSG:32632", driver="GPKG",
+        )
+        return path
+
+    line = write(tmp_path / "line.gpkg", shapely.LineString([(10.0, 50.0), (10.0, 51.0)]), "LineString")
+    west = write(tmp_path / "west.gpkg", shapely.box(9.0, 50.0, 10.0, 51.0), "Polygon")
+    out = tmp_path / "o"
+    result = run("zones", "build", "--border-file", str(line), "--territory", str(west),
+                 "--threats", str(threats_file(tmp_path, 10)), "--out", str(out), "--quiet")
+    assert result.exit_code == 0, result.output
+    features = json.loads((out / "zones.geojson").read_text())["features"]
+    lon = shapely.get_coordinates(shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in features]))[:, 0]
+    # 10 km west of 10°E at 50.5°N is about 0.14°: back in degrees, and on the west side only.
+    assert 9.84 < lon.min() < 9.87 and lon.max() <= 10.0 + 1e-6
