@@ -76,10 +76,15 @@ class Templates:
         text = {name: fields[name].format(**values) if name in fields else None for name in FIELDS}
         if kind is AlertKind.UPDATE:
             text["headline"] = words["update_prefix"] + (text["headline"] or "")
-        if status is not Status.ACTUAL:
-            text["headline"] = f"{words[status.value.lower()]}: {text['headline']}"
-        return InfoText(headline=text["headline"] or "", description=text["description"],
-                        instruction=text["instruction"], event=text["event"])
+        return InfoText(headline=self.marked(status, language, text["headline"] or ""),
+                        description=text["description"], instruction=text["instruction"], event=text["event"])
+
+    def marked(self, status: Status, language: str, headline: str) -> str:
+        """A headline that starts with its status marker, unless the message is Actual."""
+        if status is Status.ACTUAL:
+            return headline
+        marker = self.languages[language][status.value.lower()]
+        return headline if headline.startswith(marker) else f"{marker}: {headline}"
 
 
 def _names(names: Sequence[str], more: str) -> str:

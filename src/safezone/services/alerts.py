@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Callable, Iterator, Mapping, Sequence
 
@@ -297,7 +297,11 @@ class AlertService:
         about = Threat(threat.name, threat.max_range_km)
         texts = []
         for lang in languages:
-            text = own.get(lang) or self.templates.render(kind, status, about, lang, names, _shortest(areas))
+            text = own.get(lang)
+            if text is None:
+                text = self.templates.render(kind, status, about, lang, names, _shortest(areas))
+            else:  # the operator's own words: a drill still says so first
+                text = replace(text, headline=self.templates.marked(status, lang, text.headline))
             texts.append((lang, _checked_text(text, lang)))
         return tuple(texts)
 

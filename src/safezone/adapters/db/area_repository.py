@@ -15,8 +15,9 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safezone.adapters.db.models import AlertAreaRow, SettlementRow
+from safezone.adapters.db.models import AlertAreaRow, SettlementRow, ZoneBandRow
 from safezone.adapters.db.zone_repository import _area, _settlement
+from safezone.domain.threats import Band
 from safezone.domain.zones import AlertArea, Settlement
 
 # An `IN (...)` list this long at most per statement (SQLite's parameter limit is 32766).
@@ -50,6 +51,11 @@ class AreaRepository:
         rows = [row for row in self._window(version, min_lon, min_lat, max_lon, max_lat)
                 if row.geometry.intersects(box)][:limit]
         return self._with_settlements(version, rows)
+
+    def bands(self, version: int) -> list[Band]:
+        rows = self._session.scalars(select(ZoneBandRow).where(ZoneBandRow.version == version).order_by(ZoneBandRow.band))
+        return [Band(index=r.band, min_km=r.min_km, max_km=r.max_km, time_to_shelter_s=r.time_to_shelter_s,
+                     seconds_by_threat=tuple(tuple(pair) for pair in r.seconds_by_threat)) for r in rows]
 
     def _window(self, version: int, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[AlertAreaRow]:
         query = select(AlertAreaRow).where(

@@ -30,3 +30,7 @@ from safezone.entrypoints.cli import audit  # noqa: E402
 
 main.add_command(users.users)
 main.add_command(audit.audit)
+
+from safezone.entrypoints.cli import serve  # noqa: E402
+
+main.add_command(serve.serve)

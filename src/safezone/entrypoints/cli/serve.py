@@ -1,0 +1,47 @@
+"""`safezone serve`: the web service on the embedded default (or any database).
+
+With no arguments it listens on 127.0.0.1:8000 with ./safezone.db; if that database has no
+active zone set yet, it first builds the default border's zones (a few seconds) and activates
+them, so a fresh install answers "where am I?" at once.
+"""
+
+from __future__ import annotations
+
+import click
+
+from safezone.adapters.db.url import redacted
+from safezone.bootstrap import Settings, assemble, ensure_zones
+from safezone.entrypoints.cli.output import StepProgress, reports_bad_input, stdout
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="SAFEZONE_HOST",
+              help="Address to listen on ($SAFEZONE_HOST).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), envvar="SAFEZONE_PORT",
+              help="Port to listen on ($SAFEZONE_PORT).")
+@click.option("--db", "db_url", envvar="SAFEZONE_DB",
+              help="Database: a file path (SQLite) or a postgresql:// URL. Default: $SAFEZONE_DB, else ./safezone.db.")
+@click.option("--public-url", envvar="SAFEZONE_PUBLIC_URL", help="The service's public address, for links in CAP messages.")
+@click.option("--no-default-zones", is_flag=True, help="Do not build the default border's zones when none are active.")
+@click.option("--quiet", is_flag=True, help="No progress messages.")
+@reports_bad_input
+def serve(host: str, port: int, db_url: str | None, public_url: str | None, no_default_zones: bool, quiet: bool) -> None:
+    """Run the web service: public API, operator API, OpenAPI at /openapi.json."""
+    import uvicorn
+
+    from safezone.entrypoints.web import create_app
+
+    settings = Settings.from_environ(db=db_url, public_url=public_url)
+    progress = StepProgress(quiet)
+    progress("Opening the database")
+    container = assemble(settings)
+    if not no_default_zones:
+        version = ensure_zones(container, progress)
+        progress(f"Zone set {version} is active")
+    app = create_app(container)
+    stdout.print(f"safezone on http://{host}:{port} (database {redacted(container.database.url)}); "
+                 f"API schema at /openapi.json")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning" if quiet else "info")
+    finally:
+        container.close()

@@ -1,0 +1,58 @@
+"""Who is asking: the assembled services, and the operator behind a session.
+
+A session travels as an HttpOnly cookie (for pages) or as `Authorization: Bearer` (for
+programs). A cookie is sent by the browser on its own, so a state-changing request that
+relies on it must also carry the session's CSRF token in `X-CSRF-Token`, which a page on
+another site cannot read. A bearer token is never sent on its own, so it needs none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from safezone.bootstrap import Container
+from safezone.domain.accounts import User
+from safezone.entrypoints.web.errors import Refused
+from safezone.services import accounts
+
+SESSION_COOKIE = "safezone_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Operator:
+    user: User
+    token: str
+    by_cookie: bool
+
+
+def container(request: Request) -> Container:
+    return request.app.state.container
+
+
+def session_token(request: Request) -> tuple[str | None, bool]:
+    """The presented session token and whether it came in the cookie."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip(), False
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return (cookie, True) if cookie else (None, False)
+
+
+def operator(request: Request) -> Operator:
+    """The logged-in operator, or 401; with a cookie on an unsafe method, a CSRF token or 403."""
+    token, by_cookie = session_token(request)
+    if token is None:
+        raise Refused(401, "not_logged_in", "log in first (POST /api/operator/login)",
+                      {"WWW-Authenticate": "Bearer"})
+    with container(request).database.unit_of_work() as uow:
+        user = accounts.resolve_session(uow, token, now=container(request).clock())
+    if by_cookie and request.method not in SAFE_METHODS:
+        if not accounts.check_csrf(token, request.headers.get(CSRF_HEADER)):
+            raise Refused(403, "csrf", f"missing or wrong {CSRF_HEADER} header: with a session cookie, "
+                                       "every change must carry the session's CSRF token")
+    return Operator(user, token, by_cookie)

@@ -1,0 +1,105 @@
+"""Every refusal as a 4xx with a JSON reason (`schemas.Problem`); nothing a client sends may
+become a 5xx. An unexpected error is logged and answered with a 500 that reveals nothing."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+
+from safezone.domain.accounts import PermissionDenied
+from safezone.domain.alerts import UnknownAlert, WorkflowError
+from safezone.domain.cap.issues import CapCompositionError
+from safezone.domain.errors import InputError
+from safezone.services.accounts import LoginRefused, SessionRefused
+from safezone.services.public import NoZones
+
+log = logging.getLogger("safezone.web")
+
+
+class Refused(Exception):
+    """A refusal raised by the web layer itself (no login, no CSRF token, rate limit)."""
+
+    def __init__(self, status: int, error: str, reason: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(reason)
+        self.status, self.error, self.reason, self.headers = status, error, reason, headers or {}
+
+
+def problem(status: int, error: str, reason: str, field: str | None = None,
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": error, "reason": reason, "field": field}, status_code=status,
+                        headers={"Cache-Control": "no-store", **(headers or {})})
+
+
+def _validation_reason(exc: RequestValidationError) -> tuple[str, str | None]:
+    errors = exc.errors()
+    if not errors:
+        return "the request is not valid", None
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path"))
+    message = first.get("msg", "invalid")
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    return (f"{where}: {message}{more}" if where else f"{message}{more}"), (where or None)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        reason, field = _validation_reason(exc)
+        return problem(422, "invalid_request", reason, field)
+
+    @app.exception_handler(InputError)
+    async def _input(_: Request, exc: InputError) -> JSONResponse:
+        return problem(400, "bad_input", exc.message, exc.field)
+
+    @app.exception_handler(CapCompositionError)
+    async def _cap(_: Request, exc: CapCompositionError) -> JSONResponse:
+        return problem(400, "bad_input", str(exc))
+
+    @app.exception_handler(UnknownAlert)
+    async def _unknown(_: Request, exc: UnknownAlert) -> JSONResponse:
+        return problem(404, "not_found", str(exc))
+
+    @app.exception_handler(NoZones)
+    async def _no_zones(_: Request, exc: NoZones) -> JSONResponse:
+        return problem(404, "no_zones", f"{exc}: run `safezone zones build` or `safezone serve` with the default border")
+
+    @app.exception_handler(WorkflowError)
+    async def _workflow(_: Request, exc: WorkflowError) -> JSONResponse:
+        return problem(409, "conflict", str(exc))
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("refused by the database: %s", exc.orig)
+        return problem(409, "conflict", "the change conflicts with what is already stored; nothing was written")
+
+    @app.exception_handler(PermissionDenied)
+    async def _denied(_: Request, exc: PermissionDenied) -> JSONResponse:
+        return problem(403, "forbidden", str(exc))
+
+    @app.exception_handler(LoginRefused)
+    async def _login(_: Request, exc: LoginRefused) -> JSONResponse:
+        return problem(401, "login_refused", str(exc))
+
+    @app.exception_handler(SessionRefused)
+    async def _session(_: Request, exc: SessionRefused) -> JSONResponse:
+        return problem(401, f"session_{exc.reason}", str(exc), headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(Refused)
+    async def _refused(_: Request, exc: Refused) -> JSONResponse:
+        return problem(exc.status, exc.error, exc.reason, headers=exc.headers)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        names = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+        return problem(exc.status_code, names.get(exc.status_code, "error"), str(exc.detail),
+                       headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem(500, "internal", "an unexpected error; it has been logged")

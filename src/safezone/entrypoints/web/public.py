@@ -1,0 +1,126 @@
+"""The public side, no login: alerts in force, each alert's CAP XML, the Atom feeds, the zones
+and areas, and "where am I?". Actual alerts and drills are never served together."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from safezone.bootstrap import Container
+from safezone.domain import alerts as rules
+from safezone.domain.cap import Status
+from safezone.domain.errors import InputError
+from safezone.entrypoints.web import caching, views
+from safezone.entrypoints.web.deps import container
+from safezone.entrypoints.web.schemas import AlertOut, AlertsOut, PublicStatus, WhereOut
+
+router = APIRouter()
+Services = Annotated[Container, Depends(container)]
+AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+StatusQuery = Annotated[PublicStatus, Query(description="Actual (default), or one kind of drill: Exercise or Test.")]
+GEOJSON = "application/geo+json"
+XML = "application/xml"
+ATOM = "application/atom+xml"
+
+
+def _geojson_response(description: str) -> dict:
+    return {200: {"description": description, "content": {GEOJSON: {"schema": {"type": "object"}}}}}
+
+
+def _in_force_body(services: Container, status: str) -> tuple[Status, list]:
+    wanted = Status(status)
+    return wanted, services.public.in_force([wanted])
+
+
+@router.get("/api/alerts", response_model=AlertsOut, summary="Alerts in force (JSON)")
+def alerts_in_force(request: Request, services: Services, status: StatusQuery = "Actual") -> Response:
+    wanted, items = _in_force_body(services, status)
+    body = {"status": [wanted.value], "banner": rules.banner(wanted), "count": len(items),
+            "alerts": [views.published_json(i) for i in items]}
+    return caching.cached_json(request, body, caching.ALERTS_MAX_AGE)
+
+
+@router.get("/api/alerts.geojson", summary="Alerts in force (GeoJSON, one feature per alert)",
+            response_class=Response, responses=_geojson_response("A FeatureCollection"))
+def alerts_geojson(request: Request, services: Services, status: StatusQuery = "Actual") -> Response:
+    _, items = _in_force_body(services, status)
+    return caching.cached_json(request, views.alerts_geojson(items), caching.ALERTS_MAX_AGE, GEOJSON)
+
+
+@router.get("/api/alerts/{alert_id}", response_model=AlertOut, summary="One issued alert (JSON)")
+def alert(request: Request, services: Services, alert_id: AlertId) -> Response:
+    return caching.cached_json(request, views.published_json(services.public.published(alert_id)),
+                               caching.ALERTS_MAX_AGE)
+
+
+@router.get("/api/alerts/{alert_id}/cap.xml", summary="One issued alert as CAP 1.2 XML",
+            response_class=Response,
+            responses={200: {"description": "CAP 1.2 (urn:oasis:names:tc:emergency:cap:1.2)",
+                             "content": {XML: {"schema": {"type": "string"}}}}})
+def alert_cap(request: Request, services: Services, alert_id: AlertId) -> Response:
+    return caching.cached(request, services.public.cap_xml(alert_id), XML, caching.ISSUED_MAX_AGE)
+
+
+def _feed(request: Request, services: Services, statuses: list[Status], name: str, title: str) -> Response:
+    base = str(request.base_url).rstrip("/")
+    body = services.public.feed(statuses, feed_id=f"{base}/feeds/{name}", title=title,
+                                self_url=f"{base}/feeds/{name}", cap_url=lambda i: base + views.cap_url(i))
+    return caching.cached(request, body, ATOM, caching.ALERTS_MAX_AGE)
+
+
+_ATOM_DOC = {200: {"description": "An Atom feed", "content": {ATOM: {"schema": {"type": "string"}}}}}
+
+
+@router.get("/feeds/alerts.atom", summary="Atom feed of Actual alerts in force", response_class=Response,
+            responses=_ATOM_DOC)
+def feed_actual(request: Request, services: Services) -> Response:
+    return _feed(request, services, [Status.ACTUAL], "alerts.atom", "safezone: alerts in force")
+
+
+@router.get("/feeds/exercises.atom", summary="Atom feed of Exercise and Test alerts in force (drills only)",
+            response_class=Response, responses=_ATOM_DOC)
+def feed_drills(request: Request, services: Services) -> Response:
+    return _feed(request, services, [Status.EXERCISE, Status.TEST], "exercises.atom",
+                 "safezone: EXERCISE and TEST messages — NOT REAL ALERTS")
+
+
+@router.get("/api/zones.geojson", summary="The active zone set: one feature per side and distance band",
+            response_class=Response, responses=_geojson_response("A FeatureCollection"))
+def zones(request: Request, services: Services) -> Response:
+    _, layer = services.public.zones_geojson()
+    return caching.cached_json(request, layer, caching.ZONES_MAX_AGE, GEOJSON)
+
+
+@router.get("/api/areas.geojson", summary="Alert areas of the active zone set (all, or in a window)",
+            response_class=Response, responses=_geojson_response("A FeatureCollection"))
+def areas(request: Request, services: Services,
+          bbox: Annotated[str | None, Query(max_length=200, description="min_lon,min_lat,max_lon,max_lat")] = None
+          ) -> Response:
+    window = None if bbox is None else _numbers(bbox)
+    _, layer = services.public.areas_geojson(window)
+    return caching.cached_json(request, layer, caching.ZONES_MAX_AGE, GEOJSON)
+
+
+@router.get("/api/where", response_model=WhereOut,
+            summary="Where am I: the alert area, time to shelter, alerts in force and nearest shelters")
+def where(request: Request, services: Services,
+          lat: Annotated[float, Query(ge=-90, le=90)], lon: Annotated[float, Query(ge=-180, le=180)],
+          shelters: Annotated[int, Query(ge=1, le=20)] = 3) -> Response:
+    return caching.cached_json(request, views.where_json(services.public.where(lat, lon, shelters)),
+                               caching.ALERTS_MAX_AGE)
+
+
+@router.get("/healthz", summary="The service is up", response_model=dict)
+def health() -> dict:
+    return {"ok": True}
+
+
+def _numbers(text: str) -> list[float]:
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise InputError(f"bbox {text!r} is not four numbers separated by commas", field="bbox") from None
+    if len(values) != 4 or not all(abs(v) < 1000 for v in values):
+        raise InputError("bbox is min_lon,min_lat,max_lon,max_lat", field="bbox")
+    return values

@@ -1,0 +1,210 @@
+"""The shapes of requests and answers, as published in the OpenAPI schema.
+
+Requests refuse unknown fields and bound every string and list, so nothing a client sends can
+grow without limit; answers say `status` and, for anything not real, a `banner`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+StatusName = Literal["Actual", "Exercise", "Test", "System", "Draft"]
+PublicStatus = Literal["Actual", "Exercise", "Test"]
+AreaId = Field(min_length=1, max_length=100)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(BaseModel):
+    """Every refusal: what kind, a reason a person can act on, and the field at fault if any."""
+
+    error: str
+    reason: str
+    field: str | None = None
+
+
+class LoginIn(Strict):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class SessionOut(BaseModel):
+    user: str
+    roles: list[str]
+    expires_at: str
+    csrf_token: str
+    token: str | None = Field(None, description="Only on login: send as `Authorization: Bearer <token>` "
+                                                "instead of the cookie (no CSRF token needed then).")
+
+
+class TextIn(Strict):
+    headline: str = Field(min_length=1, max_length=2000)
+    description: str | None = Field(None, max_length=2000)
+    instruction: str | None = Field(None, max_length=2000)
+    event: str | None = Field(None, max_length=200)
+
+
+class Geometry(BaseModel):
+    """A GeoJSON Polygon or MultiPolygon in [longitude, latitude] order."""
+
+    type: Literal["Polygon", "MultiPolygon"]
+    coordinates: list[Any] = Field(max_length=1000)
+
+
+class ComposeIn(Strict):
+    status: StatusName = Field(description="No default on purpose: Actual or a drill is always chosen.")
+    threat: str = Field(min_length=1, max_length=200)
+    languages: list[str] | None = Field(None, min_length=1, max_length=10,
+                                        description="CAP language codes; default: every language with texts.")
+    areas: list[str] = Field(default_factory=list, max_length=1000)
+    polygon: Geometry | None = Field(None, description="The alert areas this polygon overlaps are added.")
+    lifetime_minutes: int | None = Field(None, ge=1, le=10080)
+    texts: dict[str, TextIn] = Field(default_factory=dict, max_length=10)
+    note: str | None = Field(None, max_length=2000)
+
+
+class RejectIn(Strict):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class FollowUpIn(Strict):
+    areas: list[str] = Field(default_factory=list, max_length=1000)
+    polygon: Geometry | None = None
+    lifetime_minutes: int | None = Field(None, ge=1, le=10080)
+    texts: dict[str, TextIn] = Field(default_factory=dict, max_length=10)
+    note: str | None = Field(None, max_length=2000)
+
+
+class CancelIn(Strict):
+    note: str | None = Field(None, max_length=2000)
+    texts: dict[str, TextIn] = Field(default_factory=dict, max_length=10)
+
+
+class AreaOut(BaseModel):
+    id: str
+    name: str
+    side: str
+    band: int
+    time_to_shelter_s: int
+
+
+class TextOut(BaseModel):
+    headline: str
+    description: str | None = None
+    instruction: str | None = None
+    event: str | None = None
+
+
+class AlertOut(BaseModel):
+    id: int
+    status: StatusName
+    banner: str | None
+    kind: str
+    state: str
+    in_force: bool
+    threat: str
+    headline: str
+    texts: dict[str, TextOut]
+    issued_at: str | None
+    expires: str
+    time_to_shelter_s: int
+    areas: list[AreaOut]
+    follows: int | None
+    cap_identifier: str | None
+    cap_url: str | None
+
+
+class AlertsOut(BaseModel):
+    status: list[PublicStatus]
+    banner: str | None
+    count: int
+    alerts: list[AlertOut]
+
+
+class AreaPreviewOut(AreaOut):
+    population: int
+    settlement_count: int
+    settlements: list[str]
+
+
+class WorkflowOut(BaseModel):
+    created_by: str
+    created_at: str
+    submitted_by: str | None
+    submitted_at: str | None
+    approved_by: str | None
+    approved_at: str | None
+    rejected_by: str | None
+    rejected_at: str | None
+    rejection_reason: str | None
+    issued_by: str | None
+    issued_at: str | None
+    ended_at: str | None
+    needs_approval: bool
+    note: str | None
+
+
+class OperatorAlertOut(AlertOut):
+    workflow: WorkflowOut
+
+
+class PreviewOut(BaseModel):
+    alert: OperatorAlertOut
+    areas: list[AreaPreviewOut]
+    population: int
+    settlements: int
+    time_to_shelter_s: int
+    subscribers: int | None
+    subscribers_note: str
+
+
+class OperatorAlertsOut(BaseModel):
+    count: int
+    alerts: list[OperatorAlertOut]
+
+
+class ShelterOut(BaseModel):
+    name: str
+    lat: float
+    lon: float
+    kind: str
+    capacity: int | None
+    accessible: bool | None
+    distance_m: float
+    walking_s: float
+    in_time: bool | None
+
+
+class WhereAreaOut(AreaOut):
+    min_km: float
+    max_km: float
+    population: int
+
+
+class WhereOut(BaseModel):
+    lat: float
+    lon: float
+    inside: bool
+    area: WhereAreaOut | None
+    time_to_shelter_s: int | None
+    alerts: list[AlertOut]
+    drills: list[AlertOut] = Field(description="Exercise and Test alerts here: each carries its banner.")
+    shelters: list[ShelterOut]
+    zone_set_version: int | None
+
+
+class ThreatOut(BaseModel):
+    name: str
+    max_range_km: float
+    description: str
+
+
+class ComposeOptionsOut(BaseModel):
+    threats: list[ThreatOut]
+    languages: list[str]
+    statuses: list[StatusName]
+    zone_set_version: int | None

@@ -1,0 +1,131 @@
+"""Domain objects as the JSON a person or a program reads (shapes in `schemas`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol, Sequence
+
+import shapely
+from shapely.geometry import mapping
+
+from safezone.domain import alerts as rules
+from safezone.domain.alerts import AlertRecord
+from safezone.domain.zones import AlertArea
+from safezone.services.alerts import Preview
+from safezone.services.public import PublishedAlert, WhereAnswer
+
+
+class AreaLike(Protocol):
+    """An alert area or its summary: what an alert's answer says about each area."""
+
+    id: str
+    name: str
+    side: str
+    band: int
+    time_to_shelter_s: int
+
+
+def when(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def cap_url(alert_id: int) -> str:
+    return f"/api/alerts/{alert_id}/cap.xml"
+
+
+def area_json(area: AreaLike) -> dict:
+    return {"id": area.id, "name": area.name, "side": area.side, "band": area.band,
+            "time_to_shelter_s": area.time_to_shelter_s}
+
+
+def alert_json(alert: AlertRecord, areas: Sequence[AreaLike], in_force: bool) -> dict:
+    texts = {lang: {"headline": t.headline, "description": t.description, "instruction": t.instruction,
+                    "event": t.event} for lang, t in alert.texts}
+    known = {a.id: a for a in areas}
+    return {
+        "id": alert.id,
+        "status": alert.status.value,
+        "banner": alert.banner,
+        "kind": alert.kind.value,
+        "state": alert.state.value,
+        "in_force": in_force,
+        "threat": alert.threat,
+        "headline": alert.texts[0][1].headline,
+        "texts": texts,
+        "issued_at": when(alert.issued_at),
+        "expires": alert.expires.isoformat(),
+        "time_to_shelter_s": min((a.time_to_shelter_s for a in areas), default=0),
+        "areas": [area_json(known[i]) for i in alert.area_ids if i in known],
+        "follows": alert.follows,
+        "cap_identifier": alert.cap_identifier,
+        "cap_url": cap_url(alert.id) if alert.issued_at is not None else None,  # type: ignore[arg-type]
+    }
+
+
+def published_json(item: PublishedAlert) -> dict:
+    return alert_json(item.alert, item.areas, item.in_force)
+
+
+def operator_alert_json(alert: AlertRecord, areas: Sequence[AreaLike], now: datetime) -> dict:
+    body = alert_json(alert, areas, rules.in_force(alert, now))
+    body["state"] = rules.effective_state(alert, now).value
+    body["workflow"] = {
+        "created_by": alert.created_by, "created_at": when(alert.created_at),
+        "submitted_by": alert.submitted_by, "submitted_at": when(alert.submitted_at),
+        "approved_by": alert.approved_by, "approved_at": when(alert.approved_at),
+        "rejected_by": alert.rejected_by, "rejected_at": when(alert.rejected_at),
+        "rejection_reason": alert.rejection_reason,
+        "issued_by": alert.issued_by, "issued_at": when(alert.issued_at),
+        "ended_at": when(alert.ended_at),
+        "needs_approval": rules.needs_approval(alert.kind, alert.status),
+        "note": alert.note,
+    }
+    return body
+
+
+def preview_json(preview: Preview, now: datetime) -> dict:
+    areas = [{"id": a.id, "name": a.name, "side": a.side, "band": a.band, "time_to_shelter_s": a.time_to_shelter_s,
+              "population": a.population, "settlement_count": a.settlement_count,
+              "settlements": list(a.settlements)} for a in preview.areas]
+    return {
+        "alert": operator_alert_json(preview.alert, preview.areas, now),
+        "areas": areas,
+        "population": preview.population,
+        "settlements": preview.settlements,
+        "time_to_shelter_s": preview.time_to_shelter_s,
+        "subscribers": preview.subscribers,
+        "subscribers_note": preview.subscribers_note,
+    }
+
+
+def alerts_geojson(items: Sequence[PublishedAlert]) -> dict:
+    """One feature per alert: the union of its areas, and what the alert says."""
+    features = []
+    for item in items:
+        shape = shapely.union_all([a.geometry for a in item.areas]) if item.areas else shapely.Polygon()
+        features.append({"type": "Feature", "id": item.alert.id,
+                         "geometry": mapping(shapely.set_precision(shape, 1e-6)),
+                         "properties": published_json(item)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def where_json(answer: WhereAnswer) -> dict:
+    area = answer.area
+    shelters = [{
+        "name": o.nearby.shelter.name, "lat": o.nearby.shelter.lat, "lon": o.nearby.shelter.lon,
+        "kind": o.nearby.shelter.kind, "capacity": o.nearby.shelter.capacity,
+        "accessible": o.nearby.shelter.accessible, "distance_m": round(o.nearby.geodesic_m, 1),
+        "walking_s": round(o.walking_s, 1), "in_time": o.in_time,
+    } for o in answer.shelters.options]
+    return {
+        "lat": answer.lat,
+        "lon": answer.lon,
+        "inside": area is not None,
+        "area": None if area is None else {**area_json(area), "min_km": area.min_km, "max_km": area.max_km,
+                                           "population": area.population},
+        "time_to_shelter_s": None if area is None else area.time_to_shelter_s,
+        "alerts": [published_json(p) for p in answer.alerts],
+        "drills": [published_json(p) for p in answer.drills],
+        "shelters": shelters,
+        "zone_set_version": answer.shelters.zone_set_version,
+    }

@@ -1,0 +1,211 @@
+"""What anyone may read without logging in: alerts in force, their CAP XML and feeds, the zones
+and areas, and "where am I?".
+
+Only issued messages of public status (Actual, Exercise, Test) are ever shown, and the Actual
+ones are never mixed with drills: every query takes the statuses it serves. The zone set's
+map layers are built once per zone-set version and kept, since a zone set never changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Iterable, Sequence
+
+import shapely
+from shapely.geometry import mapping
+
+from safezone.adapters.atom import alerts_feed
+from safezone.adapters.cap_xml import parse as parse_cap
+from safezone.adapters.db import Database
+from safezone.adapters.zone_files import area_feature, zones_to_geojson
+from safezone.domain import alerts as rules
+from safezone.domain.alerts import AlertRecord, UnknownAlert
+from safezone.domain.cap import Status
+from safezone.domain.cap.model import Alert as CapAlert
+from safezone.domain.errors import InputError
+from safezone.domain.zones import AlertArea
+from safezone.services.shelters import NearestAnswer, nearest_shelters
+from safezone.services.zones import check_coordinates
+
+MAX_WINDOW_AREAS = 2000
+
+
+class NoZones(LookupError):
+    def __init__(self) -> None:
+        super().__init__("there is no active zone set yet")
+
+
+@dataclass(frozen=True)
+class PublishedAlert:
+    alert: AlertRecord
+    areas: tuple[AlertArea, ...]
+    in_force: bool
+
+
+@dataclass(frozen=True)
+class WhereAnswer:
+    lat: float
+    lon: float
+    area: AlertArea | None
+    alerts: tuple[PublishedAlert, ...]  # in force here, Actual
+    drills: tuple[PublishedAlert, ...]  # in force here, Exercise or Test
+    shelters: NearestAnswer
+
+
+class PublicService:
+    def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:
+        self.database = database
+        self.clock = clock
+        self._layers: dict[tuple[str, int], dict] = {}
+        self._lock = threading.Lock()
+
+    # -- alerts ----------------------------------------------------------------------------
+
+    def in_force(self, statuses: Iterable[Status]) -> list[PublishedAlert]:
+        """Alerts in force now, of these statuses, newest first, with their areas."""
+        now = self.clock()
+        wanted = _public(statuses)
+        with self.database.unit_of_work() as uow:
+            current = [a for a in uow.alerts.issued_before_expiry(now, wanted) if rules.in_force(a, now)]
+            return [PublishedAlert(a, tuple(uow.areas.by_ids(a.zone_version, a.area_ids)), True) for a in current]
+
+    def published(self, alert_id: int) -> PublishedAlert:
+        """An issued public message, in force or not (its page outlives it)."""
+        with self.database.unit_of_work() as uow:
+            alert = uow.alerts.get(alert_id)
+            if alert is None or not _is_published(alert):
+                raise UnknownAlert(alert_id)
+            areas = tuple(uow.areas.by_ids(alert.zone_version, alert.area_ids))
+            return PublishedAlert(alert, areas, rules.in_force(alert, self.clock()))
+
+    def cap_xml(self, alert_id: int) -> bytes:
+        """The CAP XML an issued public message went out as, byte for byte."""
+        with self.database.unit_of_work() as uow:
+            alert = uow.alerts.get(alert_id)
+            xml = uow.alerts.cap_xml(alert_id) if alert is not None and _is_published(alert) else None
+        if xml is None:
+            raise UnknownAlert(alert_id)
+        return xml
+
+    def feed(self, statuses: Iterable[Status], *, feed_id: str, title: str, self_url: str,
+             cap_url: Callable[[int], str]) -> bytes:
+        """An Atom feed of the alerts in force of these statuses."""
+        now = self.clock()
+        wanted = _public(statuses)
+        with self.database.unit_of_work() as uow:
+            current = [a for a in uow.alerts.issued_before_expiry(now, wanted) if rules.in_force(a, now)]
+            xml = uow.alerts.issued_cap(a.id for a in current)  # type: ignore[misc]
+        messages: list[CapAlert] = []
+        urls: dict[str, str] = {}
+        for alert in current:
+            message = parse_cap(xml[alert.id])  # type: ignore[index]
+            messages.append(message)
+            urls[message.identifier] = cap_url(alert.id)  # type: ignore[arg-type]
+        return alerts_feed(messages, now=now, feed_id=feed_id, title=title, self_url=self_url,
+                           cap_url=lambda m: urls[m.identifier])
+
+    # -- where am I ------------------------------------------------------------------------
+
+    def where(self, lat: float, lon: float, shelters: int = 3) -> WhereAnswer:
+        check_coordinates(lat, lon)
+        with self.database.unit_of_work() as uow:
+            area = uow.zones.area_at(lat, lon)
+        nearest = nearest_shelters(self.database, lat, lon, limit=shelters)
+        here: list[PublishedAlert] = []
+        if area is not None:
+            here = [p for p in self.in_force(rules.PUBLIC_STATUSES) if area.id in p.alert.area_ids]
+        return WhereAnswer(
+            lat=lat, lon=lon, area=area,
+            alerts=tuple(p for p in here if p.alert.status is Status.ACTUAL),
+            drills=tuple(p for p in here if p.alert.status in rules.PRACTICE_STATUSES),
+            shelters=nearest,
+        )
+
+    # -- zones -----------------------------------------------------------------------------
+
+    def zone_version(self) -> int:
+        with self.database.unit_of_work() as uow:
+            version = uow.zones.active_version()
+        if version is None:
+            raise NoZones()
+        return version
+
+    def zones_geojson(self) -> tuple[int, dict]:
+        """The active zone set as bands per side: one feature each, for a map's first look."""
+        version = self.zone_version()
+        return version, self._layer("zones", version, self._band_layer)
+
+    def areas_geojson(self, bbox: Sequence[float] | None = None) -> tuple[int, dict]:
+        """Alert areas of the active zone set, all of them or those meeting a lon/lat window."""
+        version = self.zone_version()
+        if bbox is None:
+            return version, self._layer("areas", version, self._area_layer)
+        min_lon, min_lat, max_lon, max_lat = check_bbox(bbox)
+        with self.database.unit_of_work() as uow:
+            areas = uow.areas.in_window(version, min_lon, min_lat, max_lon, max_lat, MAX_WINDOW_AREAS + 1)
+            bands = {b.index: b for b in uow.areas.bands(version)}
+        if len(areas) > MAX_WINDOW_AREAS:
+            raise InputError(f"the window holds more than {MAX_WINDOW_AREAS} areas; zoom in", field="bbox")
+        return version, {"type": "FeatureCollection", "features": [area_feature(a, bands[a.band]) for a in areas]}
+
+    def _layer(self, name: str, version: int, build: Callable[[int], dict]) -> dict:
+        with self._lock:
+            key = (name, version)
+            if key not in self._layers:
+                self._layers = {k: v for k, v in self._layers.items() if k[1] == version}
+                self._layers[key] = build(version)
+            return self._layers[key]
+
+    def _zone_set(self, version: int):  # type: ignore[no-untyped-def]
+        with self.database.unit_of_work() as uow:
+            zones = uow.zones.get(version)
+        if zones is None:
+            raise NoZones()
+        return zones
+
+    def _area_layer(self, version: int) -> dict:
+        return zones_to_geojson(self._zone_set(version))
+
+    def _band_layer(self, version: int) -> dict:
+        zones = self._zone_set(version)
+        features = []
+        for side in zones.sides:
+            for band in zones.bands:
+                pieces = [a.geometry for a in zones.areas_of(side.code, band.index)]
+                if not pieces:
+                    continue
+                features.append({
+                    "type": "Feature",
+                    "id": f"{side.code}-{band.index}",
+                    "properties": {"side": side.code, "side_name": side.name, "band": band.index,
+                                   "band_label": band.label, "min_km": band.min_km, "max_km": band.max_km,
+                                   "time_to_shelter_s": band.time_to_shelter_s, "areas": len(pieces)},
+                    "geometry": mapping(shapely.set_precision(shapely.union_all(pieces), 1e-6)),
+                })
+        return {"type": "FeatureCollection", "features": features,
+                "safezone": {"version": version, "border_name": zones.border_name,
+                             "sides": [{"code": s.code, "name": s.name} for s in zones.sides]}}
+
+
+def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
+    if len(bbox) != 4:
+        raise InputError("bbox is min_lon,min_lat,max_lon,max_lat", field="bbox")
+    min_lon, min_lat, max_lon, max_lat = (float(v) for v in bbox)
+    check_coordinates(min_lat, min_lon)
+    check_coordinates(max_lat, max_lon)
+    if min_lon > max_lon or min_lat > max_lat:
+        raise InputError("bbox minimums must not exceed its maximums", field="bbox")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def _public(statuses: Iterable[Status]) -> list[Status]:
+    wanted = [s for s in statuses if s in rules.PUBLIC_STATUSES]
+    if not wanted:
+        raise InputError("only Actual, Exercise and Test alerts are public", field="status")
+    return wanted
+
+
+def _is_published(alert: AlertRecord) -> bool:
+    return alert.issued_at is not None and alert.status in rules.PUBLIC_STATUSES
