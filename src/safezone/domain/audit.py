@@ -111,28 +111,21 @@ def verify_chain(entries: Sequence[AuditEntry], head: ChainHead | None = None) -
     by_hash = {e.hash: e for e in ordered}
     recorded = {e.seq: _recorded_seq(e, by_hash) for e in ordered}
     moved = {seq: at for seq, at in recorded.items() if at is not None and at != seq}
-    problems: list[Problem] = []
-    previous: AuditEntry | None = None
+    damage = [_damage(i, ordered, recorded, moved) for i in range(len(ordered))]
+    problems = [d for d in damage if d is not None]
     for index, entry in enumerate(ordered):
-        expected_seq = 1 if previous is None else previous.seq + 1
+        expected_seq = 1 if index == 0 else ordered[index - 1].seq + 1
         if entry.seq > expected_seq:
             problems.append(_missing(expected_seq, entry.seq - 1))
-        following = ordered[index + 1] if index + 1 < len(ordered) else None
-        if entry.seq in moved:
-            problems.append(Problem(entry.seq, "moved", f"this entry was recorded as #{moved[entry.seq]}"))
-        elif following is not None and moved.get(following.seq) == entry.seq:
-            problems.append(Problem(entry.seq, "inserted", f"not in the chain: the entry recorded as #{entry.seq} follows it"))
-        elif recorded[entry.seq] is None:
-            problems.append(Problem(entry.seq, "changed", "its content no longer matches its hash"))
-        elif following is not None and _link_broken(entry, following, moved):
-            problems.append(
-                Problem(entry.seq, "rewritten", f"changed and re-hashed: entry #{following.seq} was chained to a different #{entry.seq}")
-            )
-        if previous is None and entry.seq == 1 and entry.prev_hash != GENESIS and entry.seq not in moved:
-            problems.append(Problem(1, "unlinked", "the first entry does not start from the genesis hash"))
-        previous = entry
+        if index + 1 < len(ordered) and damage[index] is None and damage[index + 1] is None:
+            following = ordered[index + 1]
+            if following.seq == entry.seq + 1 and following.prev_hash != entry.hash:
+                message = f"changed and re-hashed: entry #{following.seq} was chained to a different #{entry.seq}"
+                problems.append(Problem(entry.seq, "rewritten", message))
+    if ordered and ordered[0].seq == 1 and damage[0] is None and ordered[0].prev_hash != GENESIS:
+        problems.append(Problem(1, "unlinked", "the first entry does not start from the genesis hash"))
     if head is not None:
-        problems.extend(_against_head(ordered, head))
+        problems.extend(_against_head(ordered, head, recorded))
     unique = {(p.seq, p.kind): p for p in problems}
     return sorted(unique.values(), key=lambda p: p.seq)
 
@@ -150,13 +143,17 @@ def _recorded_seq(entry: AuditEntry, by_hash: Mapping[str, AuditEntry]) -> int |
     return None
 
 
-def _link_broken(entry: AuditEntry, following: AuditEntry, moved: Mapping[int, int]) -> bool:
-    """The next entry does not point at this one, and no gap or move explains it."""
-    return (
-        following.seq == entry.seq + 1
-        and following.seq not in moved
-        and following.prev_hash != entry.hash
-    )
+def _damage(index: int, ordered: Sequence[AuditEntry], recorded: Mapping[int, int | None], moved: Mapping[int, int]) -> Problem | None:
+    """What is wrong with one entry on its own: moved, inserted before a moved one, or changed."""
+    entry = ordered[index]
+    following = ordered[index + 1] if index + 1 < len(ordered) else None
+    if entry.seq in moved:
+        return Problem(entry.seq, "moved", f"this entry was recorded as #{moved[entry.seq]}")
+    if following is not None and moved.get(following.seq) == entry.seq:
+        return Problem(entry.seq, "inserted", f"not in the chain: the entry recorded as #{entry.seq} follows it")
+    if recorded[entry.seq] is None:
+        return Problem(entry.seq, "changed", "its content no longer matches its hash")
+    return None
 
 
 def _missing(first: int, last: int) -> Problem:
@@ -164,18 +161,24 @@ def _missing(first: int, last: int) -> Problem:
     return Problem(first, "missing", f"entr{'y' if first == last else 'ies'} {span} removed")
 
 
-def _against_head(ordered: Sequence[AuditEntry], head: ChainHead) -> list[Problem]:
-    """Damage at the end of the log, which only the separately kept head can show."""
-    last = ordered[-1] if ordered else None
-    last_seq = last.seq if last else 0
-    if last_seq < head.seq:
-        return [_missing(last_seq + 1, head.seq)]
+def _against_head(ordered: Sequence[AuditEntry], head: ChainHead, recorded: Mapping[int, int | None]) -> list[Problem]:
+    """Damage at the end of the log, which only the separately kept head can show.
+
+    Entries are placed by the number their hash was sealed with (where it could be found), so
+    an entry moved elsewhere is not taken for one appended after the end.
+    """
+    original = {e.seq: recorded[e.seq] or e.seq for e in ordered}
     problems = [
-        Problem(e.seq, "inserted", f"after the last entry the log recorded (#{head.seq})") for e in ordered if e.seq > head.seq
+        Problem(e.seq, "inserted", f"after the last entry the log recorded (#{head.seq})")
+        for e in ordered
+        if original[e.seq] > head.seq
     ]
-    at_head = next((e for e in ordered if e.seq == head.seq), None)
-    if at_head is not None and at_head.hash != head.hash:
-        problems.append(Problem(head.seq, "rewritten", "changed and re-hashed: the chain head holds a different hash"))
+    top = max((seq for seq in original.values() if seq <= head.seq), default=0)
+    if top < head.seq:
+        problems.append(_missing(top + 1, head.seq))
+    elif head.seq > 0 and all(e.hash != head.hash for e in ordered):
+        last = next(e for e in ordered if original[e.seq] == head.seq)
+        problems.append(Problem(last.seq, "rewritten", "changed and re-hashed: the chain head holds a different hash"))
     return problems
 
 
