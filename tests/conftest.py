@@ -13,6 +13,9 @@ from typing import Iterator
 
 import pytest
 
+# Browser fixtures (`chromium`, `page`) for every test that opens a page.
+pytest_plugins = ["tests.support.browser"]
+
 from safezone.adapters.db.local_postgres import LocalPostgres, PostgresUnavailable, local_postgres
 
 

@@ -8,7 +8,6 @@ import pytest
 from click.testing import CliRunner
 
 from safezone.entrypoints.cli import main
-from tests.support.browser import chromium, page  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -54,3 +53,13 @@ def test_zoom_buttons_change_the_view(page, small_map):
     assert float(zoomed.split()[2]) < float(before.split()[2])
     page.click("[data-zoom=reset]")
     assert page.locator("svg.map").get_attribute("viewBox").split()[2] == before.split()[2]
+
+
+def test_the_map_page_fits_a_phone_screen(chromium, small_map):
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    phone = context.new_page()
+    phone.goto((small_map / "map.html").as_uri())
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    box = phone.locator("svg.map").bounding_box()
+    assert box["width"] > 300
+    context.close()

@@ -47,11 +47,11 @@ body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
 header{padding:14px 22px;background:#263238;color:#fff}header h1{margin:0;font-size:20px}
 .headline{font-size:26px;margin:6px 0 0;line-height:1.25}.sub{color:#cfd8dc;margin:6px 0 0}
 main{display:flex;flex-wrap:wrap;gap:16px;padding:16px}
-.mapbox{flex:3 1 560px;position:relative;background:#e8eef2;border:1px solid #ccc}
+.mapbox{flex:3 1 560px;min-width:0;position:relative;background:#e8eef2;border:1px solid #ccc}
 svg.map{width:100%;height:62vh;cursor:grab;touch-action:none}
 svg.map text{font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px;fill:#111}
 .map-controls{position:absolute;top:8px;right:8px;display:flex;gap:4px}.map-controls button{width:32px;height:32px}
-aside{flex:1 1 340px}.cards{display:flex;gap:10px;flex-wrap:wrap}
+aside{flex:1 1 340px;min-width:0}.cards{display:flex;gap:10px;flex-wrap:wrap}
 .card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 12px;flex:1 1 140px}
 .card b{display:block;font-size:24px}
 .legend span{display:inline-block;width:14px;height:14px;margin:0 4px 0 10px;vertical-align:middle;border:1px solid #999}
@@ -59,10 +59,11 @@ aside{flex:1 1 340px}.cards{display:flex;gap:10px;flex-wrap:wrap}
 .row{display:flex;align-items:center;gap:8px;margin:3px 0}.row .what{width:150px;font-size:13px}
 .track{flex:1;background:#eee;height:16px;display:flex}.ok{background:#1a9850}.out{background:#d73027}
 .row .num{width:90px;text-align:right;font-size:13px}
-section{padding:0 16px 16px}table{border-collapse:collapse;width:100%;background:#fff}
+section{padding:0 16px 16px;overflow-x:auto}table{border-collapse:collapse;width:100%;background:#fff}
 th,td{padding:4px 6px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
 th:nth-child(-n+3),td:nth-child(-n+3){text-align:left}
 footer{padding:8px 22px 20px;color:#555;font-size:13px}
+@media (max-width:600px){main{padding:8px}.headline{font-size:20px}.row .what{width:80px}}
 """
 
 

@@ -31,13 +31,13 @@ body{font:15px/1.4 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
 header{padding:12px 20px;background:#263238;color:#fff}
 header h1{margin:0;font-size:20px} header p{margin:4px 0 0;color:#cfd8dc}
 main{display:flex;flex-wrap:wrap;gap:16px;padding:16px}
-.mapbox{flex:3 1 560px;position:relative;background:#dfe9f0;border:1px solid #ccc;min-height:420px}
+.mapbox{flex:3 1 560px;min-width:0;position:relative;background:#dfe9f0;border:1px solid #ccc;min-height:420px}
 svg.map{width:100%;height:72vh;cursor:grab;touch-action:none}
 svg.map text{font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px;fill:#111}
 svg.map .layer-areas path:hover{stroke:#000;stroke-width:2}
 .map-controls{position:absolute;top:8px;right:8px;display:flex;gap:4px}
 .map-controls button{width:32px;height:32px;font-size:18px}
-aside{flex:1 1 320px}
+aside{flex:1 1 320px;min-width:0;overflow-x:auto}
 .figures{display:flex;gap:12px;flex-wrap:wrap}.figure{background:#fff;border:1px solid #ddd;padding:8px 12px;border-radius:6px}
 .figure b{display:block;font-size:22px}
 table{border-collapse:collapse;width:100%;background:#fff;margin-top:12px}th,td{padding:4px 6px;white-space:nowrap;border-bottom:1px solid #eee;text-align:right}
@@ -45,6 +45,7 @@ th:first-child,td:first-child{text-align:left}.bar{display:inline-block;height:1
 .legend span{display:inline-block;width:14px;height:14px;margin-right:4px;vertical-align:middle;border:1px solid #999}
 #info{background:#fff;border:1px solid #ddd;padding:8px 12px;border-radius:6px;margin-top:12px;min-height:3em}
 footer{padding:8px 20px;color:#666;font-size:13px}
+@media (max-width:600px){main{padding:8px}header h1{font-size:17px}}
 """
 
 INFO_SCRIPT = """
