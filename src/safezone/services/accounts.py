@@ -6,8 +6,8 @@ Each session has a CSRF token derived from the session token with HMAC, so a pag
 a session cookie can prove a form or request came from that page, and nothing extra is stored.
 
 Every account action is audited in the same transaction as the action. Refusals (a failed
-login, a permission denied) are recorded and *committed* before the exception is raised, so
-they survive whatever rollback the caller does next.
+login, a permission denied) undo the caller's unit of work so far, then are recorded and
+*committed* before the exception is raised (see `audit.record_refusal`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from safezone.domain.accounts import (
     require_role,
 )
 from safezone.domain.errors import InputError
-from safezone.services.audit import record
+from safezone.services.audit import record, record_refusal
 
 DEFAULT_SESSION_LIFETIME = timedelta(hours=8)
 COMMAND_LINE = "command-line"  # the actor for what a person with the database does locally
@@ -139,8 +139,7 @@ def authenticate(
     reason = _check_credentials(uow, found, password)
     where = {"from": origin} if origin else {}
     if reason is not None:
-        record(uow, ANONYMOUS, "login.failed", name[:64], {"reason": reason, **where}, at=at)
-        uow.commit()
+        record_refusal(uow, ANONYMOUS, "login.failed", name[:64], {"reason": reason, **where}, at=at)
         raise LoginRefused(reason)
     user = found[0]  # type: ignore[index]
     token = secrets.token_urlsafe(32)
@@ -192,7 +191,7 @@ def authorize(uow: UnitOfWork, user: User, role: Role, action: str, subject: str
     try:
         require_role(user, role, action)
     except PermissionDenied as denied:
-        _record_refusal(uow, denied, subject)
+        record_refusal(uow, denied.user, "permission.denied", subject, {"action": denied.action, "reason": denied.reason})
         raise
 
 
@@ -253,11 +252,6 @@ def _acting(uow: UnitOfWork, by: User | None, action: str, subject: str) -> str:
         return COMMAND_LINE
     authorize(uow, by, Role.ADMIN, action, subject)
     return by.name
-
-
-def _record_refusal(uow: UnitOfWork, denied: PermissionDenied, subject: str) -> None:
-    record(uow, denied.user, "permission.denied", subject, {"action": denied.action, "reason": denied.reason})
-    uow.commit()
 
 
 def _active_admins(uow: UnitOfWork) -> int:

@@ -60,6 +60,26 @@ def record(
     return entry
 
 
+def record_refusal(
+    uow: UnitOfWork,
+    actor: User | str,
+    action: str,
+    subject: str = "",
+    details: Mapping[str, Any] | None = None,
+    *,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Record something refused (a failed login, a permission denied) so that it stays.
+
+    The caller is about to raise, which rolls its unit of work back; so whatever the caller
+    did so far is undone first, then the refusal alone is recorded and committed.
+    """
+    uow.rollback()
+    entry = record(uow, actor, action, subject, details, at=at)
+    uow.commit()
+    return entry
+
+
 def verify(uow: UnitOfWork) -> AuditReport:
     """Read the whole log and check every hash and link, and the end against the chain head."""
     head = uow.audit.head()
