@@ -24,6 +24,15 @@ def add(database, name: str, *roles: str, password: str = PASSWORD):
     return user
 
 
+def disable(database, name: str, by=None):
+    from safezone.services.accounts import disable_user
+
+    with database.unit_of_work() as uow:
+        user = disable_user(uow, name, by=by)
+        uow.commit()
+    return user
+
+
 def login(database, name: str, password: str = PASSWORD, **options):
     from safezone.services.accounts import authenticate
 

@@ -17,7 +17,7 @@ from safezone.domain.accounts import (
 )
 from safezone.domain.errors import InputError
 from safezone.services.accounts import add_user, authorize, disable_user
-from tests.accounts.conftest import PASSWORD, add, audit_actions
+from tests.accounts.conftest import PASSWORD, add, audit_actions, disable
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 
@@ -115,17 +115,13 @@ def test_the_last_active_admin_cannot_be_disabled(database):
         with pytest.raises(InputError, match="last active admin"):
             disable_user(uow, "admin", by=admin)
     add(database, "second", "admin")
-    with database.unit_of_work() as uow:
-        disable_user(uow, "admin", by=admin)
-        uow.commit()
+    assert not disable(database, "admin", by=admin).active
 
 
 def test_disabling_twice_or_nobody_is_refused(database):
     add(database, "admin", "admin")
     add(database, "olena")
-    with database.unit_of_work() as uow:
-        disable_user(uow, "olena")
-        uow.commit()
+    disable(database, "olena")
     with database.unit_of_work() as uow:
         with pytest.raises(InputError, match="already disabled"):
             disable_user(uow, "olena")

@@ -12,12 +12,11 @@ from safezone.services.accounts import (
     DEFAULT_SESSION_LIFETIME,
     LoginRefused,
     SessionRefused,
-    disable_user,
     logout,
     purge_expired_sessions,
     resolve_session,
 )
-from tests.accounts.conftest import add, audit_actions, login
+from tests.accounts.conftest import add, audit_actions, disable, login
 
 NOON = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 
@@ -92,10 +91,7 @@ def test_disabling_a_user_ends_their_sessions(database):
     add(database, "admin", "admin")
     add(database, "olena")
     grant = login(database, "olena")
-    with database.unit_of_work() as uow:
-        disabled = disable_user(uow, "olena")
-        uow.commit()
-    assert not disabled.active
+    assert not disable(database, "olena").active
     assert refusal(database, grant.token) == "unknown"
     assert ("command-line", "user.disabled", "olena") in audit_actions(database)
 
@@ -112,9 +108,7 @@ def test_a_session_of_a_user_disabled_behind_its_back_is_refused(database):
 def test_a_disabled_user_cannot_log_in(database):
     add(database, "admin", "admin")
     add(database, "olena")
-    with database.unit_of_work() as uow:
-        disable_user(uow, "olena")
-        uow.commit()
+    disable(database, "olena")
     with pytest.raises(LoginRefused) as refused:
         login(database, "olena")
     assert refused.value.reason == "account disabled"
