@@ -293,7 +293,8 @@ class AlertService:
         stray = sorted(set(own) - set(languages))
         if stray:
             raise InputError(f"text given in {', '.join(stray)}, which is not among the languages", field="texts")
-        names = [a.name for a in areas]
+        # The most populous places first: they are the names people recognise.
+        names = [a.name for a in sorted(areas, key=lambda a: -a.population)]
         about = Threat(threat.name, threat.max_range_km)
         texts = []
         for lang in languages:
