@@ -46,7 +46,27 @@ def _validation_reason(exc: RequestValidationError) -> tuple[str, str | None]:
     return (f"{where}: {message}{more}" if where else f"{message}{more}"), (where or None)
 
 
+# Refusals whose message says it all: the exception, its status and the kind of error.
+PLAIN_REFUSALS: dict[type[Exception], tuple[int, str]] = {
+    CapCompositionError: (400, "bad_input"),
+    UnknownAlert: (404, "not_found"),
+    WorkflowError: (409, "conflict"),
+    PermissionDenied: (403, "forbidden"),
+    LoginRefused: (401, "login_refused"),
+}
+
+
+def _plain(status: int, error: str):  # type: ignore[no-untyped-def]
+    async def handler(_: Request, exc: Exception) -> JSONResponse:
+        return problem(status, error, str(exc))
+
+    return handler
+
+
 def install(app: FastAPI) -> None:
+    for kind, (status, error) in PLAIN_REFUSALS.items():
+        app.add_exception_handler(kind, _plain(status, error))
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         reason, field = _validation_reason(exc)
@@ -56,34 +76,14 @@ def install(app: FastAPI) -> None:
     async def _input(_: Request, exc: InputError) -> JSONResponse:
         return problem(400, "bad_input", exc.message, exc.field)
 
-    @app.exception_handler(CapCompositionError)
-    async def _cap(_: Request, exc: CapCompositionError) -> JSONResponse:
-        return problem(400, "bad_input", str(exc))
-
-    @app.exception_handler(UnknownAlert)
-    async def _unknown(_: Request, exc: UnknownAlert) -> JSONResponse:
-        return problem(404, "not_found", str(exc))
-
     @app.exception_handler(NoZones)
     async def _no_zones(_: Request, exc: NoZones) -> JSONResponse:
         return problem(404, "no_zones", f"{exc}: run `safezone zones build` or `safezone serve` with the default border")
-
-    @app.exception_handler(WorkflowError)
-    async def _workflow(_: Request, exc: WorkflowError) -> JSONResponse:
-        return problem(409, "conflict", str(exc))
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
         log.warning("refused by the database: %s", exc.orig)
         return problem(409, "conflict", "the change conflicts with what is already stored; nothing was written")
-
-    @app.exception_handler(PermissionDenied)
-    async def _denied(_: Request, exc: PermissionDenied) -> JSONResponse:
-        return problem(403, "forbidden", str(exc))
-
-    @app.exception_handler(LoginRefused)
-    async def _login(_: Request, exc: LoginRefused) -> JSONResponse:
-        return problem(401, "login_refused", str(exc))
 
     @app.exception_handler(SessionRefused)
     async def _session(_: Request, exc: SessionRefused) -> JSONResponse:

@@ -149,17 +149,20 @@ def update(alert_id: AlertId, body: FollowUpIn, who: LoggedIn, services: Service
 @router.post("/alerts/{alert_id}/cancel", response_model=OperatorAlertOut,
              summary="Cancel an alert in force: issued at once")
 def cancel(alert_id: AlertId, who: LoggedIn, services: Services, body: CancelIn | None = None) -> dict:
-    body = body or CancelIn()
-    return _alert(services, services.alerts.follow_up(who.user, alert_id, AlertKind.CANCEL,
-                                                      texts=_texts(body.texts), note=body.note))
+    return _end(services, who, alert_id, AlertKind.CANCEL, body)
 
 
 @router.post("/alerts/{alert_id}/all-clear", response_model=OperatorAlertOut,
              summary="All-clear for an alert in force: issued at once")
 def all_clear(alert_id: AlertId, who: LoggedIn, services: Services, body: CancelIn | None = None) -> dict:
+    return _end(services, who, alert_id, AlertKind.ALL_CLEAR, body)
+
+
+def _end(services: Container, who: Operator, alert_id: int, kind: AlertKind, body: CancelIn | None) -> dict:
+    """Cancel or all-clear: one step, with the templates' words unless the operator gives others."""
     body = body or CancelIn()
-    return _alert(services, services.alerts.follow_up(who.user, alert_id, AlertKind.ALL_CLEAR,
-                                                      texts=_texts(body.texts), note=body.note))
+    return _alert(services, services.alerts.follow_up(who.user, alert_id, kind, texts=_texts(body.texts),
+                                                      note=body.note))
 
 
 def _session(user: Any, expires: str, csrf: str, token: str | None) -> dict:
