@@ -8,6 +8,7 @@ session timeouts are tested without sleeping.
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
@@ -38,15 +39,24 @@ class Clock:
 
 
 class Api:
-    """A synchronous face on an httpx.AsyncClient talking to the ASGI app in-process."""
+    """A synchronous face on an httpx.AsyncClient talking to the ASGI app in-process.
+
+    Its event loop runs in a thread of its own, so it works whatever loop the test's thread
+    may already be running (the browser fixtures keep one).
+    """
 
     def __init__(self, app: Any, client: str = "127.0.0.1") -> None:
         self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
         transport = httpx.ASGITransport(app=app, client=(client, 50000))
         self._client = httpx.AsyncClient(transport=transport, base_url="http://safezone.test")
 
+    def _run(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=120)
+
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        return self._loop.run_until_complete(self._client.request(method, url, **kwargs))
+        return self._run(self._client.request(method, url, **kwargs))
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("GET", url, **kwargs)
@@ -59,7 +69,9 @@ class Api:
         return self._client.cookies
 
     def close(self) -> None:
-        self._loop.run_until_complete(self._client.aclose())
+        self._run(self._client.aclose())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
         self._loop.close()
 
 
