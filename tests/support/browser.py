@@ -19,7 +19,9 @@ FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API is open it keeps an asyncio loop
+# running in this thread, which would break later tests that run their own loop.
+@pytest.fixture(scope="module")
 def chromium() -> Iterator:
     if not shutil.which(CHROMIUM):
         pytest.fail("Debian's chromium is missing: run scripts/install-test-deps")
