@@ -24,12 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from safezone.adapters import geonames
-from safezone.adapters.border_sources import from_country_pair
+from safezone.adapters.geodata import geonames
+from safezone.adapters.geodata.border_sources import from_country_pair
 from safezone.adapters.db import Database
 from safezone.adapters.db.local_postgres import local_postgres
-from safezone.adapters.exposure_report import render_exposure_page, report_csv, report_json
-from safezone.adapters.threat_config import load_threats
+from safezone.adapters.reports.exposure_page import render_exposure_page
+from safezone.adapters.reports.exposure_tables import report_csv, report_json
+from safezone.adapters.config.threats import load_threats
 from safezone.domain.zones import ZoneSet
 from safezone.services.exposure import exposure_report
 from safezone.services.shelters import import_shelters

@@ -21,9 +21,9 @@ import sys
 JOB = r"""
 import json, resource, sys, time
 started = time.perf_counter()
-from safezone.adapters import geonames
-from safezone.adapters.border_sources import from_country_pair
-from safezone.adapters.threat_config import load_threats
+from safezone.adapters.geodata import geonames
+from safezone.adapters.geodata.border_sources import from_country_pair
+from safezone.adapters.config.threats import load_threats
 from safezone.services.zones import build_zones
 border = from_country_pair("RUS-UKR")
 settlements = geonames.load_settlements()

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable, Mapping
 
-from safezone.adapters import geonames
-from safezone.adapters.alert_templates import load_templates
-from safezone.adapters.border_sources import from_country_pair
+from safezone.adapters.geodata import geonames
+from safezone.adapters.config.templates import load_templates
+from safezone.adapters.geodata.border_sources import from_country_pair
 from safezone.adapters.db import Database
-from safezone.adapters.threat_config import ThreatConfig, load_threats
+from safezone.adapters.config.threats import ThreatConfig, load_threats
 from safezone.domain.cap.times import utc_now
 from safezone.domain.errors import InputError
 from safezone.services.alerts import AlertService, AlertSettings

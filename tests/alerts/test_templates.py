@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from safezone.adapters.alert_templates import Threat, load_templates
-from safezone.adapters.threat_config import load_threats
+from safezone.adapters.config.templates import Threat, load_templates
+from safezone.adapters.config.threats import load_threats
 from safezone.domain.alerts import AlertKind
 from safezone.domain.cap import Status
 from safezone.domain.errors import InputError

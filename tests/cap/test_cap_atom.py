@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from lxml import etree
 
-from safezone.adapters.atom import ATOM, alerts_feed
+from safezone.adapters.cap_xml.atom import ATOM, alerts_feed
 from safezone.adapters.cap_xml import parse
 from safezone.domain.cap import (
     InfoText,

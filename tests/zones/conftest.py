@@ -9,9 +9,9 @@ import pytest
 import shapely
 from shapely.geometry import mapping
 
-from safezone.adapters import geonames
-from safezone.adapters.border_sources import from_country_pair
-from safezone.adapters.threat_config import load_threats
+from safezone.adapters.geodata import geonames
+from safezone.adapters.geodata.border_sources import from_country_pair
+from safezone.adapters.config.threats import load_threats
 from safezone.domain.geodesy import BorderGeometry
 from safezone.domain.zones import ZoneSet
 from safezone.services.zones import build_zones

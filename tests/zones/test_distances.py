@@ -12,7 +12,7 @@ import shapely
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from safezone.adapters.border_sources import from_country_pair
+from safezone.adapters.geodata.border_sources import from_country_pair
 from safezone.domain.geodesy import BorderGeometry
 from tests.zones.geodesic_reference import GEOD, densified_vertices, reference_km
 TOLERANCE = 0.005

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from safezone.adapters.threat_config import load_threats
+from safezone.adapters.config.threats import load_threats
 from safezone.domain.errors import InputError
 from safezone.domain.threats import (
     InvalidThreatClass,

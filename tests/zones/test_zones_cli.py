@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from safezone.adapters.border_sources import from_files
-from safezone.adapters.threat_config import load_threats
+from safezone.adapters.geodata.border_sources import from_files
+from safezone.adapters.config.threats import load_threats
 from safezone.domain.settlements import SettlementIndex
 from safezone.domain.zones import Settlement
 from safezone.entrypoints.cli import main
@@ -203,8 +203,8 @@ def test_a_cell_overlapping_two_parts_of_a_side_gives_one_area(tmp_path):
     """Taganrog Bay splits the 5–20 km band of Russia in two parts that share cells."""
     from collections import Counter
 
-    from safezone.adapters import geonames
-    from safezone.adapters.border_sources import from_country_pair
+    from safezone.adapters.geodata import geonames
+    from safezone.adapters.geodata.border_sources import from_country_pair
 
     path = tmp_path / "threats.toml"
     path.write_text('[[threat]]\nname = "x"\nmax_range_km = 20\nwarning = { table = [[5, 0], [20, 30]] }\n')

@@ -18,7 +18,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from safezone.adapters.alert_templates import Templates, Threat
+from safezone.adapters.config.templates import Templates, Threat
 from safezone.adapters.cap_xml import parse as parse_cap
 from safezone.adapters.cap_xml import to_xml
 from safezone.adapters.db import Database, UnitOfWork

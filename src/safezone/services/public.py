@@ -16,10 +16,10 @@ from typing import Callable, Iterable, Sequence
 import shapely
 from shapely.geometry import mapping
 
-from safezone.adapters.atom import alerts_feed
+from safezone.adapters.cap_xml.atom import alerts_feed
 from safezone.adapters.cap_xml import parse as parse_cap
 from safezone.adapters.db import Database
-from safezone.adapters.zone_files import area_feature, zones_to_geojson
+from safezone.adapters.geodata.zone_files import area_feature, zones_to_geojson
 from safezone.domain import alerts as rules
 from safezone.domain.alerts import AlertRecord, UnknownAlert
 from safezone.domain.cap import Status

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from safezone.adapters.exposure_report import render_exposure_page, report_csv, report_json
+from safezone.adapters.reports.exposure_page import render_exposure_page
+from safezone.adapters.reports.exposure_tables import report_csv, report_json
 from safezone.domain.shelters import WalkingModel
 from safezone.entrypoints.cli.db import open_database, with_database
 from safezone.entrypoints.cli.output import reports_bad_input, stdout, write_atomically

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from safezone.adapters import geonames, naturalearth
-from safezone.adapters.border_sources import from_country_pair, from_files
-from safezone.adapters.render.zones_page import render_zones_page, seconds_label
-from safezone.adapters.threat_config import load_threats
-from safezone.adapters.zone_files import read_zones, summary_to_csv, summary_to_json, zones_to_geojson
+from safezone.adapters.geodata import geonames, naturalearth
+from safezone.adapters.geodata.border_sources import from_country_pair, from_files
+from safezone.adapters.reports.zones_page import render_zones_page, seconds_label
+from safezone.adapters.config.threats import load_threats
+from safezone.adapters.geodata.zone_files import read_zones, summary_to_csv, summary_to_json, zones_to_geojson
 from safezone.domain.errors import InputError
 from safezone.domain.zones import BorderInput, SummaryRow, ZoneSet, summarise
 from safezone.entrypoints.cli.db import open_database, with_database

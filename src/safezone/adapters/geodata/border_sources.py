@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from safezone.adapters import borderfile, naturalearth
+from safezone.adapters.geodata import borderfile, naturalearth
 from safezone.domain.errors import InputError
 from safezone.domain.zones import BorderInput, Side
 

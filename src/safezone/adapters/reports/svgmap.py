@@ -123,4 +123,4 @@ def render_svg(canvas: Canvas, layers: Iterable[tuple[str, Iterable[Shape]]], la
 
 def map_script() -> str:
     """Pan (drag) and zoom (wheel, buttons) for every svg.map on the page, no library needed."""
-    return files("safezone.adapters.render").joinpath("map.js").read_text(encoding="utf-8")
+    return files("safezone.adapters.reports").joinpath("map.js").read_text(encoding="utf-8")

@@ -11,9 +11,9 @@ import html
 
 import shapely
 
-from safezone.adapters.exposure_report.tables import MODEL
-from safezone.adapters.render.svgmap import Canvas, Label, Shape, map_script, render_svg
-from safezone.adapters.render.zones_page import seconds_label
+from safezone.adapters.reports.exposure_tables import MODEL
+from safezone.adapters.reports.svgmap import Canvas, Label, Shape, map_script, render_svg
+from safezone.adapters.reports.zones_page import seconds_label
 from safezone.services.exposure import ExposureReport, Figures
 
 # Coverage from none (dark red) to all (green), colour-blind-safe enough with the labels.

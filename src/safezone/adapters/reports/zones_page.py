@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import shapely
 
-from safezone.adapters.render.svgmap import Canvas, Label, Shape, map_script, render_svg
+from safezone.adapters.reports.svgmap import Canvas, Label, Shape, map_script, render_svg
 from safezone.domain.zones import SummaryRow, ZoneSet
 
 # Sequential, colour-blind-safe steps: the less time, the darker and redder.

@@ -1,0 +1,1 @@
+"""The operator's settings files: threat classes and alert message templates (TOML)."""

@@ -1,0 +1,1 @@
+"""Data from files and packages: Natural Earth borders, GeoNames settlements, border files, zone files."""
