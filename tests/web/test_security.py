@@ -62,6 +62,18 @@ def test_nobody_approves_their_own_alert(api):
     assert bob.post(f"/api/operator/alerts/{alert_id}/approve").status_code == 409
 
 
+def test_a_step_the_state_does_not_allow_is_refused_and_recorded(api, container):
+    alice, bob = login(api, "alice"), login(api, "bob")
+    alert_id = _submitted(api, alice)
+    assert bob.post(f"/api/operator/alerts/{alert_id}/approve").status_code == 200
+    again = bob.post(f"/api/operator/alerts/{alert_id}/approve")
+    assert again.status_code == 409
+    with container.database.unit_of_work() as uow:
+        refused = [e for e in uow.audit.last(50) if e.action == "alert.step_refused"]
+        assert uow.alerts.get(alert_id).state == "approved"
+    assert [(e.actor, e.subject, e.details["action"]) for e in refused] == [("bob", f"alert {alert_id}", "alert.approved")]
+
+
 def test_an_expired_session_is_refused(api, clock):
     alice = login(api, "alice")
     assert alice.get("/api/operator/me").status_code == 200

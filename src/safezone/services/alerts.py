@@ -24,7 +24,7 @@ from safezone.adapters.cap_xml import to_xml
 from safezone.adapters.db import Database, UnitOfWork
 from safezone.domain import alerts as rules
 from safezone.domain.accounts import PermissionDenied, User
-from safezone.domain.alerts import AlertKind, AlertRecord, AlertState, UnknownAlert
+from safezone.domain.alerts import AlertKind, AlertRecord, AlertState, UnknownAlert, WorkflowError
 from safezone.domain.cap import (
     InfoText,
     NamedValue,
@@ -40,7 +40,7 @@ from safezone.domain.cap.times import utc_now
 from safezone.domain.errors import InputError
 from safezone.domain.threats import ThreatClass
 from safezone.domain.zones import AlertArea
-from safezone.services.audit import record
+from safezone.services.audit import record, record_refusal
 
 OUTBOX_TOPIC = "alert.issued"
 DEFAULT_LIFETIME_MINUTES = 60
@@ -114,7 +114,7 @@ class AlertService:
     def compose(self, user: User, wanted: Composition) -> Preview:
         """A draft from a threat class, areas and languages, with its preview."""
         now = self.clock()
-        with self._audited(f"alert (new {wanted.status.value})") as uow:
+        with self._audited(user, "alert.composed", f"alert (new {wanted.status.value})") as uow:
             version = uow.zones.active_version()
             if version is None:
                 raise InputError("there is no active zone set: build and activate zones first", field="areas")
@@ -159,7 +159,7 @@ class AlertService:
     def issue(self, user: User, alert_id: int) -> AlertRecord:
         """Issue an approved (or, for a drill, submitted) alert: state, CAP XML and outbox at once."""
         now = self.clock()
-        with self._audited(f"alert {alert_id}") as uow:
+        with self._audited(user, "alert.issued", f"alert {alert_id}") as uow:
             issued = self._issue(uow, user, self._get(uow, alert_id, lock=True), now)
             uow.commit()
             return issued
@@ -172,7 +172,7 @@ class AlertService:
         """An Update, Cancel or all-clear prefilled from the alert in force, submitted at once and
         issued at once unless it needs a second person (an Actual update)."""
         now = self.clock()
-        with self._audited(f"alert {alert_id}") as uow:
+        with self._audited(user, f"alert.{kind.value}", f"alert {alert_id}") as uow:
             previous = self._get(uow, alert_id, lock=True)
             rules.check_follow_up(previous, kind, now)
             threat = self._threat(previous.threat)
@@ -213,7 +213,7 @@ class AlertService:
     def _step(self, user: User, alert_id: int, action: str, change: Callable[[AlertRecord, datetime], AlertRecord],
               extra: Mapping[str, object] | None = None) -> AlertRecord:
         now = self.clock()
-        with self._audited(f"alert {alert_id}") as uow:
+        with self._audited(user, action, f"alert {alert_id}") as uow:
             changed = change(self._get(uow, alert_id, lock=True), now)
             uow.alerts.save(changed)
             record(uow, user, action, _subject(changed), dict(extra or {}), at=now)
@@ -313,16 +313,18 @@ class AlertService:
         return alert
 
     @contextmanager
-    def _audited(self, subject: str) -> Iterator[UnitOfWork]:
-        """A unit of work in which a refused permission is undone, then recorded on its own."""
+    def _audited(self, user: User, action: str, subject: str) -> Iterator[UnitOfWork]:
+        """A unit of work in which a refusal — a permission denied, or a step the alert's state
+        does not allow — is undone, then recorded on its own: attempts stay in the log too."""
         with self.database.unit_of_work() as uow:
             try:
                 yield uow
             except PermissionDenied as denied:
-                uow.rollback()
-                record(uow, denied.user, "permission.denied", subject,
-                       {"action": denied.action, "reason": denied.reason})
-                uow.commit()
+                record_refusal(uow, denied.user, "permission.denied", subject,
+                               {"action": denied.action, "reason": denied.reason})
+                raise
+            except WorkflowError as refused:
+                record_refusal(uow, user, "alert.step_refused", subject, {"action": action, "reason": str(refused)})
                 raise
 
 
