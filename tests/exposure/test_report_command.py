@@ -42,6 +42,7 @@ def test_the_report_writes_html_json_and_csv_that_agree(tmp_path, sample_zones):
 
 
 def test_without_an_active_zone_set_the_report_says_what_to_do(tmp_path):
+    Database(f"sqlite:///{tmp_path / 'empty.db'}").close()  # a database, but no zones in it
     result = CliRunner().invoke(main, ["report", "--db", str(tmp_path / "empty.db"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "no active zone set in the database" in result.output

@@ -74,6 +74,9 @@ def test_build_stores_a_new_active_version_that_where_reads(built):
 
 
 def test_where_without_zones_says_to_build_them(tmp_path):
+    from safezone.adapters.db import Database
+
+    Database(f"sqlite:///{tmp_path / 'empty.db'}").close()  # a database, but no zones in it
     result = run("zones", "where", "50.9", "34.8", "--db", str(tmp_path / "empty.db"))
     assert result.exit_code == 2 and "no active zone set" in result.output
 
@@ -250,3 +253,14 @@ def test_a_border_from_geopackage_files(tmp_path):
     lon = shapely.get_coordinates(shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in features]))[:, 0]
     # 10 km west of 10°E at 50.5°N is about 0.14°: back in degrees, and on the west side only.
     assert 9.84 < lon.min() < 9.87 and lon.max() <= 10.0 + 1e-6
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["zones", "where", "50.9", "34.8"], ["shelters", "nearest", "50.9", "34.8"], ["report", "--out", "o"], ["audit", "verify"]],
+)
+def test_reading_commands_leave_no_database_behind_on_a_wrong_path(tmp_path, command):
+    missing = tmp_path / "typo.db"
+    result = run(*command, "--db", str(missing))
+    assert result.exit_code == 2 and f"there is no database at {missing}" in result.output
+    assert not missing.exists()

@@ -29,7 +29,7 @@ def verify(db_url: str | None) -> None:
     Write down the last hash it prints somewhere else: it is what shows a log rewritten
     from some entry to the end.
     """
-    with open_database(db_url) as database, database.unit_of_work() as uow:
+    with open_database(db_url, existing=True) as database, database.unit_of_work() as uow:
         report = audit_service.verify(uow)
     if report.intact:
         noun = "entry" if report.entries == 1 else "entries"
@@ -47,7 +47,7 @@ def verify(db_url: str | None) -> None:
 @reports_bad_input
 def show(count: int, db_url: str | None) -> None:
     """The newest entries, oldest first: number, time (UTC), actor, action, subject, details."""
-    with open_database(db_url) as database, database.unit_of_work() as uow:
+    with open_database(db_url, existing=True) as database, database.unit_of_work() as uow:
         entries = audit_service.recent(uow, count)
     if not entries:
         stdout.print("the audit log is empty")

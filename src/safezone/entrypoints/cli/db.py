@@ -6,10 +6,12 @@ absent, `SAFEZONE_DB`, else `safezone.db` in the working directory.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 import click
 from rich.table import Table
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from safezone.adapters.db import Database, UnknownVersion
@@ -27,9 +29,17 @@ db_option = click.option(
 )
 
 
-def open_database(value: str | None) -> Database:
-    """Open (and, on first use, create and migrate) the database, or say clearly why not."""
+def open_database(value: str | None, *, existing: bool = False) -> Database:
+    """Open (and, on first use, create and migrate) the database, or say clearly why not.
+
+    Commands that only read pass `existing=True`: a mistyped SQLite path is then an error,
+    not a new empty database left behind.
+    """
     url = resolve_url(value)
+    sqlite_file = make_url(url).database if make_url(url).get_backend_name() == "sqlite" else None
+    if existing and sqlite_file not in (None, "", ":memory:") and not Path(sqlite_file).exists():
+        raise InputError(f"there is no database at {sqlite_file}; build the zones first (`safezone zones build`)",
+                         field="db")
     try:
         return Database(url)
     except OperationalError as unreachable:

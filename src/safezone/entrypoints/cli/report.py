@@ -25,7 +25,7 @@ from safezone.services.exposure import exposure_report
 @reports_bad_input
 def report(out: Path, version: int | None, walking_speed: float, detour_factor: float, db_url: str | None) -> None:
     """Who can reach a shelter in time: per alert area, band and side, with a map and charts."""
-    with open_database(db_url) as database:
+    with open_database(db_url, existing=True) as database:
         result = exposure_report(database, WalkingModel(walking_speed, detour_factor), version)
     write_atomically(out / "exposure.json", json.dumps(report_json(result), ensure_ascii=False, indent=1))
     write_atomically(out / "exposure.csv", report_csv(result))

@@ -83,7 +83,7 @@ def walking_options(command):
 def nearest(lat: float, lon: float, limit: int, walking_speed: float, detour_factor: float, as_json: bool, db_url: str | None) -> None:
     """The nearest shelters to LAT LON, the walk to each, and whether it beats the warning."""
     walking = WalkingModel(walking_speed, detour_factor)
-    with open_database(db_url) as database:
+    with open_database(db_url, existing=True) as database:
         answer = nearest_shelters(database, lat, lon, limit=limit, walking=walking)
     if as_json:
         stdout.print_json(json.dumps(answer_json(answer)))

@@ -72,7 +72,7 @@ def print_summary(rows: list[SummaryRow], zones_: ZoneSet) -> None:
 
 
 def _active_zones(db_url: str | None) -> ZoneSet:
-    with open_database(db_url) as database, database.unit_of_work() as uow:
+    with open_database(db_url, existing=True) as database, database.unit_of_work() as uow:
         active = uow.zones.active()
     if active is None:
         raise InputError("the database holds no active zone set; run `safezone zones build` first", field="db")
