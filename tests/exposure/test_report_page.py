@@ -39,3 +39,12 @@ def test_the_report_is_readable_on_a_phone(chromium, report_page):
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     assert phone.locator(".headline").is_visible()
     context.close()
+
+
+def test_the_shelters_are_on_the_map_with_their_places(page, report_page):
+    page.goto(report_page.as_uri())
+    dots = page.locator(".layer-dots circle")
+    assert dots.count() == 2
+    titles = sorted(dots.nth(i).locator("title").text_content() for i in range(2))
+    assert titles == ["Eastgate metro: 4,000 places", "Westgate cellar: 500 places"]
+    assert "2 shelters" in page.locator(".legend").inner_text()

@@ -90,6 +90,7 @@ class ExposureReport:
     areas: list[AreaExposure]
     groups: list[GroupExposure]
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    shelters: Sequence[Shelter] = ()
 
     @property
     def total(self) -> Figures:
@@ -156,7 +157,7 @@ def compute_exposure(
             reachable_population=int(reachable),
         )
         areas.append(AreaExposure(area, figures))
-    return ExposureReport(zones, zone_set_version, walking, areas, _groups(zones, areas))
+    return ExposureReport(zones, zone_set_version, walking, areas, _groups(zones, areas), shelters=tuple(shelters))
 
 
 def _shelters_per_area(areas: list[AlertArea], index: ShelterIndex) -> dict[int, np.ndarray]:

@@ -12,7 +12,7 @@ import html
 import shapely
 
 from safezone.adapters.reports.exposure_tables import MODEL
-from safezone.adapters.reports.svgmap import Canvas, Label, Shape, map_script, render_svg
+from safezone.adapters.reports.svgmap import Canvas, Dot, Label, Shape, map_script, render_svg
 from safezone.adapters.reports.zones_page import seconds_label
 from safezone.services.exposure import ExposureReport, Figures
 
@@ -21,6 +21,8 @@ _STEPS = [(0.0, "#a50026"), (0.25, "#d73027"), (0.5, "#fc8d59"), (0.75, "#fee08b
 NO_PEOPLE = "#d9d9d9"
 ROWS_SHOWN = 60
 LABELS_SHOWN = 25
+MAX_SHELTER_DOTS = 5_000  # more would make the page slow to draw; the largest are shown
+SHELTER_COLOUR = "#1565c0"
 
 
 def coverage_colour(coverage: float | None) -> str:
@@ -54,6 +56,7 @@ svg.map text{font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px;fill
 aside{flex:1 1 340px;min-width:0}.cards{display:flex;gap:10px;flex-wrap:wrap}
 .card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 12px;flex:1 1 140px}
 .card b{display:block;font-size:24px}
+.legend .dot{display:inline-block;width:8px;height:8px;border-radius:50%;margin:0 4px 0 10px}
 .legend span{display:inline-block;width:14px;height:14px;margin:0 4px 0 10px;vertical-align:middle;border:1px solid #999}
 .chart{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 12px;margin-top:12px}
 .row{display:flex;align-items:center;gap:8px;margin:3px 0}.row .what{width:150px;font-size:13px}
@@ -78,7 +81,7 @@ def render_exposure_page(report: ExposureReport) -> str:
         f"<header><h1>{html.escape(title)}</h1>{_headline(total, report)}</header>",
         "<main><div class='mapbox'>", _map(report),
         "<div class='map-controls'><button data-zoom='in'>+</button><button data-zoom='out'>−</button></div></div>",
-        f"<aside>{_side_cards(report)}{_legend()}{_band_charts(report)}</aside></main>",
+        f"<aside>{_side_cards(report)}{_legend(report)}{_band_charts(report)}</aside></main>",
         _worst_table(report),
         f"<footer><b>How this is counted.</b> {html.escape(MODEL)} Walking speed {report.walking.speed_m_s:g} m/s, "
         f"detour factor {report.walking.detour_factor:g}. Zone set version {report.zone_set_version}, "
@@ -109,9 +112,12 @@ def _side_cards(report: ExposureReport) -> str:
     return f"<div class='cards'>{''.join(cards)}</div>"
 
 
-def _legend() -> str:
+def _legend(report: ExposureReport) -> str:
     steps = "".join(f"<span style='background:{c}'></span>≥{t * 100:.0f} %" for t, c in _STEPS)
-    return f"<p class='legend'>Share who can reach a shelter in time: {steps}<span style='background:{NO_PEOPLE}'></span>no people</p>"
+    count = len(report.shelters)
+    which = f"the {MAX_SHELTER_DOTS:,} largest of {count:,} shelters" if count > MAX_SHELTER_DOTS else f"{count:,} shelters"
+    return (f"<p class='legend'>Share who can reach a shelter in time: {steps}<span style='background:{NO_PEOPLE}'></span>"
+            f"no people <i class='dot' style='background:{SHELTER_COLOUR}'></i>{which}</p>")
 
 
 def _band_charts(report: ExposureReport) -> str:
@@ -152,7 +158,21 @@ def _map(report: ExposureReport) -> str:
     worst = [a for a in report.worst_first() if a.figures.unreached_population > 0]
     labels = canvas.uncluttered([Label(a.area.geometry.centroid.x, a.area.geometry.centroid.y, a.area.name) for a in worst],
                                 limit=LABELS_SHOWN)
-    return render_svg(canvas, [("sides", sides), ("areas", areas), ("border", border)], labels)
+    view = shapely.box(canvas.minx, canvas.miny, canvas.maxx, canvas.maxy)
+    shown = _shelters_shown(report, view)
+    dots = [
+        Dot(s.lon, s.lat, radius=1.6, fill=SHELTER_COLOUR,
+            title=f"{s.name}: {'capacity unknown' if s.capacity is None else f'{s.capacity:,} places'}"
+                  f"{', step-free' if s.accessible else ''}")
+        for s in shown
+    ]
+    return render_svg(canvas, [("sides", sides), ("areas", areas), ("border", border)], labels, dots)
+
+
+def _shelters_shown(report: ExposureReport, view) -> list:
+    """The shelters on the map: all of them, or the largest MAX_SHELTER_DOTS when there are more."""
+    inside = [s for s in report.shelters if view.contains(shapely.Point(s.lon, s.lat))]
+    return sorted(inside, key=lambda s: -(s.capacity or 0))[:MAX_SHELTER_DOTS]
 
 
 def _worst_table(report: ExposureReport) -> str:

@@ -30,6 +30,17 @@ class Shape:
 
 
 @dataclass(frozen=True)
+class Dot:
+    """A point drawn as a small circle (a shelter, say), with a tooltip."""
+
+    lon: float
+    lat: float
+    radius: float = 2.0
+    fill: str = "#1565c0"
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class Label:
     lon: float
     lat: float
@@ -97,8 +108,13 @@ def _attributes(shape: Shape) -> str:
     return " ".join(attrs)
 
 
-def render_svg(canvas: Canvas, layers: Iterable[tuple[str, Iterable[Shape]]], labels: Iterable[Label] = ()) -> str:
-    """An <svg> element with one <g> per layer, then the labels on top."""
+def render_svg(
+    canvas: Canvas,
+    layers: Iterable[tuple[str, Iterable[Shape]]],
+    labels: Iterable[Label] = (),
+    dots: Iterable[Dot] = (),
+) -> str:
+    """An <svg> element with one <g> per layer, then the dots, then the labels on top."""
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 {canvas.width} {canvas.height}" '
         f'preserveAspectRatio="xMidYMid meet" fill-rule="evenodd" role="img">'
@@ -111,6 +127,14 @@ def render_svg(canvas: Canvas, layers: Iterable[tuple[str, Iterable[Shape]]], la
                 continue
             title = f"<title>{html.escape(shape.title)}</title>" if shape.title else ""
             out.append(f'<path d="{d}" {_attributes(shape)} vector-effect="non-scaling-stroke">{title}</path>')
+        out.append("</g>")
+    dots = list(dots)
+    if dots:
+        out.append('<g class="layer-dots">')
+        xy = canvas.xy(np.array([[d.lon, d.lat] for d in dots]))
+        for (x, y), dot in zip(xy, dots):
+            title = f"<title>{html.escape(dot.title)}</title>" if dot.title else ""
+            out.append(f'<circle cx="{x:g}" cy="{y:g}" r="{dot.radius:g}" fill="{dot.fill}">{title}</circle>')
         out.append("</g>")
     out.append('<g class="layer-labels">')
     for label in labels:
