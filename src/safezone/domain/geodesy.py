@@ -78,7 +78,7 @@ class BorderGeometry:
         if border.is_empty:
             raise ValueError("the border line is empty")
         self.lonlat = border
-        parts = shapely.get_parts(shapely.line_merge(densify_lonlat(border)) if border.geom_type != "LineString" else densify_lonlat(border))
+        parts = shapely.get_parts(densify_lonlat(border))
         self._pieces: list[_Piece] = []
         for part in parts:
             coords = np.asarray(shapely.get_coordinates(part))

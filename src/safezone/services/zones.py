@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -119,7 +119,7 @@ def _with_settlements(areas: list[AlertArea], settlements: SettlementIndex, oute
     updated = []
     for i, area in enumerate(areas):
         found = sorted(members.get(i, ()), key=lambda j: (-int(settlements.population[j]), int(settlements.geonameid[j])))
-        updated.append(_replace(area, settlements=tuple(settlements.settlement(j) for j in found)))
+        updated.append(replace(area, settlements=tuple(settlements.settlement(j) for j in found)))
     return updated
 
 
@@ -138,7 +138,7 @@ def _with_distances(areas: list[AlertArea], border: BorderGeometry, bands: Seque
         band = bands[area.band]
         low = float(np.clip(distances[start:stop].min(), band.min_km, band.max_km))
         high = float(np.clip(distances[start:stop].max(), band.min_km, band.max_km))
-        updated.append(_replace(area, min_km=round(low, 2), max_km=round(high, 2)))
+        updated.append(replace(area, min_km=round(low, 2), max_km=round(high, 2)))
     return updated
 
 
@@ -164,14 +164,8 @@ def _named(areas: list[AlertArea], settlements: SettlementIndex) -> list[AlertAr
         if counts[key] > 1:
             seen[key] += 1
             name = f"{name} {seen[key]}"
-        named.append(_replace(area, name=name))
+        named.append(replace(area, name=name))
     return named
-
-
-def _replace(area: AlertArea, **changes) -> AlertArea:
-    from dataclasses import replace
-
-    return replace(area, **changes)
 
 
 @dataclass(frozen=True)
