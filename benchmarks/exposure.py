@@ -6,7 +6,8 @@ throwaway server on 127.0.0.1), side by side:
 
 - store the zone set (areas + settlements snapshot),
 - import the 100,000-row CSV (parse, validate, write: one transaction),
-- import it again (every row an update),
+- import a version in which every capacity changed (every row an update),
+- import that version again (every row unchanged: nothing to write),
 - compute the exposure report (load zones + shelters, reach and counts),
 - render HTML, JSON and CSV.
 
@@ -36,7 +37,8 @@ from safezone.services.exposure import exposure_report
 from safezone.services.shelters import import_shelters
 from safezone.services.zones import build_zones
 
-STEPS = ("store zone set", "import CSV (new)", "import CSV (update)", "exposure report", "render HTML/JSON/CSV")
+STEPS = ("store zone set", "import CSV (new)", "import CSV (update)", "import CSV (unchanged)", "exposure report",
+         "render HTML/JSON/CSV")
 
 
 @contextmanager
@@ -46,7 +48,7 @@ def timed(results: dict, step: str):
     results[step] = time.perf_counter() - started
 
 
-def generate_csv(zones: ZoneSet, count: int, path: Path, seed: int = 2026) -> None:
+def generate_csv(zones: ZoneSet, count: int, path: Path, seed: int = 2026, extra_capacity: int = 0) -> None:
     rng = np.random.default_rng(seed)
     people = [s for a in zones.areas for s in a.settlements if s.counted_population > 0]
     weights = np.array([s.counted_population for s in people], dtype=float)
@@ -58,7 +60,7 @@ def generate_csv(zones: ZoneSet, count: int, path: Path, seed: int = 2026) -> No
     spread = count - near
     lat = np.concatenate([lat, rng.uniform(min_lat.min(), max_lat.max(), spread)])
     lon = np.concatenate([lon, rng.uniform(min_lon.min(), max_lon.max(), spread)])
-    capacity = rng.integers(20, 600, count)
+    capacity = rng.integers(20, 600, count) + extra_capacity
     with path.open("w", encoding="utf-8") as out:
         out.write("id,name,lat,lon,capacity,kind,accessible,opening,last_verified\n")
         for i in range(count):
@@ -66,7 +68,7 @@ def generate_csv(zones: ZoneSet, count: int, path: Path, seed: int = 2026) -> No
                       f"{'yes' if i % 3 else 'no'},on alert,2026-10-01\n")
 
 
-def run(url: str, zones: ZoneSet, csv_path: Path, out: Path) -> dict:
+def run(url: str, zones: ZoneSet, csv_path: Path, changed_path: Path, out: Path) -> dict:
     results: dict[str, float] = {}
     with Database(url) as db:
         with timed(results, "store zone set"), db.unit_of_work() as uow:
@@ -75,8 +77,10 @@ def run(url: str, zones: ZoneSet, csv_path: Path, out: Path) -> dict:
         with timed(results, "import CSV (new)"):
             first = import_shelters(db, str(csv_path), source="benchmark")
         with timed(results, "import CSV (update)"):
-            second = import_shelters(db, str(csv_path), source="benchmark")
-        assert (first.run.inserted, second.run.updated) == (first.run.rows_read, second.run.rows_read)
+            second = import_shelters(db, str(changed_path), source="benchmark")
+        with timed(results, "import CSV (unchanged)"):
+            third = import_shelters(db, str(changed_path), source="benchmark")
+        assert (first.run.inserted, second.run.updated, third.run.unchanged) == (first.run.rows_read,) * 3
         with timed(results, "exposure report"):
             report = exposure_report(db)
         with timed(results, "render HTML/JSON/CSV"):
@@ -103,10 +107,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="safezone-bench-") as tmp:
         csv_path = Path(tmp) / "shelters.csv"
         generate_csv(zones, args.shelters, csv_path)
+        changed_path = Path(tmp) / "shelters-changed.csv"
+        generate_csv(zones, args.shelters, changed_path, extra_capacity=1)
         print(f"{args.shelters:,} shelters generated: {csv_path.stat().st_size / 1e6:.1f} MB of CSV")
-        sqlite = run(f"sqlite:///{tmp}/bench.db", zones, csv_path, args.out / "sqlite")
+        sqlite = run(f"sqlite:///{tmp}/bench.db", zones, csv_path, changed_path, args.out / "sqlite")
         with local_postgres() as server:
-            postgres = run(server.new_database("bench"), zones, csv_path, args.out / "postgres")
+            postgres = run(server.new_database("bench"), zones, csv_path, changed_path, args.out / "postgres")
     print(sqlite.pop("_summary"))
     postgres.pop("_summary")
     print(f"\n{'step':24} {'SQLite':>10} {'PostgreSQL':>12} {'PG/SQLite':>10}")
@@ -114,6 +120,8 @@ def main() -> None:
         print(f"{step:24} {sqlite[step]:>9.2f}s {postgres[step]:>11.2f}s {postgres[step] / sqlite[step]:>9.2f}x")
     print(f"{'import rate (new)':24} {args.shelters / sqlite['import CSV (new)']:>8,.0f}/s "
           f"{args.shelters / postgres['import CSV (new)']:>10,.0f}/s")
+    print(f"{'import rate (update)':24} {args.shelters / sqlite['import CSV (update)']:>8,.0f}/s "
+          f"{args.shelters / postgres['import CSV (update)']:>10,.0f}/s")
     print(f"\nreports written to {args.out}/sqlite and {args.out}/postgres")
 
 

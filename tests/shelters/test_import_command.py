@@ -16,7 +16,7 @@ def test_import_reports_counts_and_uses_SAFEZONE_DB(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFEZONE_DB", str(tmp_path / "env.db"))
     result = CliRunner().invoke(main, ["shelters", "import", str(tmp_path / "city.csv")])
     assert result.exit_code == 0, result.output
-    assert "2 new and 0 updated shelter(s) from source 'city'" in result.output
+    assert "2 new, 0 updated, 0 unchanged shelter(s) from source 'city'" in result.output
     with Database.open(str(tmp_path / "env.db")) as db, db.unit_of_work() as uow:
         assert uow.shelters.count("city") == 2
 

@@ -22,7 +22,7 @@ def test_the_bomb_shelters_of_the_helsinki_extract_are_found_and_reimport_update
     # amenity=shelter + shelter_type=bomb_shelter (a building outline, placed inside it).
     assert set(stored) == {"node/317543438", "way/28888848"}
     assert all(s.kind == "bomb_shelter" and 60.17 < s.lat < 60.18 for s in stored.values())
-    assert (first.run.inserted, again.run.inserted, again.run.updated) == (2, 0, 2)
+    assert (first.run.inserted, again.run.inserted, again.run.updated, again.run.unchanged) == (2, 0, 0, 2)
 
 
 def test_an_extract_without_shelters_imports_nothing_and_says_so(sqlite_url):

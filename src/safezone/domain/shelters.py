@@ -74,6 +74,7 @@ class Shelter:
     opening: str = ""
     last_verified: date | None = None
     id: int | None = None  # the registry's own key, once stored
+    withdrawn_by: int | None = None  # the import run that withdrew it from the registry, if any
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ class ImportRun:
     bad_rows: int
     problems: tuple[str, ...] = ()
     id: int | None = None
+    unchanged: int = 0  # rows identical to the stored shelter: nothing written
+    removed: int = 0  # shelters of the source withdrawn because a --replace file no longer lists them
 
 
 def check_coordinates(lat: float, lon: float, *, file: str | None = None, line: int | None = None) -> None:
@@ -114,14 +117,32 @@ def geodesic_m(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np
     return np.asarray(dist, dtype=float)
 
 
-class RejectedImport(InputError):
+class ImportRefused(InputError):
+    """An import refused whole, with the problems behind it: nothing is written."""
+
+    def __init__(self, message: str, file: str, problems: list[InputError]) -> None:
+        super().__init__(message, file=file)
+        self.problems = problems
+
+
+class RejectedImport(ImportRefused):
     """A file with bad rows, refused whole: the operator sees every problem, nothing is written."""
 
     def __init__(self, file: str, problems: list[InputError], good_rows: int) -> None:
         super().__init__(
             f"{len(problems)} bad row(s), so nothing was imported; fix them, or pass --skip-bad "
             f"to import the {good_rows} good row(s) alone",
-            file=file,
+            file,
+            problems,
         )
-        self.problems = problems
         self.good_rows = good_rows
+
+
+class ReplaceRefused(ImportRefused):
+    """A `--replace` that could withdraw a shelter by mistake, refused whole.
+
+    Replacing withdraws every shelter of the source the file does not list. Two files make
+    that unsafe: one with no shelter at all (an empty or truncated export would empty the
+    registry), and, with --skip-bad, one whose bad rows cannot be matched to a shelter (no
+    readable id or position): the shelter such a row stands for would look absent.
+    """

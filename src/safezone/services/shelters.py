@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from safezone.adapters.db import Database, NearbyShelter
 from safezone.adapters.shelter_sources import DEFAULT_MAX_BYTES, SourceRows, read_shelters
 from safezone.domain.errors import InputError
-from safezone.domain.shelters import ImportRun, RejectedImport, WalkingModel, check_coordinates
+from safezone.domain.shelters import ImportRun, RejectedImport, ReplaceRefused, WalkingModel, check_coordinates
 from safezone.domain.zones import AlertArea
 
 
@@ -26,6 +26,7 @@ def import_shelters(
     format: str | None = None,
     source: str | None = None,
     skip_bad: bool = False,
+    replace: bool = False,
     encoding: str = "utf-8",
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ImportOutcome:
@@ -33,6 +34,11 @@ def import_shelters(
 
     A file with bad rows and no `skip_bad` writes no shelter; the attempt is still recorded as
     a rejected import run, so the registry's history shows it.
+
+    With `replace` the file is the whole source: its active shelters the file does not list
+    are withdrawn by this run (kept as history, out of every answer), in the same transaction.
+    A shelter named by a bad row skipped with `skip_bad` is left as it was, never withdrawn;
+    see ReplaceRefused for the files refused instead.
     """
     started = datetime.now(timezone.utc)
     try:
@@ -43,13 +49,43 @@ def import_shelters(
     if rows.problems and not skip_bad:
         _record_rejection(database, path, rows.format, rows.source, started, rows.problems, rows.rows_read)
         raise RejectedImport(path, rows.problems, len(rows.shelters))
+    if replace:
+        _check_replace(database, rows, started)
     with database.unit_of_work() as uow:
         run_id = uow.imports.add(_run(rows, started, "applied"))
-        counts = uow.shelters.upsert(rows.shelters, import_run=run_id)
-        uow.imports.set_counts(run_id, counts.inserted, counts.updated)
+        upserted = uow.shelters.upsert(rows.shelters, import_run=run_id)
+        counts = {"inserted": upserted.inserted, "updated": upserted.updated, "unchanged": upserted.unchanged,
+                  "removed": 0}
+        if replace:
+            keep = {s.source_id for s in rows.shelters} | rows.bad_ids
+            counts["removed"] = uow.shelters.withdraw_absent(rows.source, keep, run_id)
+        uow.imports.set_counts(run_id, **counts)
         uow.commit()
-    run = _run(rows, started, "applied", inserted=counts.inserted, updated=counts.updated, id=run_id)
+    run = _run(rows, started, "applied", **counts, id=run_id)
     return ImportOutcome(run=run, skipped=list(rows.problems), ignored_columns=rows.ignored_columns)
+
+
+def _check_replace(database: Database, rows: SourceRows, started: datetime) -> None:
+    """Refuse (and record) a replacing import that could withdraw a shelter by mistake."""
+    if rows.unmatched:
+        refusal = ReplaceRefused(
+            f"{len(rows.unmatched)} bad row(s) name no shelter we can recognise (no readable id or position), "
+            "so --replace cannot tell which shelters they stand for and would withdraw them; nothing was "
+            "imported. Fix those rows, or import without --replace",
+            rows.file,
+            rows.unmatched,
+        )
+    elif not rows.shelters:
+        refusal = ReplaceRefused(
+            f"the file lists no shelter, so --replace would withdraw every shelter of source {rows.source!r}; "
+            "nothing was imported",
+            rows.file,
+            [],
+        )
+    else:
+        return
+    _record_rejection(database, rows.file, rows.format, rows.source, started, rows.problems or [refusal], rows.rows_read)
+    raise refusal
 
 
 def _run(rows: SourceRows, started: datetime, status: str, **counts: int) -> ImportRun:
@@ -63,6 +99,8 @@ def _run(rows: SourceRows, started: datetime, status: str, **counts: int) -> Imp
         rows_read=rows.rows_read,
         inserted=counts.get("inserted", 0),
         updated=counts.get("updated", 0),
+        unchanged=counts.get("unchanged", 0),
+        removed=counts.get("removed", 0),
         bad_rows=len(rows.problems),
         problems=tuple(str(p) for p in rows.problems),
         id=counts.get("id"),

@@ -35,15 +35,18 @@ class ImportRunRepository:
             "rows_read": run.rows_read,
             "inserted": run.inserted,
             "updated": run.updated,
+            "unchanged": run.unchanged,
+            "removed": run.removed,
             "bad_rows": run.bad_rows,
             "problems": list(run.problems[:MAX_PROBLEMS_KEPT]),
         }
         return int(self._session.execute(insert(ImportRunRow).values(**values).returning(ImportRunRow.id)).scalar_one())
 
-    def set_counts(self, run_id: int, inserted: int, updated: int) -> None:
+    def set_counts(self, run_id: int, inserted: int, updated: int, unchanged: int = 0, removed: int = 0) -> None:
+        """The counts of a run, known once its rows are written (in the same transaction)."""
         row = self._session.get(ImportRunRow, run_id)
         assert row is not None
-        row.inserted, row.updated = inserted, updated
+        row.inserted, row.updated, row.unchanged, row.removed = inserted, updated, unchanged, removed
         self._session.flush()
 
     def recent(self, source: str | None = None, limit: int = 20) -> list[ImportRun]:
@@ -62,6 +65,8 @@ class ImportRunRepository:
                 rows_read=row.rows_read,
                 inserted=row.inserted,
                 updated=row.updated,
+                unchanged=row.unchanged,
+                removed=row.removed,
                 bad_rows=row.bad_rows,
                 problems=tuple(row.problems),
                 id=row.id,

@@ -121,6 +121,8 @@ class ImportRunRow(Base):
     rows_read: Mapped[int] = mapped_column(Integer)
     inserted: Mapped[int] = mapped_column(Integer)
     updated: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
     bad_rows: Mapped[int] = mapped_column(Integer)
     problems: Mapped[list] = mapped_column(JSON)
 
@@ -144,4 +146,7 @@ class ShelterRow(Base):
     accessible: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     opening: Mapped[str] = mapped_column(String(300))
     last_verified: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The run that last changed it (a run that finds it unchanged leaves this alone).
     import_run: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"), nullable=True)
+    # Set by a `--replace` import whose file no longer lists it: out of every answer, kept as history.
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"), nullable=True)

@@ -1,26 +1,28 @@
 """The shelter registry. A shelter is known by (source, source id): importing it again updates it.
 
-Window queries use the plain lat/lon index on both databases, so nearest-shelter search is one
-code path; distances are then measured geodesically in Python, never in degrees.
+Writes are batched native upserts (see shelter_upsert). Withdrawn shelters (gone from a
+`--replace` file) stay in the table as history but out of every answer here.
+
+Nearest-shelter search finds candidates in lon/lat boxes and orders them by geodesic distance
+(see shelter_search). SQLite widens a box until it holds enough shelters; PostgreSQL asks its
+GiST index for the nearest ones first (`ORDER BY point <-> here LIMIT k`), which bounds the
+box in one step.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
-import numpy as np
 import shapely
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.models import ShelterRow
-from safezone.domain.shelters import Shelter, geodesic_m
+from safezone.adapters.db.shelter_search import Box, NearbyShelter, boxes_around, closest, reach_km
+from safezone.adapters.db.shelter_upsert import batches, upsert_rows
+from safezone.domain.shelters import Shelter
 
-KM_PER_DEGREE_LAT = 111.32
-# Rows per statement: bounded so 100,000 shelters never become one giant parameter list.
-BATCH = 5000
 _COLUMNS = (
     ShelterRow.id,
     ShelterRow.source,
@@ -33,19 +35,16 @@ _COLUMNS = (
     ShelterRow.accessible,
     ShelterRow.opening,
     ShelterRow.last_verified,
+    ShelterRow.withdrawn_by,
 )
+ACTIVE = ShelterRow.withdrawn_by.is_(None)
 
 
 @dataclass(frozen=True)
 class UpsertCounts:
-    inserted: int
+    inserted: int  # new to the registry, or back after being withdrawn
     updated: int
-
-
-@dataclass(frozen=True)
-class NearbyShelter:
-    shelter: Shelter
-    geodesic_m: float
+    unchanged: int = 0
 
 
 def _values(shelter: Shelter, import_run: int | None) -> dict:
@@ -66,7 +65,7 @@ def _values(shelter: Shelter, import_run: int | None) -> dict:
 
 
 def _shelter(row: Sequence) -> Shelter:
-    id_, source, source_id, name, lat, lon, capacity, kind, accessible, opening, verified = row
+    id_, source, source_id, name, lat, lon, capacity, kind, accessible, opening, verified, withdrawn_by = row
     return Shelter(
         source=source,
         source_id=source_id,
@@ -79,12 +78,14 @@ def _shelter(row: Sequence) -> Shelter:
         opening=opening,
         last_verified=verified,
         id=id_,
+        withdrawn_by=withdrawn_by,
     )
 
 
-def _batches(items: list, size: int = BATCH) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def knn_query(lat: float, lon: float, limit: int) -> Select:
+    """PostGIS: the `limit` active shelters nearest in degrees, straight from the GiST index."""
+    here = func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
+    return select(*_COLUMNS).where(ACTIVE).order_by(ShelterRow.point.op("<->")(here)).limit(limit)
 
 
 class ShelterRepository:
@@ -92,72 +93,90 @@ class ShelterRepository:
         self._session = session
 
     def upsert(self, shelters: Sequence[Shelter], import_run: int | None = None) -> UpsertCounts:
-        """Insert new shelters, update those already known by (source, source id)."""
-        known: dict[tuple[str, str], int] = {}
-        for source in {s.source for s in shelters}:
-            rows = self._session.execute(select(ShelterRow.source_id, ShelterRow.id).where(ShelterRow.source == source))
-            known.update({(source, source_id): id_ for source_id, id_ in rows})
-        new, changed = [], []
-        for shelter in shelters:
-            values = _values(shelter, import_run)
-            id_ = known.get((shelter.source, shelter.source_id))
-            if id_ is None:
-                new.append(values)
-            else:
-                changed.append({"id": id_, **values})
-        for batch in _batches(new):
-            self._session.execute(insert(ShelterRow), batch)
-        for batch in _batches(changed):
-            self._session.execute(update(ShelterRow), batch)
-        return UpsertCounts(inserted=len(new), updated=len(changed))
+        """Insert new shelters, update those already known by (source, source id).
+
+        A row identical to the stored shelter writes nothing and counts as unchanged; a row
+        naming a withdrawn shelter brings it back (same registry id) and counts as new.
+        """
+        active = self._active_keys({s.source for s in shelters})
+        written = upsert_rows(self._session, [_values(s, import_run) for s in shelters])
+        listed = {(s.source, s.source_id) for s in shelters}
+        known = listed & active
+        updated = len(written & known)
+        return UpsertCounts(inserted=len(listed) - len(known), updated=updated, unchanged=len(known) - updated)
+
+    def withdraw_absent(self, source: str, listed: set[str], import_run: int) -> int:
+        """Withdraw the active shelters of `source` whose ids are not in `listed`; how many."""
+        absent = [id_ for source_id, id_ in self._session.execute(
+            select(ShelterRow.source_id, ShelterRow.id).where(ShelterRow.source == source, ACTIVE)
+        ) if source_id not in listed]
+        for batch in batches(absent):
+            self._session.execute(
+                update(ShelterRow).where(ShelterRow.id.in_(batch), ACTIVE).values(withdrawn_by=import_run)
+            )
+        return len(absent)
+
+    def _active_keys(self, sources: set[str]) -> set[tuple[str, str]]:
+        rows = self._session.execute(
+            select(ShelterRow.source, ShelterRow.source_id).where(ShelterRow.source.in_(sources), ACTIVE)
+        )
+        return {(source, source_id) for source, source_id in rows}
 
     def count(self, source: str | None = None) -> int:
-        query = select(func.count()).select_from(ShelterRow)
+        """Active shelters (of one source)."""
+        query = select(func.count()).select_from(ShelterRow).where(ACTIVE)
         if source is not None:
             query = query.where(ShelterRow.source == source)
         return int(self._session.scalar(query) or 0)
 
     def get(self, source: str, source_id: str) -> Shelter | None:
+        """A shelter by its source key, withdrawn or not (see `Shelter.withdrawn_by`)."""
         row = self._session.execute(
             select(*_COLUMNS).where(ShelterRow.source == source, ShelterRow.source_id == source_id)
         ).first()
         return None if row is None else _shelter(row)
 
-    def all(self, source: str | None = None) -> list[Shelter]:
-        query = select(*_COLUMNS).order_by(ShelterRow.id)
+    def all(self, source: str | None = None, *, withdrawn: bool = False) -> list[Shelter]:
+        """Active shelters (of one source), or with `withdrawn` the withdrawn ones instead."""
+        query = select(*_COLUMNS).where(ShelterRow.withdrawn_by.is_not(None) if withdrawn else ACTIVE)
         if source is not None:
             query = query.where(ShelterRow.source == source)
-        return [_shelter(row) for row in self._session.execute(query)]
+        return [_shelter(row) for row in self._session.execute(query.order_by(ShelterRow.id))]
 
     def within(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[Shelter]:
-        """Shelters inside a lon/lat window (edges included)."""
-        query = select(*_COLUMNS).where(
-            ShelterRow.lat >= min_lat, ShelterRow.lat <= max_lat, ShelterRow.lon >= min_lon, ShelterRow.lon <= max_lon
-        )
-        return [_shelter(row) for row in self._session.execute(query)]
+        """Active shelters inside a lon/lat window (edges included)."""
+        return self._in_boxes([(min_lon, min_lat, max_lon, max_lat)])
+
+    def _in_boxes(self, boxes: list[Box]) -> list[Shelter]:
+        """Active shelters inside any of the boxes: PostGIS through its GiST index, SQLite its lat/lon index."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            tests = [ShelterRow.point.op("&&")(func.ST_MakeEnvelope(*box, 4326)) for box in boxes]
+        else:
+            tests = [and_(ShelterRow.lat.between(south, north), ShelterRow.lon.between(west, east))
+                     for west, south, east, north in boxes]
+        return [_shelter(row) for row in self._session.execute(select(*_COLUMNS).where(ACTIVE, or_(*tests)))]
 
     def nearest(self, lat: float, lon: float, limit: int = 5, max_km: float = 100.0) -> list[NearbyShelter]:
-        """Up to `limit` shelters closest to a point (geodesic), none farther than `max_km`.
+        """Up to `limit` active shelters closest to a point (geodesic), none farther than `max_km`."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            return self._nearest_by_index(lat, lon, limit, max_km)
+        return self._nearest_by_widening(lat, lon, limit, max_km)
 
-        The search window doubles from 1 km until it holds `limit` shelters whose distances
-        are all within the window's inscribed circle, so no closer shelter can be missed.
-        """
+    def _nearest_by_index(self, lat: float, lon: float, limit: int, max_km: float) -> list[NearbyShelter]:
+        """KNN on the GiST index gives `limit` shelters near in degrees; their farthest geodesic
+        distance bounds where the truly nearest are, and one indexed box search finds them."""
+        first = [_shelter(row) for row in self._session.execute(knn_query(lat, lon, limit))]
+        if not first:
+            return []
+        radius_km = reach_km(first, lat, lon, limit, max_km)
+        return closest(self._in_boxes(boxes_around(lat, lon, radius_km)), lat, lon, radius_km, limit)
+
+    def _nearest_by_widening(self, lat: float, lon: float, limit: int, max_km: float) -> list[NearbyShelter]:
+        """The search radius doubles from 1 km until it holds `limit` shelters (or reaches
+        `max_km`); the boxes hold the whole circle, so no closer shelter can be missed."""
         radius_km = min(1.0, max_km)
         while True:
-            found = self._within_radius(lat, lon, radius_km)
+            found = closest(self._in_boxes(boxes_around(lat, lon, radius_km)), lat, lon, radius_km, limit)
             if len(found) >= limit or radius_km >= max_km:
-                return found[:limit]
+                return found
             radius_km = min(radius_km * 2, max_km)
-
-    def _within_radius(self, lat: float, lon: float, radius_km: float) -> list[NearbyShelter]:
-        dlat = radius_km / KM_PER_DEGREE_LAT
-        cos_lat = max(math.cos(math.radians(min(abs(lat) + dlat, 89.9))), 1e-6)
-        dlon = min(radius_km / (KM_PER_DEGREE_LAT * cos_lat), 180.0)
-        candidates = self.within(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
-        if not candidates:
-            return []
-        distances = geodesic_m(lat, lon, np.array([s.lat for s in candidates]), np.array([s.lon for s in candidates]))
-        order = np.argsort(distances, kind="stable")
-        return [
-            NearbyShelter(candidates[i], float(distances[i])) for i in order if distances[i] <= radius_km * 1000.0
-        ]

@@ -6,14 +6,19 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 
-from safezone.adapters.shelter_sources.fields import Located, Record, shelter_from
+from safezone.adapters.shelter_sources.fields import Located, Record, claimed_id, shelter_from
 from safezone.domain.errors import InputError
 from safezone.domain.shelters import Shelter
 
 
 @dataclass
 class SourceRows:
-    """What a file holds: the shelters that passed, every problem, and columns we ignored."""
+    """What a file holds: the shelters that passed, every problem, and columns we ignored.
+
+    Bad rows are also sorted by whether we can tell which shelter they stand for
+    (`bad_ids`) or not (`unmatched`): a replacing import must not withdraw the former and
+    cannot safely run with the latter.
+    """
 
     file: str
     format: str
@@ -22,6 +27,8 @@ class SourceRows:
     problems: list[InputError] = field(default_factory=list)
     rows_read: int = 0
     ignored_columns: tuple[str, ...] = ()
+    bad_ids: set[str] = field(default_factory=set)
+    unmatched: list[InputError] = field(default_factory=list)
     _first_seen: dict[str, str] = field(default_factory=dict, repr=False)
 
     def add(self, record: Record, where: Located, today: date | None = None) -> None:
@@ -31,18 +38,31 @@ class SourceRows:
             shelter = shelter_from(record, where, self.source, today)
         except InputError as bad:
             self.problems.append(bad)
+            claimed = claimed_id(record, where)
+            if claimed is None:
+                self.unmatched.append(bad)
+            else:
+                self.bad_ids.add(claimed)
             return
         first = self._first_seen.get(shelter.source_id)
         if first is not None:
             self.problems.append(where.error("id", f"duplicate id {shelter.source_id!r}, first seen at {first}"))
+            self.bad_ids.add(shelter.source_id)
             return
         self._first_seen[shelter.source_id] = _describe(where)
         self.shelters.append(shelter)
 
-    def problem(self, error: InputError) -> None:
-        """A record too broken to validate field by field (e.g. a GeoJSON feature that is not an object)."""
+    def problem(self, error: InputError, claimed: str | None = None) -> None:
+        """A record too broken to validate field by field (e.g. a GeoJSON feature that is not an object).
+
+        `claimed` is the source id it stands for, when the reader knows it all the same.
+        """
         self.rows_read += 1
         self.problems.append(error)
+        if claimed is None:
+            self.unmatched.append(error)
+        else:
+            self.bad_ids.add(claimed)
 
 
 def _describe(where: Located) -> str:

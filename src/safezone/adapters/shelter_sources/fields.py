@@ -120,6 +120,28 @@ class Record:
     lon: object = None
 
 
+def position_id(lat: float, lon: float) -> str:
+    """The id of a shelter whose record carries none: its position, to the micro-degree (≈ 0.1 m)."""
+    return f"{lat:.6f},{lon:.6f}"
+
+
+def claimed_id(record: Record, where: Located) -> str | None:
+    """The source id a record stands for even when some field of it is bad; None if unreadable.
+
+    A `--replace --skip-bad` import keeps the shelter a bad row stands for instead of
+    withdrawing it, so it needs that id: the record's own, else its position when valid.
+    """
+    explicit = _text(record.values.get("id"))
+    if explicit:
+        return explicit
+    try:
+        lat, lon = _number(where, "lat", record.lat), _number(where, "lon", record.lon)
+        check_coordinates(lat, lon)
+    except InputError:
+        return None
+    return position_id(lat, lon)
+
+
 def shelter_from(record: Record, where: Located, source: str, today: date | None = None) -> Shelter:
     """Validate a record; raises InputError naming the first bad field."""
     values = record.values
@@ -130,7 +152,7 @@ def shelter_from(record: Record, where: Located, source: str, today: date | None
         check_coordinates(lat, lon)
     except InputError as bad:
         raise where.error(bad.field or "lat", bad.message) from None
-    source_id = _bounded(where, "id", values.get("id")) or f"{lat:.6f},{lon:.6f}"
+    source_id = _bounded(where, "id", values.get("id")) or position_id(lat, lon)
     return Shelter(
         source=source,
         source_id=source_id,

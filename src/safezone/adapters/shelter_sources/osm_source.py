@@ -69,7 +69,7 @@ def read_osm(path: str, source: str, *, max_bytes: int) -> SourceRows:
         ref = f"{record.get('osm_type', 'node')}/{int(record['id'])}"
         point = record["geometry"].representative_point() if record.get("geometry") is not None else None
         if point is None or point.is_empty:
-            rows.problem(InputError("the element has no usable geometry", file=path, field=ref))
+            rows.problem(InputError("the element has no usable geometry", file=path, field=ref), claimed=ref)
             continue
         values = {
             "id": ref,

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from safezone.adapters.shelter_sources import FORMATS
 from safezone.domain.errors import InputError
-from safezone.domain.shelters import DEFAULT_DETOUR_FACTOR, DEFAULT_WALKING_SPEED_M_S, RejectedImport, WalkingModel
+from safezone.domain.shelters import DEFAULT_DETOUR_FACTOR, DEFAULT_WALKING_SPEED_M_S, ImportRefused, WalkingModel
 from safezone.entrypoints.cli.db import open_database, with_database
 from safezone.entrypoints.cli.output import EXIT_BAD_INPUT, reports_bad_input, stderr, stdout
 from safezone.services.shelters import NearestAnswer, import_shelters, nearest_shelters
@@ -38,17 +38,23 @@ def _print_problems(problems: list[InputError], heading: str) -> None:
 @click.option("--format", "format_", type=click.Choice(FORMATS), help="Default: from the file name.")
 @click.option("--source", help="Name of the source; re-importing the same source updates it. Default: the file name.")
 @click.option("--skip-bad", is_flag=True, help="Import the good rows of a file that has bad ones.")
+@click.option("--replace", is_flag=True,
+              help="The file is the whole source: withdraw the source's shelters it no longer lists "
+                   "(never one named by a bad row).")
 @click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV or GeoJSON file.")
 @with_database
 @reports_bad_input
-def import_(file: str, format_: str | None, source: str | None, skip_bad: bool, encoding: str, db_url: str | None) -> None:
+def import_(file: str, format_: str | None, source: str | None, skip_bad: bool, replace: bool, encoding: str,
+            db_url: str | None) -> None:
     """Import shelters from a CSV, GeoJSON or OpenStreetMap .osm.pbf FILE, in one transaction."""
     with open_database(db_url) as database:
         try:
-            outcome = import_shelters(database, file, format=format_, source=source, skip_bad=skip_bad, encoding=encoding)
-        except RejectedImport as rejected:
-            _print_problems(rejected.problems, f"{file}: bad rows")
-            stderr.print(f"[bold red]error:[/] {rejected}", soft_wrap=True)
+            outcome = import_shelters(database, file, format=format_, source=source, skip_bad=skip_bad,
+                                      replace=replace, encoding=encoding)
+        except ImportRefused as refused:
+            if refused.problems:
+                _print_problems(refused.problems, f"{file}: bad rows")
+            stderr.print(f"[bold red]error:[/] {refused}", soft_wrap=True, markup=True)
             sys.exit(EXIT_BAD_INPUT)
     run = outcome.run
     if outcome.skipped:
@@ -56,7 +62,9 @@ def import_(file: str, format_: str | None, source: str | None, skip_bad: bool, 
     if outcome.ignored_columns:
         stderr.print(f"note: columns ignored: {', '.join(outcome.ignored_columns)}", markup=False)
     stdout.print(
-        f"{run.file}: {run.inserted} new and {run.updated} updated shelter(s) from source {run.source!r}"
+        f"{run.file}: {run.inserted} new, {run.updated} updated, {run.unchanged} unchanged"
+        + (f", {run.removed} removed (withdrawn)" if replace else "")
+        + f" shelter(s) from source {run.source!r}"
         + (f", {run.bad_rows} bad row(s) skipped" if run.bad_rows else "")
         + f" (import run {run.id})",
         markup=False,
