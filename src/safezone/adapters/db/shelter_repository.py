@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-import shapely
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -54,7 +53,6 @@ def _values(shelter: Shelter, import_run: int | None) -> dict:
         "name": shelter.name,
         "lat": shelter.lat,
         "lon": shelter.lon,
-        "point": shapely.Point(shelter.lon, shelter.lat),
         "capacity": shelter.capacity,
         "kind": shelter.kind,
         "accessible": shelter.accessible,
