@@ -60,8 +60,10 @@ def test_replace_withdraws_what_the_file_no_longer_lists_and_counts_everything(c
         assert uow.shelters.get("city", "b").capacity == 250
         stored = uow.imports.recent("city")[0]
         nearest = uow.shelters.nearest(50.003, 36.23, limit=10)
+        in_window = uow.shelters.within(36.0, 49.9, 36.5, 50.1)  # what the exposure report reads
     assert (stored.id, stored.unchanged, stored.removed) == (run.id, 1, 1)
-    assert "c" not in {n.shelter.source_id for n in nearest}
+    assert "c" not in {n.shelter.source_id for n in nearest} | {s.source_id for s in in_window}
+    assert {s.source_id for s in in_window} == {"a", "b", "d", "x"}
 
 
 def test_a_withdrawn_shelter_listed_again_comes_back_under_its_id(city, tmp_path):
