@@ -88,9 +88,6 @@ class ZoneSet:
             if (side is None or area.side == side) and (band is None or area.band == band):
                 yield area
 
-    def area_by_id(self, area_id: str) -> AlertArea | None:
-        return next((a for a in self.areas if a.id == area_id), None)
-
 
 @dataclass(frozen=True)
 class SummaryRow:

@@ -9,7 +9,7 @@ another line (a line of contact, say) supplies it as a file instead.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.resources import files
 
@@ -45,7 +45,7 @@ def load_countries() -> dict[str, Country]:
     countries: dict[str, Country] = {}
     for code_iso, code_adm, label, geometry in zip(iso, adm, name, geometries):
         code = code_iso if code_iso and code_iso != "-99" else code_adm
-        countries[code] = Country(code=code, name=label, geometry=shapely.make_valid(geometry))
+        countries[code] = Country(code=code, name=label, geometry=geometry)
     return countries
 
 
@@ -67,7 +67,8 @@ def country(code: str) -> Country:
         suggestions = _suggest(code.strip(), countries)
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
         raise InputError(f"unknown country code {code!r} (ISO 3166 alpha-3 expected){hint}", field="border")
-    return found
+    # Repaired here, for the two countries a border needs, not for all 250 at load.
+    return replace(found, geometry=shapely.make_valid(found.geometry))
 
 
 def land_border(a: Country, b: Country) -> BaseGeometry:
@@ -81,7 +82,3 @@ def land_border(a: Country, b: Country) -> BaseGeometry:
     if not lines:
         raise InputError(f"{a.name} ({a.code}) and {b.name} ({b.code}) share no land border", field="border")
     return shapely.line_merge(shapely.union_all(lines))
-
-
-def codes_with_names() -> list[tuple[str, str]]:
-    return sorted((c.code, c.name) for c in load_countries().values())
