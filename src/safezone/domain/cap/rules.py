@@ -146,8 +146,8 @@ def _check_area(area: Area, path: str) -> list[Issue]:
     for c, circle in enumerate(area.circles):
         where = child(path, "circle", c)
         issues += _check_point(circle.lat, circle.lon, where)
-        if circle.radius_km <= 0:
-            issues.append(error(where, f"circle radius {circle.radius_km} km must be positive"))
+        if circle.radius_km < 0:  # 0 is a point: USGS epicentres, the OASIS A.3 example
+            issues.append(error(where, f"circle radius {circle.radius_km} km is negative"))
     for g, geocode in enumerate(area.geocodes):
         if not geocode.value_name.strip() or not geocode.value.strip():
             issues.append(error(child(path, "geocode", g), "geocode needs both valueName and value"))
