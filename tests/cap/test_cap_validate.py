@@ -147,7 +147,7 @@ def test_expiry_before_effective_and_self_reference_are_errors() -> None:
         b"<expires>", b"<effective>2026-11-27T19:00:00+01:00</effective><expires>", 1)
     result = check(data)
     assert {i.message for i in result.errors} == {
-        "the message references itself", "expires is not after effective"}
+        "the message references itself", "expires is before effective"}
 
 
 def test_effective_timestamps_compare_across_time_zones() -> None:

@@ -109,13 +109,23 @@ def _check_times(info: Info, path: str, sent: datetime) -> list[Issue]:
         issues.append(warning(child(path, "expires"),
                               "no expires: each receiver will guess how long the alert lasts"))
         return issues
-    if info.expires <= sent:
-        issues.append(error(child(path, "expires"), "expires is not after the message was sent"))
-    if info.effective is not None and info.expires <= info.effective:
-        issues.append(error(child(path, "expires"), "expires is not after effective"))
+    issues += _not_before(info.expires, sent, "sent", "the message was sent", child(path, "expires"))
+    if info.effective is not None:
+        issues += _not_before(info.expires, info.effective, "effective", "effective",
+                              child(path, "expires"))
     if info.onset is not None and info.onset > info.expires:
         issues.append(warning(child(path, "onset"), "onset is after expires"))
     return issues
+
+
+def _not_before(expires: datetime, start: datetime, name: str, what: str, path: str) -> list[Issue]:
+    """Expiring before `start` makes a message useless; expiring at it is how final updates
+    (NTWC tsunami messages) say the event is over, so that only warns."""
+    if expires < start:
+        return [error(path, f"expires is before {what}")]
+    if expires == start:
+        return [warning(path, f"expires equals {name}: the message is over as soon as it is {name}")]
+    return []
 
 
 def _check_resource(resource: Resource, path: str, version: str) -> list[Issue]:
