@@ -94,8 +94,8 @@ def _check_info(info: Info, path: str, sent: datetime, version: str) -> list[Iss
                               f"headline has {len(info.headline)} characters; keep it under {HEADLINE_TARGET}"))
     if ResponseType.ALL_CLEAR in info.response_types and info.urgency is not Urgency.PAST:
         issues.append(warning(child(path, "urgency"), "an all-clear should have urgency Past"))
-    if info.web and not _is_absolute_uri(info.web):
-        issues.append(error(child(path, "web"), f"web {info.web!r} must be a full absolute URI"))
+    if info.web and not _is_absolute_uri(info.web):  # "www.meteo.dz" still leads a person there
+        issues.append(warning(child(path, "web"), f"web {info.web!r} is not a full absolute URI"))
     for r, resource in enumerate(info.resources):
         issues += _check_resource(resource, child(path, "resource", r), version)
     for a, area in enumerate(info.areas):
