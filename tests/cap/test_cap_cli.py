@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from safezone.entrypoints.cli import main
-from tests.cap.conftest import SAMPLES
+from tests.cap.conftest import SAMPLES, with_cap_prefix
 
 VALID = SAMPLES / "valid"
 
@@ -79,3 +79,26 @@ def test_show_refuses_a_broken_message_with_exit_2() -> None:
     assert result.exit_code == 2
     assert "cannot be read as CAP" in result.output
     assert "line 12: /alert/info[1]/urgency" in result.output
+
+
+def test_validate_goes_on_to_the_next_file_whatever_one_file_does(tmp_path) -> None:
+    """A schema-invalid message with a `cap:` prefix used to stop the run with a traceback."""
+    prefixed = tmp_path / "prefixed_broken.xml"
+    prefixed.write_bytes(with_cap_prefix((SAMPLES / "invalid" / "schema_broken.xml").read_bytes()))
+    first, last = VALID / "cancel_test_en.xml", VALID / "earthquake_es_en.xml"
+    result = _run("validate", str(first), str(prefixed), str(last))
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"{prefixed}: INVALID: 2 error(s), 0 warning(s)" in result.output
+    assert "error: line 12: /alert/info[1]/urgency: Element 'urgency'" in result.output
+    assert f"{last}: valid CAP 1.2" in result.output
+    assert "2 of 3 valid" in result.output
+
+
+def test_a_file_that_cannot_be_read_is_reported_and_the_run_goes_on() -> None:
+    last = VALID / "earthquake_es_en.xml"
+    result = _run("validate", "/proc/self/mem", str(last))  # exists, but reading it fails (EIO)
+    assert result.exit_code == 1, result.output
+    assert "/proc/self/mem: INVALID: 1 error(s)" in result.output
+    assert "error: /: cannot read the file: Input/output error" in result.output
+    assert f"{last}: valid CAP 1.2" in result.output

@@ -8,6 +8,7 @@ import click
 
 from safezone.adapters.cap_xml import DEFAULT_MAX_BYTES, CheckResult, check
 from safezone.domain.cap.enums import Status
+from safezone.domain.cap.issues import error
 from safezone.domain.cap.model import Alert, Area, Info
 from safezone.domain.cap.times import format_cap_time
 
@@ -33,7 +34,7 @@ def validate(files: tuple[Path, ...], max_bytes: int) -> None:
     """Check each FILE against the CAP schema and the standard's rules; exit 1 if any has errors."""
     failed = 0
     for path in files:
-        result = check(path.read_bytes(), max_bytes=max_bytes)
+        result = _check_file(path, max_bytes)
         click.echo(f"{path}: {_verdict(result)}")
         for issue in result.issues:
             click.echo(f"  {issue}")
@@ -49,7 +50,7 @@ def validate(files: tuple[Path, ...], max_bytes: int) -> None:
 @_MAX_BYTES
 def show(file: Path, max_bytes: int) -> None:
     """A readable summary of the CAP message in FILE."""
-    result = check(file.read_bytes(), max_bytes=max_bytes)
+    result = _check_file(file, max_bytes)
     if result.alert is None:
         click.echo(f"{file}: cannot be read as CAP", err=True)
         for issue in result.errors:
@@ -107,6 +108,20 @@ def _area_line(area: Area) -> str:
     parts += [f"circle {c.radius_km} km around {c.lat},{c.lon}" for c in area.circles]
     parts += [f"{g.value_name}={g.value}" for g in area.geocodes]
     return f"  area:       {area.area_desc}" + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def _check_file(path: Path, max_bytes: int) -> CheckResult:
+    """One file's result, whatever the file does: a run over many files goes on to the next."""
+    try:
+        return check(path.read_bytes(), max_bytes=max_bytes)
+    except OSError as exc:
+        return _failed(f"cannot read the file: {exc.strerror or exc}")
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must not hide the other files' results
+        return _failed(f"could not be checked ({type(exc).__name__}: {exc}); please report this as a bug")
+
+
+def _failed(reason: str) -> CheckResult:
+    return CheckResult(None, None, [error("/", reason)])
 
 
 def _verdict(result: CheckResult) -> str:
