@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+
 from click.testing import CliRunner
 
 from safezone.entrypoints.cli import main
@@ -102,3 +106,49 @@ def test_a_file_that_cannot_be_read_is_reported_and_the_run_goes_on() -> None:
     assert "/proc/self/mem: INVALID: 1 error(s)" in result.output
     assert "error: /: cannot read the file: Input/output error" in result.output
     assert f"{last}: valid CAP 1.2" in result.output
+
+
+def test_validate_stops_reading_an_endless_file_at_the_limit() -> None:
+    """`cap validate /dev/zero` used to read until memory ran out (23 GB)."""
+    start = time.perf_counter()
+    result = _run("validate", "--max-bytes", "1000", "/dev/zero")
+    assert result.exit_code == 1
+    assert "/dev/zero: INVALID: 1 error(s)" in result.output
+    assert "the limit is 1,000 bytes and reading stopped there" in result.output
+    assert time.perf_counter() - start < 2
+
+
+def test_validate_stops_reading_a_pipe_at_the_limit(tmp_path) -> None:
+    """A sender that never stops writing is cut off: the writer learns the pipe is closed
+    having got little more than the limit (plus what the pipe itself buffers) through."""
+    fifo = tmp_path / "feed"
+    os.mkfifo(fifo)
+    written = []
+
+    def writer() -> None:
+        with open(fifo, "wb", buffering=0) as pipe:
+            total = 0
+            try:
+                while total < 64 * 1024 * 1024:  # bounded, should the reader never stop
+                    total += pipe.write(b"<" * 4096)
+            except BrokenPipeError:
+                pass
+            written.append(total)
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    result = _run("validate", "--max-bytes", "10000", str(fifo))
+    thread.join(timeout=10)
+    assert result.exit_code == 1, result.output
+    assert "the limit is 10,000 bytes and reading stopped there" in result.output
+    assert written and written[0] <= 10_001 + 1024 * 1024  # the limit, the pipe's buffer, one write
+
+
+def test_validate_reads_standard_input_as_dash() -> None:
+    data = (VALID / "cancel_test_en.xml").read_bytes()
+    result = CliRunner().invoke(main, ["cap", "validate", "-"], input=data)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("-: valid CAP 1.2")
+    endless = CliRunner().invoke(main, ["cap", "show", "--max-bytes", "100", "-"], input=b"<" * 10_000)
+    assert endless.exit_code == 2
+    assert "the limit is 100 bytes and reading stopped there" in endless.output

@@ -4,10 +4,11 @@ rules. `check` reports; `parse` returns the model or raises; `validate` gives th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from safezone.adapters.cap_xml.names import CAP10, VERSIONS, local_name, namespace
 from safezone.adapters.cap_xml.reader import read_alert
-from safezone.adapters.cap_xml.safe import DEFAULT_MAX_BYTES, load_xml
+from safezone.adapters.cap_xml.safe import DEFAULT_MAX_BYTES, load_xml, read_limited
 from safezone.adapters.cap_xml.schema import schema_issues
 from safezone.domain.cap.issues import CapParseError, Issue, IssueLevel, error
 from safezone.domain.cap.model import Alert
@@ -54,6 +55,15 @@ def check(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckResult:
         return CheckResult(version, None, issues)
     issues += [i.at_line(_line_of(i.path, read.lines)) for i in check_alert(read.alert, version)]
     return CheckResult(version, read.alert, issues)
+
+
+def check_stream(stream: BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckResult:
+    """`check` on what `stream` holds, read no further than the limit needs."""
+    try:
+        data = read_limited(stream, max_bytes)
+    except CapParseError as exc:
+        return CheckResult(None, None, [error("/", exc.reason, exc.line)])
+    return check(data, max_bytes=max_bytes)
 
 
 def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Alert:

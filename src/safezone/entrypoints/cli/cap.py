@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from safezone.adapters.cap_xml import DEFAULT_MAX_BYTES, CheckResult, check
+from safezone.adapters.cap_xml import DEFAULT_MAX_BYTES, CheckResult, check_stream
 from safezone.domain.cap.enums import Status
 from safezone.domain.cap.issues import error
 from safezone.domain.cap.model import Alert, Area, Info
@@ -28,10 +28,11 @@ def cap() -> None:
 
 
 @cap.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @_MAX_BYTES
 def validate(files: tuple[Path, ...], max_bytes: int) -> None:
-    """Check each FILE against the CAP schema and the standard's rules; exit 1 if any has errors."""
+    """Check each FILE ('-' for standard input) against the CAP schema and the standard's
+    rules; exit 1 if any has errors."""
     failed = 0
     for path in files:
         result = _check_file(path, max_bytes)
@@ -46,10 +47,10 @@ def validate(files: tuple[Path, ...], max_bytes: int) -> None:
 
 
 @cap.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @_MAX_BYTES
 def show(file: Path, max_bytes: int) -> None:
-    """A readable summary of the CAP message in FILE."""
+    """A readable summary of the CAP message in FILE ('-' for standard input)."""
     result = _check_file(file, max_bytes)
     if result.alert is None:
         click.echo(f"{file}: cannot be read as CAP", err=True)
@@ -113,7 +114,10 @@ def _area_line(area: Area) -> str:
 def _check_file(path: Path, max_bytes: int) -> CheckResult:
     """One file's result, whatever the file does: a run over many files goes on to the next."""
     try:
-        return check(path.read_bytes(), max_bytes=max_bytes)
+        if str(path) == "-":
+            return check_stream(click.get_binary_stream("stdin"), max_bytes=max_bytes)
+        with path.open("rb") as stream:
+            return check_stream(stream, max_bytes=max_bytes)
     except OSError as exc:
         return _failed(f"cannot read the file: {exc.strerror or exc}")
     except Exception as exc:  # noqa: BLE001 - a bug of ours must not hide the other files' results
