@@ -110,7 +110,7 @@ def _check_times(info: Info, path: str, sent: datetime) -> list[Issue]:
                               "no expires: each receiver will guess how long the alert lasts"))
         return issues
     issues += _not_before(info.expires, sent, "sent", "the message was sent", child(path, "expires"))
-    if info.effective is not None:
+    if info.effective is not None and info.effective != sent:  # said once when they coincide
         issues += _not_before(info.expires, info.effective, "effective", "effective",
                               child(path, "expires"))
     if info.onset is not None and info.onset > info.expires:
