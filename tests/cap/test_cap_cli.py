@@ -152,3 +152,13 @@ def test_validate_reads_standard_input_as_dash() -> None:
     endless = CliRunner().invoke(main, ["cap", "show", "--max-bytes", "100", "-"], input=b"<" * 10_000)
     assert endless.exit_code == 2
     assert "the limit is 100 bytes and reading stopped there" in endless.output
+
+
+def test_show_calls_a_circle_of_radius_zero_a_point_and_reads_prefixed_messages() -> None:
+    corpus = SAMPLES.parent / "corpus"
+    quake = _run("show", str(corpus / "usgs_earthquake_point.xml"))
+    assert quake.exit_code == 0, quake.output
+    assert "  area:       41 km SSW of an example town, Alaska (point 59.8741,-152.9077)" in quake.output
+    tornado = _run("show", str(corpus / "nws_cap12_ipaws_prefixed.xml"))
+    assert tornado.exit_code == 0, tornado.output
+    assert "[en-US] Tornado Warning issued December 1 at 2:52PM CST" in tornado.output

@@ -106,7 +106,8 @@ def _info_lines(info: Info) -> list[str]:
 
 def _area_line(area: Area) -> str:
     parts = [f"{len(p.points)}-point polygon" for p in area.polygons]
-    parts += [f"circle {c.radius_km} km around {c.lat},{c.lon}" for c in area.circles]
+    parts += [f"circle {c.radius_km} km around {c.lat},{c.lon}" if c.radius_km else f"point {c.lat},{c.lon}"
+              for c in area.circles]
     parts += [f"{g.value_name}={g.value}" for g in area.geocodes]
     return f"  area:       {area.area_desc}" + (f" ({'; '.join(parts)})" if parts else "")
 
