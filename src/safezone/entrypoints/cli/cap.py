@@ -14,6 +14,7 @@ from safezone.domain.cap.times import format_cap_time
 
 _MAX_BYTES = click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
                           show_default=True, help="Refuse larger messages before parsing.")
+_MESSAGE_FILE = click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)  # '-': stdin
 _BANNERS = {
     Status.EXERCISE: "*** EXERCISE: not a real alert ***",
     Status.TEST: "*** TEST: not a real alert ***",
@@ -28,7 +29,7 @@ def cap() -> None:
 
 
 @cap.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=_MESSAGE_FILE)
 @_MAX_BYTES
 def validate(files: tuple[Path, ...], max_bytes: int) -> None:
     """Check each FILE ('-' for standard input) against the CAP schema and the standard's
@@ -47,7 +48,7 @@ def validate(files: tuple[Path, ...], max_bytes: int) -> None:
 
 
 @cap.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("file", type=_MESSAGE_FILE)
 @_MAX_BYTES
 def show(file: Path, max_bytes: int) -> None:
     """A readable summary of the CAP message in FILE ('-' for standard input)."""
