@@ -36,16 +36,21 @@ class CheckResult:
     def ok(self) -> bool:
         return not self.errors
 
+    @classmethod
+    def refused(cls, reason: str, line: int | None = None) -> "CheckResult":
+        """A message refused as a whole (too large, not XML, not CAP, unreadable)."""
+        return cls(None, None, [error("/", reason, line)])
+
 
 def check(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckResult:
     """Everything wrong with `data`, never raising for anything a sender can get wrong."""
     try:
         root = load_xml(data, max_bytes=max_bytes)
     except CapParseError as exc:
-        return CheckResult(None, None, [error("/", exc.reason, exc.line)])
+        return CheckResult.refused(exc.reason, exc.line)
     version = VERSIONS.get(namespace(root.tag)) if local_name(root.tag) == "alert" else None
     if version is None:
-        return CheckResult(None, None, [error("/", _not_cap(root.tag), root.sourceline)])
+        return CheckResult.refused(_not_cap(root.tag), root.sourceline)
     issues = schema_issues(root, version)
     if any(i.level is IssueLevel.ERROR for i in issues):
         return CheckResult(version, None, issues)
@@ -62,7 +67,7 @@ def check_stream(stream: BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Che
     try:
         data = read_limited(stream, max_bytes)
     except CapParseError as exc:
-        return CheckResult(None, None, [error("/", exc.reason, exc.line)])
+        return CheckResult.refused(exc.reason, exc.line)
     return check(data, max_bytes=max_bytes)
 
 

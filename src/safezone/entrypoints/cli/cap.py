@@ -8,7 +8,6 @@ import click
 
 from safezone.adapters.cap_xml import DEFAULT_MAX_BYTES, CheckResult, check_stream
 from safezone.domain.cap.enums import Status
-from safezone.domain.cap.issues import error
 from safezone.domain.cap.model import Alert, Area, Info
 from safezone.domain.cap.times import format_cap_time
 
@@ -121,13 +120,9 @@ def _check_file(path: Path, max_bytes: int) -> CheckResult:
         with path.open("rb") as stream:
             return check_stream(stream, max_bytes=max_bytes)
     except OSError as exc:
-        return _failed(f"cannot read the file: {exc.strerror or exc}")
+        return CheckResult.refused(f"cannot read the file: {exc.strerror or exc}")
     except Exception as exc:  # noqa: BLE001 - a bug of ours must not hide the other files' results
-        return _failed(f"could not be checked ({type(exc).__name__}: {exc}); please report this as a bug")
-
-
-def _failed(reason: str) -> CheckResult:
-    return CheckResult(None, None, [error("/", reason)])
+        return CheckResult.refused(f"could not be checked ({type(exc).__name__}: {exc}); please report this as a bug")
 
 
 def _verdict(result: CheckResult) -> str:
