@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,13 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from safezone.domain.zones import AlertArea
 
 SAMPLES = Path(__file__).parent / "samples"
+
+
+def with_cap_prefix(data: bytes) -> bytes:
+    """The same CAP 1.2 message written as `<cap:alert xmlns:cap=...>`, as NWS and others do."""
+    data = data.replace(b'<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">',
+                        b'<cap:alert xmlns:cap="urn:oasis:names:tc:emergency:cap:1.2">')
+    return re.sub(rb"<(/?)([A-Za-z]+)>", rb"<\1cap:\2>", data).replace(b"</alert>", b"</cap:alert>")
 
 
 def alert_area(area_id: str, name: str, geometry, band: int = 1) -> AlertArea:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
 
-from safezone.adapters.cap_xml import check, parse
+from safezone.adapters.cap_xml import check, check_stream, parse
 from safezone.domain.cap import CapParseError
 from tests.cap.conftest import SAMPLES
 
@@ -83,3 +84,33 @@ def test_a_doctype_mentioned_inside_text_is_not_a_doctype() -> None:
 def test_empty_input_is_refused_with_a_reason() -> None:
     error, _ = _refused(b"  ")
     assert error.reason == "message is empty"
+
+
+class _Endless(io.RawIOBase):
+    """A stream that never ends, like /dev/zero or a sender that keeps talking; it counts
+    what was taken from it."""
+
+    def __init__(self) -> None:
+        self.given = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        buffer[:] = b"<" * len(buffer)
+        self.given += len(buffer)
+        return len(buffer)
+
+
+def test_reading_a_stream_stops_one_byte_past_the_limit() -> None:
+    endless = _Endless()
+    result = check_stream(endless, max_bytes=100_000)
+    assert endless.given == 100_001
+    assert result.errors[0].message == ("message is larger than the limit; the limit is 100,000 bytes "
+                                        "and reading stopped there")
+
+
+def test_a_stream_within_the_limit_is_read_whole() -> None:
+    data = (SAMPLES / "valid" / "cancel_test_en.xml").read_bytes()
+    assert check_stream(io.BytesIO(data), max_bytes=len(data)).ok
+    assert not check_stream(io.BytesIO(data), max_bytes=len(data) - 1).ok

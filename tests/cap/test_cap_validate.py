@@ -9,7 +9,7 @@ import pytest
 
 from safezone.adapters.cap_xml import check, parse
 from safezone.domain.cap import CapParseError, IssueLevel, Status
-from tests.cap.conftest import SAMPLES
+from tests.cap.conftest import SAMPLES, with_cap_prefix
 
 VALID = sorted((SAMPLES / "valid").glob("*.xml"))
 
@@ -147,10 +147,23 @@ def test_expiry_before_effective_and_self_reference_are_errors() -> None:
         b"<expires>", b"<effective>2026-11-27T19:00:00+01:00</effective><expires>", 1)
     result = check(data)
     assert {i.message for i in result.errors} == {
-        "the message references itself", "expires is not after effective"}
+        "the message references itself", "expires is before effective"}
 
 
 def test_effective_timestamps_compare_across_time_zones() -> None:
     alert = parse((SAMPLES / "valid" / "weather_storm_en_de.xml").read_bytes())
     assert alert.sent == datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
     assert alert.infos[0].expires - alert.sent == timedelta(hours=21)
+
+
+def test_a_schema_invalid_message_with_a_namespace_prefix_is_reported_like_any_other() -> None:
+    plain = check((SAMPLES / "invalid" / "schema_broken.xml").read_bytes())
+    prefixed = check(with_cap_prefix((SAMPLES / "invalid" / "schema_broken.xml").read_bytes()))
+    assert _where(prefixed) == _where(plain) == {("/alert/sent", 5), ("/alert/info[1]/urgency", 12)}
+    assert [i.message for i in prefixed.errors] == [i.message for i in plain.errors]
+
+
+def test_a_valid_message_with_a_namespace_prefix_reads_into_the_same_model() -> None:
+    data = (SAMPLES / "valid" / "earthquake_es_en.xml").read_bytes()
+    assert b"<cap:circle>" in with_cap_prefix(data)
+    assert parse(with_cap_prefix(data)) == parse(data)

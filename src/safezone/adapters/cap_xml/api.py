@@ -4,10 +4,11 @@ rules. `check` reports; `parse` returns the model or raises; `validate` gives th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from safezone.adapters.cap_xml.names import CAP10, VERSIONS, local_name, namespace
 from safezone.adapters.cap_xml.reader import read_alert
-from safezone.adapters.cap_xml.safe import DEFAULT_MAX_BYTES, load_xml
+from safezone.adapters.cap_xml.safe import DEFAULT_MAX_BYTES, load_xml, read_limited
 from safezone.adapters.cap_xml.schema import schema_issues
 from safezone.domain.cap.issues import CapParseError, Issue, IssueLevel, error
 from safezone.domain.cap.model import Alert
@@ -35,16 +36,21 @@ class CheckResult:
     def ok(self) -> bool:
         return not self.errors
 
+    @classmethod
+    def refused(cls, reason: str, line: int | None = None) -> "CheckResult":
+        """A message refused as a whole (too large, not XML, not CAP, unreadable)."""
+        return cls(None, None, [error("/", reason, line)])
+
 
 def check(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckResult:
     """Everything wrong with `data`, never raising for anything a sender can get wrong."""
     try:
         root = load_xml(data, max_bytes=max_bytes)
     except CapParseError as exc:
-        return CheckResult(None, None, [error("/", exc.reason, exc.line)])
+        return CheckResult.refused(exc.reason, exc.line)
     version = VERSIONS.get(namespace(root.tag)) if local_name(root.tag) == "alert" else None
     if version is None:
-        return CheckResult(None, None, [error("/", _not_cap(root.tag), root.sourceline)])
+        return CheckResult.refused(_not_cap(root.tag), root.sourceline)
     issues = schema_issues(root, version)
     if any(i.level is IssueLevel.ERROR for i in issues):
         return CheckResult(version, None, issues)
@@ -54,6 +60,15 @@ def check(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckResult:
         return CheckResult(version, None, issues)
     issues += [i.at_line(_line_of(i.path, read.lines)) for i in check_alert(read.alert, version)]
     return CheckResult(version, read.alert, issues)
+
+
+def check_stream(stream: BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckResult:
+    """`check` on what `stream` holds, read no further than the limit needs."""
+    try:
+        data = read_limited(stream, max_bytes)
+    except CapParseError as exc:
+        return CheckResult.refused(exc.reason, exc.line)
+    return check(data, max_bytes=max_bytes)
 
 
 def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Alert:

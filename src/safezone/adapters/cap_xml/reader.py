@@ -33,6 +33,7 @@ from safezone.domain.cap.model import (
     Area,
     Info,
     NamedValue,
+    Polygon,
     Reference,
     Resource,
 )
@@ -206,7 +207,7 @@ class _Reader:
 
     def area(self, el: etree._Element, path: str) -> Area:
         k = self.kids(el, path)
-        polygons = [self.attempt(lambda e=e: parse_polygon(e.text or ""), p, e) for e, p in k.get("polygon", [])]
+        polygons = [self.polygon(e, p) for e, p in k.get("polygon", [])]
         circles = [self.attempt(lambda e=e: parse_circle(e.text or ""), p, e) for e, p in k.get("circle", [])]
         return Area(
             area_desc=self.one(k, "areaDesc") or "",
@@ -216,6 +217,15 @@ class _Reader:
             altitude=self.convert(k, "altitude", lambda t: parse_number(t.strip(), "altitude")),
             ceiling=self.convert(k, "ceiling", lambda t: parse_number(t.strip(), "ceiling")),
         )
+
+    def polygon(self, el: etree._Element, path: str) -> Polygon | None:
+        """An empty polygon is schema-valid (NWS CAP 1.1 feeds send one with zone codes): it
+        is set aside with a warning, and its area keeps everything else."""
+        if not (el.text or "").strip():
+            self.issues.append(warning(path, "polygon is empty; the area is placed by its other elements",
+                                       el.sourceline))
+            return None
+        return self.attempt(lambda: parse_polygon(el.text or ""), path, el)
 
 
 def _token(text: str | None) -> str:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import BinaryIO
 
 from lxml import etree
 
 from safezone.domain.cap.issues import CapParseError
 
 DEFAULT_MAX_BYTES = 1_000_000
+_CHUNK = 64 * 1024
 
 _DOCTYPE = re.compile(r"<!DOCTYPE|<!ENTITY")
 _FIRST_ELEMENT = re.compile(r"<[A-Za-z_]")
@@ -38,6 +40,24 @@ def _parser() -> etree.XMLParser:
         remove_comments=True,
         remove_pis=True,
     )
+
+
+def read_limited(stream: BinaryIO, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """All of `stream`, or a CapParseError once it proves longer than `max_bytes`.
+
+    Never takes more than `max_bytes + 1` bytes from it, so an endless source (/dev/zero, a
+    pipe, a sender that keeps talking) costs no more memory or time than a message at the limit.
+    """
+    chunks: list[bytes] = []
+    left = max_bytes + 1
+    while left > 0:
+        chunk = stream.read(min(left, _CHUNK))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        left -= len(chunk)
+    raise CapParseError(f"message is larger than the limit; the limit is {max_bytes:,} bytes "
+                        "and reading stopped there")
 
 
 def load_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:

@@ -19,6 +19,7 @@ from safezone.domain.cap.paths import child
 
 _SCHEMA_FILES = {"1.2": "cap12.xsd", "1.1": "cap11.xsd"}
 _CLARK = re.compile(r"\{(?:urn|https?):[^}]*\}")
+_STEP = re.compile(r"^(?:([^:/\[\]]+):)?([^:/\[\]]+)(?:\[(\d+)\])?$")
 
 
 @lru_cache(maxsize=None)
@@ -41,10 +42,9 @@ def schema_issues(root: etree._Element, version: str) -> list[Issue]:
     checker = schema(version)
     if checker.validate(target):
         return issues
-    tree = target.getroottree()
     for entry in checker.error_log:
-        found = tree.xpath(entry.path) if entry.path else []
-        path = element_path(found[0]) if found else "/alert"
+        found = _element_at(target, entry.path or "")
+        path = element_path(found) if found is not None else "/alert"
         issues.append(error(path, _CLARK.sub("", entry.message), entry.line or None))
     return issues
 
@@ -62,6 +62,36 @@ def element_path(el: etree._Element) -> str:
         parts.append(child("", name, index))
         el = parent
     return "".join(reversed(parts))
+
+
+def _element_at(root: etree._Element, location: str) -> etree._Element | None:
+    """The element libxml2 names `location` (`/*/*[7]/*[3]`, `/cap:alert/cap:info/cap:urgency`).
+
+    Walked step by step rather than given to XPath, which knows none of the document's
+    prefixes and would fail on the first `cap:`. As libxml2 writes it, `*` stands for an
+    element in a default namespace and counts all element siblings; `p:name` counts siblings
+    with that name and prefix; a missing index is the first.
+    """
+    candidates = [root]
+    found = None
+    for step in location.strip("/").split("/"):
+        match = _STEP.match(step)
+        if match is None:
+            return None
+        prefix, name, index = match.groups()
+        same = [el for el in candidates if _named(el, prefix, name)]
+        position = int(index or 1) - 1
+        if position >= len(same):
+            return None
+        found = same[position]
+        candidates = list(found)
+    return found
+
+
+def _named(el: etree._Element, prefix: str | None, name: str) -> bool:
+    if not isinstance(el.tag, str):
+        return False
+    return name == "*" or (local_name(el.tag) == name and el.prefix == prefix)
 
 
 def _without_signatures(root: etree._Element) -> tuple[etree._Element, bool]:

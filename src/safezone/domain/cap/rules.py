@@ -94,8 +94,8 @@ def _check_info(info: Info, path: str, sent: datetime, version: str) -> list[Iss
                               f"headline has {len(info.headline)} characters; keep it under {HEADLINE_TARGET}"))
     if ResponseType.ALL_CLEAR in info.response_types and info.urgency is not Urgency.PAST:
         issues.append(warning(child(path, "urgency"), "an all-clear should have urgency Past"))
-    if info.web and not _is_absolute_uri(info.web):
-        issues.append(error(child(path, "web"), f"web {info.web!r} must be a full absolute URI"))
+    if info.web and not _is_absolute_uri(info.web):  # "www.meteo.dz" still leads a person there
+        issues.append(warning(child(path, "web"), f"web {info.web!r} is not a full absolute URI"))
     for r, resource in enumerate(info.resources):
         issues += _check_resource(resource, child(path, "resource", r), version)
     for a, area in enumerate(info.areas):
@@ -109,13 +109,23 @@ def _check_times(info: Info, path: str, sent: datetime) -> list[Issue]:
         issues.append(warning(child(path, "expires"),
                               "no expires: each receiver will guess how long the alert lasts"))
         return issues
-    if info.expires <= sent:
-        issues.append(error(child(path, "expires"), "expires is not after the message was sent"))
-    if info.effective is not None and info.expires <= info.effective:
-        issues.append(error(child(path, "expires"), "expires is not after effective"))
+    issues += _not_before(info.expires, sent, "sent", "the message was sent", child(path, "expires"))
+    if info.effective is not None and info.effective != sent:  # said once when they coincide
+        issues += _not_before(info.expires, info.effective, "effective", "effective",
+                              child(path, "expires"))
     if info.onset is not None and info.onset > info.expires:
         issues.append(warning(child(path, "onset"), "onset is after expires"))
     return issues
+
+
+def _not_before(expires: datetime, start: datetime, name: str, what: str, path: str) -> list[Issue]:
+    """Expiring before `start` makes a message useless; expiring at it is how final updates
+    (NTWC tsunami messages) say the event is over, so that only warns."""
+    if expires < start:
+        return [error(path, f"expires is before {what}")]
+    if expires == start:
+        return [warning(path, f"expires equals {name}: the message is over as soon as it is {name}")]
+    return []
 
 
 def _check_resource(resource: Resource, path: str, version: str) -> list[Issue]:
@@ -146,8 +156,8 @@ def _check_area(area: Area, path: str) -> list[Issue]:
     for c, circle in enumerate(area.circles):
         where = child(path, "circle", c)
         issues += _check_point(circle.lat, circle.lon, where)
-        if circle.radius_km <= 0:
-            issues.append(error(where, f"circle radius {circle.radius_km} km must be positive"))
+        if circle.radius_km < 0:  # 0 is a point: USGS epicentres, the OASIS A.3 example
+            issues.append(error(where, f"circle radius {circle.radius_km} km is negative"))
     for g, geocode in enumerate(area.geocodes):
         if not geocode.value_name.strip() or not geocode.value.strip():
             issues.append(error(child(path, "geocode", g), "geocode needs both valueName and value"))

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from safezone.adapters.cap_xml import DEFAULT_MAX_BYTES, CheckResult, check
+from safezone.adapters.cap_xml import DEFAULT_MAX_BYTES, CheckResult, check_stream
 from safezone.domain.cap.enums import Status
 from safezone.domain.cap.model import Alert, Area, Info
 from safezone.domain.cap.times import format_cap_time
 
 _MAX_BYTES = click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES,
                           show_default=True, help="Refuse larger messages before parsing.")
+_MESSAGE_FILE = click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)  # '-': stdin
 _BANNERS = {
     Status.EXERCISE: "*** EXERCISE: not a real alert ***",
     Status.TEST: "*** TEST: not a real alert ***",
@@ -27,13 +28,14 @@ def cap() -> None:
 
 
 @cap.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=_MESSAGE_FILE)
 @_MAX_BYTES
 def validate(files: tuple[Path, ...], max_bytes: int) -> None:
-    """Check each FILE against the CAP schema and the standard's rules; exit 1 if any has errors."""
+    """Check each FILE ('-' for standard input) against the CAP schema and the standard's
+    rules; exit 1 if any has errors."""
     failed = 0
     for path in files:
-        result = check(path.read_bytes(), max_bytes=max_bytes)
+        result = _check_file(path, max_bytes)
         click.echo(f"{path}: {_verdict(result)}")
         for issue in result.issues:
             click.echo(f"  {issue}")
@@ -45,11 +47,11 @@ def validate(files: tuple[Path, ...], max_bytes: int) -> None:
 
 
 @cap.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=_MESSAGE_FILE)
 @_MAX_BYTES
 def show(file: Path, max_bytes: int) -> None:
-    """A readable summary of the CAP message in FILE."""
-    result = check(file.read_bytes(), max_bytes=max_bytes)
+    """A readable summary of the CAP message in FILE ('-' for standard input)."""
+    result = _check_file(file, max_bytes)
     if result.alert is None:
         click.echo(f"{file}: cannot be read as CAP", err=True)
         for issue in result.errors:
@@ -104,9 +106,23 @@ def _info_lines(info: Info) -> list[str]:
 
 def _area_line(area: Area) -> str:
     parts = [f"{len(p.points)}-point polygon" for p in area.polygons]
-    parts += [f"circle {c.radius_km} km around {c.lat},{c.lon}" for c in area.circles]
+    parts += [f"circle {c.radius_km} km around {c.lat},{c.lon}" if c.radius_km else f"point {c.lat},{c.lon}"
+              for c in area.circles]
     parts += [f"{g.value_name}={g.value}" for g in area.geocodes]
     return f"  area:       {area.area_desc}" + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def _check_file(path: Path, max_bytes: int) -> CheckResult:
+    """One file's result, whatever the file does: a run over many files goes on to the next."""
+    try:
+        if str(path) == "-":
+            return check_stream(click.get_binary_stream("stdin"), max_bytes=max_bytes)
+        with path.open("rb") as stream:
+            return check_stream(stream, max_bytes=max_bytes)
+    except OSError as exc:
+        return CheckResult.refused(f"cannot read the file: {exc.strerror or exc}")
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must not hide the other files' results
+        return CheckResult.refused(f"could not be checked ({type(exc).__name__}: {exc}); please report this as a bug")
 
 
 def _verdict(result: CheckResult) -> str:
