@@ -29,6 +29,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from safezone.domain.areas import first_holders
 from safezone.domain.settlements import KM_PER_DEGREE, estimated_radius_km
 
 MIN_SPREAD_RADIUS_KM = 1.0
@@ -103,12 +104,9 @@ def spread_population(
 def _at_points(tree, lon, lat, people, geonameid, chosen) -> tuple[np.ndarray, ...]:
     """Small places: all their people in the first area whose closure holds their point."""
     index = np.flatnonzero(chosen)
-    point_index, area_index = tree.query(shapely.points(lon[index], lat[index]), predicate="intersects")
-    order = np.lexsort((area_index, point_index))
-    point_index, area_index = point_index[order], area_index[order]
-    first = np.unique(point_index, return_index=True)[1]
-    place = index[point_index[first]]
-    return area_index[first], geonameid[place], people[place], lon[place], lat[place]
+    point_index, area_index = first_holders(tree, shapely.points(lon[index], lat[index]))
+    place = index[point_index]
+    return area_index, geonameid[place], people[place], lon[place], lat[place]
 
 
 def _over_discs(tree, areas, area_side, lands, lon, lat, people, geonameid, radius, side, chosen) -> tuple[np.ndarray, ...]:

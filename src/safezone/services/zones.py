@@ -13,7 +13,7 @@ from shapely.geometry.base import BaseGeometry
 
 from safezone.domain.population import spread_population, spread_radius_km
 from safezone.domain.settlements import KM_PER_DEGREE, SettlementIndex, estimated_radius_km
-from safezone.domain.areas import cell_polygons, clip_cells, covering_cells, resolution_for
+from safezone.domain.areas import cell_polygons, clip_cells, covering_cells, first_holders, resolution_for
 from safezone.domain.errors import InputError
 from safezone.domain.geodesy import BorderGeometry
 from safezone.domain.threats import Band, ThreatClass, derive_bands
@@ -111,13 +111,9 @@ def _with_settlements(areas: list[AlertArea], settlements: SettlementIndex, oute
     """Put each settlement in exactly one area (the first whose closure holds its point)."""
     candidates = settlements.within_bounds(*outer.bounds)
     points = shapely.points(settlements.lon[candidates], settlements.lat[candidates])
-    tree = shapely.STRtree([a.geometry for a in areas])
-    point_index, area_index = tree.query(points, predicate="intersects")
-    owner: dict[int, int] = {}
-    for p, a in zip(point_index.tolist(), area_index.tolist()):
-        owner[p] = min(a, owner.get(p, a))
+    point_index, area_index = first_holders(shapely.STRtree([a.geometry for a in areas]), points)
     members: dict[int, list[int]] = {}
-    for p, a in owner.items():
+    for p, a in zip(point_index.tolist(), area_index.tolist()):
         members.setdefault(a, []).append(int(candidates[p]))
     updated = []
     for i, area in enumerate(areas):
