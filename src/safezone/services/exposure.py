@@ -1,13 +1,15 @@
 """Exposure: per alert area, band and side — people, shelters, capacity, and who can reach one in time.
 
 Model (documented in the report too):
-- Each settlement's population is counted at its point (GeoNames coordinates). City districts
-  count nothing of their own: their people are inside their city's figure (see Settlement).
-  A large town is thus judged by its centre: a coarse model, honest about being one.
-- A settlement's people "can reach a shelter in time" when some shelter (of any area, even
-  across an area edge) lies within walking reach of the settlement's point: geodesic distance
-  × detour factor ≤ the area's time to shelter × walking speed (see WalkingModel).
-  Immediate areas (0 s) have no walking reach.
+- A small settlement's people are counted at its point (GeoNames coordinates); a large one's
+  are spread over a disc of its estimated radius and shared among the areas the disc covers
+  (see safezone.domain.population). City districts count nothing of their own: their people
+  are inside their city's figure (see Settlement).
+- Each share of people "can reach a shelter in time" when some shelter (of any area, even
+  across an area edge) lies within walking reach of the share's point — the settlement's point,
+  or for a spread city the centre of its disc's part in the area: geodesic distance × detour
+  factor ≤ the area's time to shelter × walking speed (see WalkingModel). A coarse model, honest
+  about being one. Immediate areas (0 s) have no walking reach.
 - Reach ignores capacity; capacity per resident is reported beside it, so a full shelter
   next door still shows as a capacity shortfall. Unknown capacities add nothing.
 - A shelter counts in the area whose polygon holds it.
@@ -145,9 +147,7 @@ def compute_exposure(
     for position, area in enumerate(zones.areas):
         members = in_area.get(position, np.zeros(0, dtype=int))
         reach_m = walking.reach_geodesic_m(area.time_to_shelter_s)
-        reachable = sum(
-            s.counted_population for s in area.settlements if s.counted_population and index.any_within(s.lat, s.lon, reach_m)
-        )
+        reachable = sum(share.people for share in area.people() if index.any_within(share.lat, share.lon, reach_m))
         figures = Figures(
             settlements=len(area.settlements),
             population=area.population,

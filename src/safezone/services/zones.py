@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
@@ -10,12 +11,13 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from safezone.domain.settlements import SettlementIndex
-from safezone.domain.areas import cell_polygons, clip_cells, covering_cells, resolution_for
+from safezone.domain.population import spread_population, spread_radius_km
+from safezone.domain.settlements import KM_PER_DEGREE, SettlementIndex, estimated_radius_km
+from safezone.domain.areas import cell_polygons, clip_cells, covering_cells, first_holders, resolution_for
 from safezone.domain.errors import InputError
 from safezone.domain.geodesy import BorderGeometry
 from safezone.domain.threats import Band, ThreatClass, derive_bands
-from safezone.domain.zones import AlertArea, BorderInput, Side, ZoneSet
+from safezone.domain.zones import AlertArea, BorderInput, PopulationShare, Side, ZoneSet
 
 Progress = Callable[[str], None]
 
@@ -86,6 +88,7 @@ def build_zones(
                 )
     progress("Placing settlements")
     areas = _with_settlements(areas, settlements, outer)
+    areas = _with_people(areas, border.sides, settlements, outer, spread_radius_km(area_km))
     progress("Measuring distances")
     areas = _with_distances(areas, geometry, bands)
     areas = _named(areas, settlements)
@@ -108,19 +111,50 @@ def _with_settlements(areas: list[AlertArea], settlements: SettlementIndex, oute
     """Put each settlement in exactly one area (the first whose closure holds its point)."""
     candidates = settlements.within_bounds(*outer.bounds)
     points = shapely.points(settlements.lon[candidates], settlements.lat[candidates])
-    tree = shapely.STRtree([a.geometry for a in areas])
-    point_index, area_index = tree.query(points, predicate="intersects")
-    owner: dict[int, int] = {}
-    for p, a in zip(point_index.tolist(), area_index.tolist()):
-        owner[p] = min(a, owner.get(p, a))
+    point_index, area_index = first_holders(shapely.STRtree([a.geometry for a in areas]), points)
     members: dict[int, list[int]] = {}
-    for p, a in owner.items():
+    for p, a in zip(point_index.tolist(), area_index.tolist()):
         members.setdefault(a, []).append(int(candidates[p]))
     updated = []
     for i, area in enumerate(areas):
         found = sorted(members.get(i, ()), key=lambda j: (-int(settlements.population[j]), int(settlements.geonameid[j])))
         updated.append(replace(area, settlements=tuple(settlements.settlement(j) for j in found)))
     return updated
+
+
+def _with_people(
+    areas: list[AlertArea], sides: Sequence[Side], settlements: SettlementIndex, outer: BaseGeometry, min_radius_km: float
+) -> list[AlertArea]:
+    """Each area's share of the people of the settlements whose disc (or point) it covers."""
+    if not areas:
+        return areas
+    counted = settlements.part_of < 0
+    # Settlements beyond the outer edge whose disc reaches into the zones count too.
+    reach_km = float(estimated_radius_km(settlements.population[counted].max(initial=0))) + 1.0
+    minx, miny, maxx, maxy = outer.bounds
+    dlat = reach_km / KM_PER_DEGREE
+    dlon = dlat / math.cos(math.radians(min(89.0, max(abs(miny), abs(maxy)) + dlat)))
+    window = (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
+    chosen = settlements.within_bounds(*window)
+    chosen = chosen[counted[chosen]]
+    codes = [side.code for side in sides]
+    shares = spread_population(
+        [a.geometry for a in areas],
+        np.array([codes.index(a.side) for a in areas]),
+        [shapely.clip_by_rect(side.territory, *window) for side in sides],
+        settlements.lon[chosen],
+        settlements.lat[chosen],
+        settlements.population[chosen],
+        settlements.geonameid[chosen],
+        min_radius_km,
+    )
+    per_area: dict[int, list[PopulationShare]] = {}
+    order = np.lexsort((shares.geonameid, -shares.people, shares.area))
+    for i in order.tolist():
+        per_area.setdefault(int(shares.area[i]), []).append(
+            PopulationShare(int(shares.geonameid[i]), int(shares.people[i]), float(shares.lat[i]), float(shares.lon[i]))
+        )
+    return [replace(area, shares=tuple(per_area.get(i, ()))) for i, area in enumerate(areas)]
 
 
 def _with_distances(areas: list[AlertArea], border: BorderGeometry, bands: Sequence[Band]) -> list[AlertArea]:

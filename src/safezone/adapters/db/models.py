@@ -83,6 +83,8 @@ class AlertAreaRow(Base):
     min_lat: Mapped[float] = mapped_column(Float)
     max_lon: Mapped[float] = mapped_column(Float)
     max_lat: Mapped[float] = mapped_column(Float)
+    # [[geonameid, people, lat, lon], ...]; NULL for zone sets stored before shares existed.
+    population_shares: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
 
 class SettlementRow(Base):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from safezone.adapters.db.import_repository import as_utc
 from safezone.adapters.db.models import AlertAreaRow, SettlementRow, ZoneBandRow, ZoneSetRow, ZoneSideRow
 from safezone.domain.threats import Band
-from safezone.domain.zones import AlertArea, Settlement, Side, ZoneSet
+from safezone.domain.zones import AlertArea, PopulationShare, Settlement, Side, ZoneSet
 
 
 @dataclass(frozen=True)
@@ -198,6 +198,9 @@ def _area_values(version: int, position: int, area: AlertArea) -> dict:
         "min_lat": min_lat,
         "max_lon": max_lon,
         "max_lat": max_lat,
+        "population_shares": None
+        if area.shares is None
+        else [[s.geonameid, s.people, s.lat, s.lon] for s in area.shares],
     }
 
 
@@ -240,4 +243,7 @@ def _area(row: AlertAreaRow, settlements: tuple[Settlement, ...]) -> AlertArea:
         time_to_shelter_s=row.time_to_shelter_s,
         geometry=row.geometry,
         settlements=settlements,
+        shares=None
+        if row.population_shares is None
+        else tuple(PopulationShare(int(g), int(n), float(lat), float(lon)) for g, n, lat, lon in row.population_shares),
     )

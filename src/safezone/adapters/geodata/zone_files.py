@@ -18,7 +18,7 @@ from shapely.geometry import mapping, shape
 
 from safezone.domain.errors import InputError
 from safezone.domain.threats import Band
-from safezone.domain.zones import AlertArea, Settlement, Side, SummaryRow, ZoneSet
+from safezone.domain.zones import AlertArea, PopulationShare, Settlement, Side, SummaryRow, ZoneSet
 
 COORDINATE_DECIMALS = 6  # about 0.1 m
 
@@ -42,6 +42,7 @@ def area_feature(area: AlertArea, band: Band) -> dict:
             "time_to_shelter_s": area.time_to_shelter_s,
             "population": area.population,
             "settlements": [asdict(s) for s in area.settlements],
+            "population_shares": None if area.shares is None else [asdict(s) for s in area.shares],
         },
         "geometry": _geometry(area.geometry),
     }
@@ -91,6 +92,9 @@ def read_zones(path: Path | str) -> ZoneSet:
                     time_to_shelter_s=p["time_to_shelter_s"],
                     geometry=shape(feature["geometry"]),
                     settlements=tuple(Settlement(**s) for s in p["settlements"]),
+                    shares=None
+                    if p.get("population_shares") is None
+                    else tuple(PopulationShare(**s) for s in p["population_shares"]),
                 )
             )
         return ZoneSet(

@@ -9,8 +9,10 @@ from dataclasses import asdict
 from safezone.services.exposure import ExposureReport, Figures
 
 MODEL = (
-    "Each settlement's population is counted at its point (GeoNames); districts are counted inside their city. "
-    "People can reach a shelter in time when a shelter lies within walking reach of their settlement's point: "
+    "A small settlement's population is counted at its point (GeoNames); a large one's is spread over a disc of "
+    "its estimated radius and shared among the areas it covers; districts are counted inside their city. "
+    "People can reach a shelter in time when a shelter lies within walking reach of their settlement's point "
+    "(for a spread city, of the centre of its part in the area): "
     "geodesic distance x detour factor <= time to shelter x walking speed. Reach ignores capacity; "
     "capacity per resident is shown beside it. Unknown capacities count as 0."
 )

@@ -135,6 +135,6 @@ def render_zones_page(zones: ZoneSet, summary: list[SummaryRow], sources: list[s
 <div id="info">Click an area for its name, band, time to shelter and population.</div>
 <table><thead><tr><th>Side</th><th>Band</th><th>Time</th><th>Areas</th><th>Settlements</th><th>Population</th></tr></thead>
 <tbody>{rows}</tbody></table></aside></main>
-<footer>Made {made}. Sources: {html.escape("; ".join(sources))}. Population counts each settlement at its point; city districts are not counted twice.</footer>
+<footer>Made {made}. Sources: {html.escape("; ".join(sources))}. Population counts a small settlement at its point and spreads a large one over a disc of its estimated radius; city districts are not counted twice.</footer>
 <script>{map_script()}</script><script>{INFO_SCRIPT}</script></body></html>
 """
