@@ -45,12 +45,21 @@ class PublishedAlert:
 
 
 @dataclass(frozen=True)
+class AlertHere:
+    """An alert in force at a point: the alert and its own area there (in the zone set it was
+    issued on), whose time to shelter is what the alert told people at that point."""
+
+    alert: AlertRecord
+    area: AlertArea
+
+
+@dataclass(frozen=True)
 class WhereAnswer:
     lat: float
     lon: float
-    area: AlertArea | None
-    alerts: tuple[PublishedAlert, ...]  # in force here, Actual
-    drills: tuple[PublishedAlert, ...]  # in force here, Exercise or Test
+    area: AlertArea | None  # in the active zone set
+    alerts: tuple[AlertHere, ...]  # in force here, Actual
+    drills: tuple[AlertHere, ...]  # in force here, Exercise or Test
     shelters: NearestAnswer
 
 
@@ -109,17 +118,26 @@ class PublicService:
     # -- where am I ------------------------------------------------------------------------
 
     def where(self, lat: float, lon: float, shelters: int = 3) -> WhereAnswer:
+        """The point's area, the alerts in force there and the nearest shelters.
+
+        Alerts are found by their own areas, in the zone-set version each was issued on, so
+        activating a new set leaves them in force where they were. The cost is a few
+        statements whatever the number of alerts in force elsewhere: the point's areas in each
+        version that has alerts in force, then the alerts naming those areas.
+        """
         check_coordinates(lat, lon)
+        now = self.clock()
         with self.database.unit_of_work() as uow:
             area = uow.zones.area_at(lat, lon)
+            versions = uow.alerts.versions_in_force(now, rules.PUBLIC_STATUSES)
+            covering = uow.areas.covering(versions, lat, lon)
+            found = uow.alerts.in_force_naming([(v, a.id) for v, a in covering], now, rules.PUBLIC_STATUSES)
         nearest = nearest_shelters(self.database, lat, lon, limit=shelters)
-        here: list[PublishedAlert] = []
-        if area is not None:
-            here = [p for p in self.in_force(rules.PUBLIC_STATUSES) if area.id in p.alert.area_ids]
+        here = [AlertHere(alert, _shortest_here(alert, covering)) for alert in found]
         return WhereAnswer(
             lat=lat, lon=lon, area=area,
-            alerts=tuple(p for p in here if p.alert.status is Status.ACTUAL),
-            drills=tuple(p for p in here if p.alert.status in rules.PRACTICE_STATUSES),
+            alerts=tuple(h for h in here if h.alert.status is Status.ACTUAL),
+            drills=tuple(h for h in here if h.alert.status in rules.PRACTICE_STATUSES),
             shelters=nearest,
         )
 
@@ -198,6 +216,13 @@ def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
     if min_lon > max_lon or min_lat > max_lat:
         raise InputError("bbox minimums must not exceed its maximums", field="bbox")
     return min_lon, min_lat, max_lon, max_lat
+
+
+def _shortest_here(alert: AlertRecord, covering: Sequence[tuple[int, AlertArea]]) -> AlertArea:
+    """The alert's own area at the point; on an edge between two of them, the one with less time."""
+    named = set(alert.area_ids)
+    mine = [a for v, a in covering if v == alert.zone_version and a.id in named]
+    return min(mine, key=lambda a: a.time_to_shelter_s)
 
 
 def _public(statuses: Iterable[Status]) -> list[Status]:
