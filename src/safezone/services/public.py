@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Sequence
 
 import shapely
 from shapely.geometry import mapping
 
-from safezone.adapters.cap_xml.atom import alerts_feed
-from safezone.adapters.cap_xml import parse as parse_cap
+from safezone.adapters.cap_xml.atom import FeedEntry, alerts_feed
+from safezone.adapters.cap_xml import parse_own
 from safezone.adapters.db import Database
+from safezone.adapters.db.unit_of_work import UnitOfWork
 from safezone.adapters.geodata.zone_files import area_feature, zones_to_geojson
 from safezone.domain import alerts as rules
-from safezone.domain.alerts import AlertRecord, UnknownAlert
+from safezone.domain.alerts import AlertKind, AlertRecord, AlertState, UnknownAlert
 from safezone.domain.cap import Status
 from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.errors import InputError
@@ -30,6 +31,13 @@ from safezone.services.shelters import NearestAnswer, nearest_shelters
 from safezone.services.zones import check_coordinates
 
 MAX_WINDOW_AREAS = 2000
+# How long the feeds keep an Update, Cancel or all-clear and the alert that ended: aggregators
+# poll now and then and ask for a day or two, so that none of them misses how an alert ended.
+DEFAULT_FEED_RETENTION = timedelta(hours=24)
+FEED_RETENTION_HOURS = (24, 48)
+# The `<updated>` of a feed that has never had a message: fixed, so it never moves by itself.
+FEED_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MAX_PARSED_MESSAGES = 5000
 
 
 class NoZones(LookupError):
@@ -64,10 +72,13 @@ class WhereAnswer:
 
 
 class PublicService:
-    def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:
+    def __init__(self, database: Database, clock: Callable[[], datetime],
+                 feed_retention: timedelta = DEFAULT_FEED_RETENTION) -> None:
         self.database = database
         self.clock = clock
+        self.feed_retention = feed_retention
         self._layers: dict[tuple[str, int], dict] = {}
+        self._parsed: dict[int, CapAlert] = {}
         self._lock = threading.Lock()
 
     # -- alerts ----------------------------------------------------------------------------
@@ -100,20 +111,35 @@ class PublicService:
 
     def feed(self, statuses: Iterable[Status], *, feed_id: str, title: str, self_url: str,
              cap_url: Callable[[int], str]) -> bytes:
-        """An Atom feed of the alerts in force of these statuses."""
+        """An Atom feed of the messages of these statuses: the alerts in force, and for the
+        retention time every Update, Cancel and all-clear and every alert that ended, marked so,
+        so that a consumer polling now and then still learns how an alert ended.
+
+        The feed's `<updated>` is the newest change ever made to these messages (sent or ended),
+        so it never goes back — not when an entry leaves the feed, nor when the feed is empty.
+        """
         now = self.clock()
         wanted = _public(statuses)
+        since = now - self.feed_retention
         with self.database.unit_of_work() as uow:
-            current = [a for a in uow.alerts.issued_before_expiry(now, wanted) if rules.in_force(a, now)]
-            xml = uow.alerts.issued_cap(a.id for a in current)  # type: ignore[misc]
-        messages: list[CapAlert] = []
-        urls: dict[str, str] = {}
-        for alert in current:
-            message = parse_cap(xml[alert.id])  # type: ignore[index]
-            messages.append(message)
-            urls[message.identifier] = cap_url(alert.id)  # type: ignore[arg-type]
-        return alerts_feed(messages, now=now, feed_id=feed_id, title=title, self_url=self_url,
-                           cap_url=lambda m: urls[m.identifier])
+            shown = [(a, *feed_change(a, now)) for a in uow.alerts.feed_candidates(now, since, wanted)]
+            shown = [(a, at, ended) for a, at, ended in shown if at >= since or rules.in_force(a, now)]
+            newest = uow.alerts.newest_change(now, wanted)
+            messages = self._messages(uow, [a.id for a, _, _ in shown])  # type: ignore[misc]
+        entries = [FeedEntry(messages[a.id], cap_url(a.id), at, ended) for a, at, ended in shown]  # type: ignore[arg-type,index]
+        return alerts_feed(entries, updated=newest or FEED_EPOCH, feed_id=feed_id, title=title, self_url=self_url)
+
+    def _messages(self, uow: UnitOfWork, alert_ids: list[int]) -> dict[int, CapAlert]:
+        """The CAP models of issued messages, read once each: a published message never changes."""
+        with self._lock:
+            known = {i: self._parsed[i] for i in alert_ids if i in self._parsed}
+        stored = uow.alerts.issued_cap(i for i in alert_ids if i not in known)
+        read = {i: parse_own(xml) for i, xml in stored.items()}
+        with self._lock:
+            if len(self._parsed) + len(read) > MAX_PARSED_MESSAGES:
+                self._parsed.clear()
+            self._parsed.update(read)
+        return {**known, **read}
 
     # -- where am I ------------------------------------------------------------------------
 
@@ -205,6 +231,27 @@ class PublicService:
         return {"type": "FeatureCollection", "features": features,
                 "safezone": {"version": version, "border_name": zones.border_name,
                              "sides": [{"code": s.code, "name": s.name} for s in zones.sides]}}
+
+
+def feed_retention(hours: float) -> timedelta:
+    """The feeds' retention time from a setting, within what aggregators ask for."""
+    low, high = FEED_RETENTION_HOURS
+    if not low <= hours <= high:
+        raise InputError(f"SAFEZONE_FEED_RETENTION_HOURS must be between {low} and {high} hours "
+                         f"(what feed aggregators ask for), not {hours:g}", field="SAFEZONE_FEED_RETENTION_HOURS")
+    return timedelta(hours=hours)
+
+
+def feed_change(alert: AlertRecord, now: datetime) -> tuple[datetime, str | None]:
+    """When an issued message last changed as of `now`, and how it ended if it is an alert that
+    is no longer in force ("updated", "cancelled", "all-clear" or "expired")."""
+    assert alert.issued_at is not None, "only issued messages are in a feed"
+    if alert.kind not in (AlertKind.ALERT, AlertKind.UPDATE) or rules.in_force(alert, now):
+        return alert.issued_at, None
+    state = rules.effective_state(alert, now)
+    if state is AlertState.EXPIRED:
+        return alert.ended_at or alert.expires, state.value
+    return alert.ended_at or alert.issued_at, state.value
 
 
 def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
