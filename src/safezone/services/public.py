@@ -14,13 +14,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Sequence
 
 import shapely
-from shapely.geometry import mapping
 
 from safezone.adapters.cap_xml.atom import FeedEntry, alerts_feed
 from safezone.adapters.cap_xml import parse_own
 from safezone.adapters.db import Database
 from safezone.adapters.db.unit_of_work import UnitOfWork
-from safezone.adapters.geodata.zone_files import area_feature, zones_to_geojson
+from safezone.adapters.geodata.zone_files import area_feature, geojson_geometry, zones_to_geojson
 from safezone.domain import alerts as rules
 from safezone.domain.alerts import AlertKind, AlertRecord, AlertState, UnknownAlert
 from safezone.domain.cap import Status
@@ -182,17 +181,21 @@ class PublicService:
         return version, self._layer("zones", version, self._band_layer)
 
     def areas_geojson(self, bbox: Sequence[float] | None = None) -> tuple[int, dict]:
-        """Alert areas of the active zone set, all of them or those meeting a lon/lat window."""
+        """Alert areas of the active zone set, all of them or those meeting a lon/lat window
+        (one that crosses the antimeridian, west > east, is searched as its two halves)."""
         version = self.zone_version()
         if bbox is None:
             return version, self._layer("areas", version, self._area_layer)
-        min_lon, min_lat, max_lon, max_lat = check_bbox(bbox)
+        found: dict[str, AlertArea] = {}
         with self.database.unit_of_work() as uow:
-            areas = uow.areas.in_window(version, min_lon, min_lat, max_lon, max_lat, MAX_WINDOW_AREAS + 1)
+            for window in check_bbox(bbox):
+                for area in uow.areas.in_window(version, *window, MAX_WINDOW_AREAS + 1):
+                    found.setdefault(area.id, area)
             bands = {b.index: b for b in uow.areas.bands(version)}
-        if len(areas) > MAX_WINDOW_AREAS:
+        if len(found) > MAX_WINDOW_AREAS:
             raise InputError(f"the window holds more than {MAX_WINDOW_AREAS} areas; zoom in", field="bbox")
-        return version, {"type": "FeatureCollection", "features": [area_feature(a, bands[a.band]) for a in areas]}
+        return version, {"type": "FeatureCollection",
+                         "features": [area_feature(a, bands[a.band]) for a in found.values()]}
 
     def _layer(self, name: str, version: int, build: Callable[[int], dict]) -> dict:
         with self._lock:
@@ -226,7 +229,7 @@ class PublicService:
                     "properties": {"side": side.code, "side_name": side.name, "band": band.index,
                                    "band_label": band.label, "min_km": band.min_km, "max_km": band.max_km,
                                    "time_to_shelter_s": band.time_to_shelter_s, "areas": len(pieces)},
-                    "geometry": mapping(shapely.set_precision(shapely.union_all(pieces), 1e-6)),
+                    "geometry": geojson_geometry(shapely.union_all(pieces), keep_valid=True),
                 })
         return {"type": "FeatureCollection", "features": features,
                 "safezone": {"version": version, "border_name": zones.border_name,
@@ -254,15 +257,19 @@ def feed_change(alert: AlertRecord, now: datetime) -> tuple[datetime, str | None
     return alert.ended_at or alert.issued_at, state.value
 
 
-def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
+def check_bbox(bbox: Sequence[float]) -> list[tuple[float, float, float, float]]:
+    """A west,south,east,north window as lon/lat boxes: one, or two when it crosses the
+    antimeridian (west > east, RFC 7946 §5.2)."""
     if len(bbox) != 4:
         raise InputError("bbox is min_lon,min_lat,max_lon,max_lat", field="bbox")
-    min_lon, min_lat, max_lon, max_lat = (float(v) for v in bbox)
-    check_coordinates(min_lat, min_lon)
-    check_coordinates(max_lat, max_lon)
-    if min_lon > max_lon or min_lat > max_lat:
-        raise InputError("bbox minimums must not exceed its maximums", field="bbox")
-    return min_lon, min_lat, max_lon, max_lat
+    west, south, east, north = (float(v) for v in bbox)
+    check_coordinates(south, west)
+    check_coordinates(north, east)
+    if south > north:
+        raise InputError("bbox: the southern latitude must not exceed the northern one", field="bbox")
+    if west > east:
+        return [(west, south, 180.0, north), (-180.0, south, east, north)]
+    return [(west, south, east, north)]
 
 
 def _shortest_here(alert: AlertRecord, covering: Sequence[tuple[int, AlertArea]]) -> AlertArea:

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Protocol, Sequence
 
 import shapely
-from shapely.geometry import mapping
 
+from safezone.adapters.geodata.zone_files import geojson_geometry
 from safezone.domain import alerts as rules
 from safezone.domain.alerts import AlertRecord
 from safezone.domain.zones import AlertArea
@@ -108,7 +108,7 @@ def alerts_geojson(items: Sequence[PublishedAlert]) -> dict:
     for item in items:
         shape = shapely.union_all([a.geometry for a in item.areas]) if item.areas else shapely.Polygon()
         features.append({"type": "Feature", "id": item.alert.id,
-                         "geometry": mapping(shapely.set_precision(shape, 1e-6)),
+                         "geometry": geojson_geometry(shape, keep_valid=True),
                          "properties": published_json(item)})
     return {"type": "FeatureCollection", "features": features}
 
