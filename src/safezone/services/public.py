@@ -125,7 +125,8 @@ class PublicService:
             shown = [(a, at, ended) for a, at, ended in shown if at >= since or rules.in_force(a, now)]
             newest = uow.alerts.newest_change(now, wanted)
             messages = self._messages(uow, [a.id for a, _, _ in shown])  # type: ignore[misc]
-        entries = [FeedEntry(messages[a.id], cap_url(a.id), at, ended) for a, at, ended in shown]  # type: ignore[arg-type,index]
+        entries = [FeedEntry(messages[a.id], cap_url(a.id), at, ended)  # type: ignore[arg-type,index]
+                   for a, at, ended in shown if a.id in messages]
         return alerts_feed(entries, updated=newest or FEED_EPOCH, feed_id=feed_id, title=title, self_url=self_url)
 
     def _messages(self, uow: UnitOfWork, alert_ids: list[int]) -> dict[int, CapAlert]:
