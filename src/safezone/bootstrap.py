@@ -20,7 +20,7 @@ from safezone.adapters.config.threats import ThreatConfig, load_threats
 from safezone.domain.cap.times import utc_now
 from safezone.domain.errors import InputError
 from safezone.services.alerts import AlertService, AlertSettings
-from safezone.services.public import PublicService
+from safezone.services.public import DEFAULT_FEED_RETENTION, PublicService, feed_retention
 from safezone.services.zones import DEFAULT_AREA_KM, build_zones
 
 DEFAULT_BORDER = "RUS-UKR"
@@ -51,6 +51,7 @@ class Settings:
     public_rate_per_minute: float = 600.0  # per client address, on the public side and login
     public_burst: float = 120.0
     expiry_sweep_s: float = 30.0
+    feed_retention: timedelta = DEFAULT_FEED_RETENTION  # how long feeds keep ended alerts
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
@@ -66,6 +67,8 @@ class Settings:
             "secure_cookies": env.get("SAFEZONE_SECURE_COOKIES", "") in ("1", "true", "yes"),
             "public_rate_per_minute": _environ_number(env, "SAFEZONE_RATE_PER_MINUTE", cls.public_rate_per_minute),
             "public_burst": _environ_number(env, "SAFEZONE_RATE_BURST", cls.public_burst),
+            "feed_retention": feed_retention(_environ_number(env, "SAFEZONE_FEED_RETENTION_HOURS",
+                                                             DEFAULT_FEED_RETENTION.total_seconds() / 3600)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -97,7 +100,7 @@ def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Con
         AlertSettings(sender=settings.sender, sender_name=settings.sender_name, public_url=settings.public_url),
         clock=clock,
     )
-    return Container(settings, database, threats, alerts, PublicService(database, clock), clock)
+    return Container(settings, database, threats, alerts, PublicService(database, clock, settings.feed_retention), clock)
 
 
 def ensure_zones(container: Container, progress: Callable[[str], None]) -> int:

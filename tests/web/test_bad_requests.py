@@ -40,7 +40,7 @@ BAD_PUBLIC_REQUESTS = [
     ("/api/alerts?status=Draft", 422),
     ("/api/areas.geojson?bbox=1,2,3", 400),
     ("/api/areas.geojson?bbox=a,b,c,d", 400),
-    ("/api/areas.geojson?bbox=31,50,29,51", 400),
+    ("/api/areas.geojson?bbox=29,51,31,50", 400),  # south above north (west > east crosses the antimeridian)
     ("/nowhere", 404),
 ]
 

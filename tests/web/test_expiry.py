@@ -18,7 +18,8 @@ def test_an_alert_leaves_the_public_answers_when_it_expires(api, container, cloc
     clock.advance(minutes=10)
     assert api.get("/api/alerts").json()["count"] == 0
     assert api.get("/api/where", params={"lat": 50.5, "lon": 29.99}).json()["alerts"] == []
-    assert b"<entry>" not in api.get("/feeds/alerts.atom").content
+    feed = api.get("/feeds/alerts.atom").content  # kept a while, marked as expired
+    assert b"<title>EXPIRED: " in feed and b'term="current"' not in feed
     assert api.get(f"/api/alerts/{alert_id}").json()["in_force"] is False
     assert alice.get(f"/api/operator/alerts/{alert_id}").json()["alert"]["state"] == "expired"
     late = alice.post(f"/api/operator/alerts/{alert_id}/cancel")
@@ -31,3 +32,4 @@ def test_an_alert_leaves_the_public_answers_when_it_expires(api, container, cloc
         assert uow.alerts.get(alert_id).state == "expired"
         assert [e.subject for e in uow.audit.last(5) if e.action == "alert.expired"] == [f"alert {alert_id}", f"alert {stale}"]
     assert container.alerts.expire_due() == []
+    assert api.get("/feeds/alerts.atom").content == feed  # recording the expiry changes nothing public

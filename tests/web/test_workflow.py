@@ -78,7 +78,8 @@ def test_an_actual_alert_from_draft_to_cancel(api, container):
     assert api.get("/api/alerts").json()["count"] == 0
     cancel_cap = check(api.get(f"/api/alerts/{cancel['id']}/cap.xml").content)
     assert cancel_cap.ok and cancel_cap.alert.msg_type == "Cancel"
-    assert b"<entry>" not in api.get("/feeds/alerts.atom").content
+    feed = api.get("/feeds/alerts.atom").content  # the Cancel is announced, and kept a while
+    assert f"/api/alerts/{cancel['id']}/cap.xml".encode() in feed and b"<title>CANCELLED: " in feed
 
     listed = alice.get("/api/operator/alerts").json()["alerts"]
     assert [(a["kind"], a["state"]) for a in listed] == [("cancel", "issued"), ("update", "cancelled"), ("alert", "updated")]

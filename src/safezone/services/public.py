@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Sequence
 
 import shapely
-from shapely.geometry import mapping
 
-from safezone.adapters.cap_xml.atom import alerts_feed
-from safezone.adapters.cap_xml import parse as parse_cap
+from safezone.adapters.cap_xml.atom import FeedEntry, alerts_feed
+from safezone.adapters.cap_xml import parse_own
 from safezone.adapters.db import Database
-from safezone.adapters.geodata.zone_files import area_feature, zones_to_geojson
+from safezone.adapters.db.unit_of_work import UnitOfWork
+from safezone.adapters.geodata.zone_files import area_feature, geojson_geometry, zones_to_geojson
 from safezone.domain import alerts as rules
-from safezone.domain.alerts import AlertRecord, UnknownAlert
+from safezone.domain.alerts import AlertKind, AlertRecord, AlertState, UnknownAlert
 from safezone.domain.cap import Status
 from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.errors import InputError
@@ -30,6 +30,13 @@ from safezone.services.shelters import NearestAnswer, nearest_shelters
 from safezone.services.zones import check_coordinates
 
 MAX_WINDOW_AREAS = 2000
+# How long the feeds keep an Update, Cancel or all-clear and the alert that ended: aggregators
+# poll now and then and ask for a day or two, so that none of them misses how an alert ended.
+DEFAULT_FEED_RETENTION = timedelta(hours=24)
+FEED_RETENTION_HOURS = (24, 48)
+# The `<updated>` of a feed that has never had a message: fixed, so it never moves by itself.
+FEED_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MAX_PARSED_MESSAGES = 5000
 
 
 class NoZones(LookupError):
@@ -45,20 +52,32 @@ class PublishedAlert:
 
 
 @dataclass(frozen=True)
+class AlertHere:
+    """An alert in force at a point: the alert and its own area there (in the zone set it was
+    issued on), whose time to shelter is what the alert told people at that point."""
+
+    alert: AlertRecord
+    area: AlertArea
+
+
+@dataclass(frozen=True)
 class WhereAnswer:
     lat: float
     lon: float
-    area: AlertArea | None
-    alerts: tuple[PublishedAlert, ...]  # in force here, Actual
-    drills: tuple[PublishedAlert, ...]  # in force here, Exercise or Test
+    area: AlertArea | None  # in the active zone set
+    alerts: tuple[AlertHere, ...]  # in force here, Actual
+    drills: tuple[AlertHere, ...]  # in force here, Exercise or Test
     shelters: NearestAnswer
 
 
 class PublicService:
-    def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:
+    def __init__(self, database: Database, clock: Callable[[], datetime],
+                 feed_retention: timedelta = DEFAULT_FEED_RETENTION) -> None:
         self.database = database
         self.clock = clock
+        self.feed_retention = feed_retention
         self._layers: dict[tuple[str, int], dict] = {}
+        self._parsed: dict[int, CapAlert] = {}
         self._lock = threading.Lock()
 
     # -- alerts ----------------------------------------------------------------------------
@@ -91,35 +110,60 @@ class PublicService:
 
     def feed(self, statuses: Iterable[Status], *, feed_id: str, title: str, self_url: str,
              cap_url: Callable[[int], str]) -> bytes:
-        """An Atom feed of the alerts in force of these statuses."""
+        """An Atom feed of the messages of these statuses: the alerts in force, and for the
+        retention time every Update, Cancel and all-clear and every alert that ended, marked so,
+        so that a consumer polling now and then still learns how an alert ended.
+
+        The feed's `<updated>` is the newest change ever made to these messages (sent or ended),
+        so it never goes back — not when an entry leaves the feed, nor when the feed is empty.
+        """
         now = self.clock()
         wanted = _public(statuses)
+        since = now - self.feed_retention
         with self.database.unit_of_work() as uow:
-            current = [a for a in uow.alerts.issued_before_expiry(now, wanted) if rules.in_force(a, now)]
-            xml = uow.alerts.issued_cap(a.id for a in current)  # type: ignore[misc]
-        messages: list[CapAlert] = []
-        urls: dict[str, str] = {}
-        for alert in current:
-            message = parse_cap(xml[alert.id])  # type: ignore[index]
-            messages.append(message)
-            urls[message.identifier] = cap_url(alert.id)  # type: ignore[arg-type]
-        return alerts_feed(messages, now=now, feed_id=feed_id, title=title, self_url=self_url,
-                           cap_url=lambda m: urls[m.identifier])
+            shown = [(a, *feed_change(a, now)) for a in uow.alerts.feed_candidates(now, since, wanted)]
+            shown = [(a, at, ended) for a, at, ended in shown if at >= since or rules.in_force(a, now)]
+            newest = uow.alerts.newest_change(now, wanted)
+            messages = self._messages(uow, [a.id for a, _, _ in shown])  # type: ignore[misc]
+        entries = [FeedEntry(messages[a.id], cap_url(a.id), at, ended)  # type: ignore[arg-type,index]
+                   for a, at, ended in shown if a.id in messages]
+        return alerts_feed(entries, updated=newest or FEED_EPOCH, feed_id=feed_id, title=title, self_url=self_url)
+
+    def _messages(self, uow: UnitOfWork, alert_ids: list[int]) -> dict[int, CapAlert]:
+        """The CAP models of issued messages, read once each: a published message never changes."""
+        with self._lock:
+            known = {i: self._parsed[i] for i in alert_ids if i in self._parsed}
+        stored = uow.alerts.issued_cap(i for i in alert_ids if i not in known)
+        read = {i: parse_own(xml) for i, xml in stored.items()}
+        with self._lock:
+            if len(self._parsed) + len(read) > MAX_PARSED_MESSAGES:
+                self._parsed.clear()
+            self._parsed.update(read)
+        return {**known, **read}
 
     # -- where am I ------------------------------------------------------------------------
 
     def where(self, lat: float, lon: float, shelters: int = 3) -> WhereAnswer:
+        """The point's area, the alerts in force there and the nearest shelters.
+
+        Alerts are found by their own areas, in the zone-set version each was issued on, so
+        activating a new set leaves them in force where they were. The cost is a few
+        statements whatever the number of alerts in force elsewhere: the point's areas in each
+        version that has alerts in force, then the alerts naming those areas.
+        """
         check_coordinates(lat, lon)
+        now = self.clock()
         with self.database.unit_of_work() as uow:
             area = uow.zones.area_at(lat, lon)
+            versions = uow.alerts.versions_in_force(now, rules.PUBLIC_STATUSES)
+            covering = uow.areas.covering(versions, lat, lon)
+            found = uow.alerts.in_force_naming([(v, a.id) for v, a in covering], now, rules.PUBLIC_STATUSES)
         nearest = nearest_shelters(self.database, lat, lon, limit=shelters)
-        here: list[PublishedAlert] = []
-        if area is not None:
-            here = [p for p in self.in_force(rules.PUBLIC_STATUSES) if area.id in p.alert.area_ids]
+        here = [AlertHere(alert, _shortest_here(alert, covering)) for alert in found]
         return WhereAnswer(
             lat=lat, lon=lon, area=area,
-            alerts=tuple(p for p in here if p.alert.status is Status.ACTUAL),
-            drills=tuple(p for p in here if p.alert.status in rules.PRACTICE_STATUSES),
+            alerts=tuple(h for h in here if h.alert.status is Status.ACTUAL),
+            drills=tuple(h for h in here if h.alert.status in rules.PRACTICE_STATUSES),
             shelters=nearest,
         )
 
@@ -138,17 +182,21 @@ class PublicService:
         return version, self._layer("zones", version, self._band_layer)
 
     def areas_geojson(self, bbox: Sequence[float] | None = None) -> tuple[int, dict]:
-        """Alert areas of the active zone set, all of them or those meeting a lon/lat window."""
+        """Alert areas of the active zone set, all of them or those meeting a lon/lat window
+        (one that crosses the antimeridian, west > east, is searched as its two halves)."""
         version = self.zone_version()
         if bbox is None:
             return version, self._layer("areas", version, self._area_layer)
-        min_lon, min_lat, max_lon, max_lat = check_bbox(bbox)
+        found: dict[str, AlertArea] = {}
         with self.database.unit_of_work() as uow:
-            areas = uow.areas.in_window(version, min_lon, min_lat, max_lon, max_lat, MAX_WINDOW_AREAS + 1)
+            for window in check_bbox(bbox):
+                for area in uow.areas.in_window(version, *window, MAX_WINDOW_AREAS + 1):
+                    found.setdefault(area.id, area)
             bands = {b.index: b for b in uow.areas.bands(version)}
-        if len(areas) > MAX_WINDOW_AREAS:
+        if len(found) > MAX_WINDOW_AREAS:
             raise InputError(f"the window holds more than {MAX_WINDOW_AREAS} areas; zoom in", field="bbox")
-        return version, {"type": "FeatureCollection", "features": [area_feature(a, bands[a.band]) for a in areas]}
+        return version, {"type": "FeatureCollection",
+                         "features": [area_feature(a, bands[a.band]) for a in found.values()]}
 
     def _layer(self, name: str, version: int, build: Callable[[int], dict]) -> dict:
         with self._lock:
@@ -182,22 +230,54 @@ class PublicService:
                     "properties": {"side": side.code, "side_name": side.name, "band": band.index,
                                    "band_label": band.label, "min_km": band.min_km, "max_km": band.max_km,
                                    "time_to_shelter_s": band.time_to_shelter_s, "areas": len(pieces)},
-                    "geometry": mapping(shapely.set_precision(shapely.union_all(pieces), 1e-6)),
+                    "geometry": geojson_geometry(shapely.union_all(pieces), keep_valid=True),
                 })
         return {"type": "FeatureCollection", "features": features,
                 "safezone": {"version": version, "border_name": zones.border_name,
                              "sides": [{"code": s.code, "name": s.name} for s in zones.sides]}}
 
 
-def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
+def feed_retention(hours: float) -> timedelta:
+    """The feeds' retention time from a setting, within what aggregators ask for."""
+    low, high = FEED_RETENTION_HOURS
+    if not low <= hours <= high:
+        raise InputError(f"SAFEZONE_FEED_RETENTION_HOURS must be between {low} and {high} hours "
+                         f"(what feed aggregators ask for), not {hours:g}", field="SAFEZONE_FEED_RETENTION_HOURS")
+    return timedelta(hours=hours)
+
+
+def feed_change(alert: AlertRecord, now: datetime) -> tuple[datetime, str | None]:
+    """When an issued message last changed as of `now`, and how it ended if it is an alert that
+    is no longer in force ("updated", "cancelled", "all-clear" or "expired")."""
+    assert alert.issued_at is not None, "only issued messages are in a feed"
+    if alert.kind not in (AlertKind.ALERT, AlertKind.UPDATE) or rules.in_force(alert, now):
+        return alert.issued_at, None
+    state = rules.effective_state(alert, now)
+    if state is AlertState.EXPIRED:
+        return alert.ended_at or alert.expires, state.value
+    return alert.ended_at or alert.issued_at, state.value
+
+
+def check_bbox(bbox: Sequence[float]) -> list[tuple[float, float, float, float]]:
+    """A west,south,east,north window as lon/lat boxes: one, or two when it crosses the
+    antimeridian (west > east, RFC 7946 §5.2)."""
     if len(bbox) != 4:
         raise InputError("bbox is min_lon,min_lat,max_lon,max_lat", field="bbox")
-    min_lon, min_lat, max_lon, max_lat = (float(v) for v in bbox)
-    check_coordinates(min_lat, min_lon)
-    check_coordinates(max_lat, max_lon)
-    if min_lon > max_lon or min_lat > max_lat:
-        raise InputError("bbox minimums must not exceed its maximums", field="bbox")
-    return min_lon, min_lat, max_lon, max_lat
+    west, south, east, north = (float(v) for v in bbox)
+    check_coordinates(south, west)
+    check_coordinates(north, east)
+    if south > north:
+        raise InputError("bbox: the southern latitude must not exceed the northern one", field="bbox")
+    if west > east:
+        return [(west, south, 180.0, north), (-180.0, south, east, north)]
+    return [(west, south, east, north)]
+
+
+def _shortest_here(alert: AlertRecord, covering: Sequence[tuple[int, AlertArea]]) -> AlertArea:
+    """The alert's own area at the point; on an edge between two of them, the one with less time."""
+    named = set(alert.area_ids)
+    mine = [a for v, a in covering if v == alert.zone_version and a.id in named]
+    return min(mine, key=lambda a: a.time_to_shelter_s)
 
 
 def _public(statuses: Iterable[Status]) -> list[Status]:

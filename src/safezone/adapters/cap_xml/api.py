@@ -81,6 +81,12 @@ def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Alert:
     return result.alert
 
 
+def parse_own(data: bytes) -> Alert:
+    """A message we issued ourselves, read back from storage: not held to the size limit meant
+    for incoming messages, which a large alert we published may pass."""
+    return parse(data, max_bytes=max(len(data), DEFAULT_MAX_BYTES))
+
+
 def validate(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Issue]:
     return check(data, max_bytes=max_bytes).issues
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Iterable
+from typing import Iterable, Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, and_, case, cast, exists, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.alert_models import AlertRow
@@ -67,16 +68,58 @@ class AlertRepository:
 
     def issued_before_expiry(self, now: datetime, statuses: Iterable[Status] = ()) -> list[AlertRecord]:
         """Issued warnings not yet past their expiry (newest first): the candidates in force."""
-        query = (
-            select(AlertRow)
-            .where(AlertRow.state == AlertState.ISSUED.value, AlertRow.expires_at > now,
-                   AlertRow.kind.in_([AlertKind.ALERT.value, AlertKind.UPDATE.value]))
-            .order_by(AlertRow.issued_at.desc(), AlertRow.id.desc())
-        )
-        wanted = [s.value for s in statuses]
-        if wanted:
-            query = query.where(AlertRow.status.in_(wanted))
+        query = select(AlertRow).where(*_in_force(now, statuses)).order_by(*_NEWEST_FIRST)
         return [_record(row) for row in self._session.scalars(query)]
+
+    def versions_in_force(self, now: datetime, statuses: Iterable[Status] = ()) -> list[int]:
+        """The zone-set versions the alerts in force are drawn on (usually one or two)."""
+        query = select(AlertRow.zone_version).where(*_in_force(now, statuses)).distinct()
+        return sorted(int(v) for v in self._session.scalars(query))
+
+    def in_force_naming(self, areas: Sequence[tuple[int, str]], now: datetime,
+                        statuses: Iterable[Status] = ()) -> list[AlertRecord]:
+        """Alerts in force naming any of these (zone-set version, area id) pairs, newest first.
+
+        The membership test runs in the database (JSON functions of each), so only the alerts
+        found are loaded, however many are in force elsewhere.
+        """
+        if not areas:
+            return []
+        dialect = self._session.get_bind().dialect.name
+        naming = or_(*(and_(AlertRow.zone_version == version, _names(dialect, area_id)) for version, area_id in areas))
+        query = select(AlertRow).where(*_in_force(now, statuses), naming).order_by(*_NEWEST_FIRST)
+        return [_record(row) for row in self._session.scalars(query)]
+
+    def feed_candidates(self, now: datetime, since: datetime, statuses: Iterable[Status]) -> list[AlertRecord]:
+        """Issued messages in force now, or sent or ended since `since`: what a feed that keeps
+        ended alerts for a while may show (the caller has the final word on each)."""
+        warning = AlertRow.kind.in_(_WARNINGS)
+        changed = or_(
+            and_(*_in_force(now, ())),
+            AlertRow.issued_at >= since,
+            and_(warning, AlertRow.ended_at >= since),
+            and_(warning, AlertRow.state == AlertState.ISSUED.value, AlertRow.expires_at >= since,
+                 AlertRow.expires_at <= now),
+        )
+        query = (select(AlertRow)
+                 .where(AlertRow.issued_at.is_not(None), AlertRow.status.in_([s.value for s in statuses]), changed)
+                 .order_by(*_NEWEST_FIRST))
+        return [_record(row) for row in self._session.scalars(query)]
+
+    def newest_change(self, now: datetime, statuses: Iterable[Status]) -> datetime | None:
+        """The latest moment any issued message of these statuses was sent or, being a warning,
+        ended (superseded, cancelled, cleared or expired) up to `now`; None if there is none."""
+        warning = AlertRow.kind.in_(_WARNINGS)
+        ended = case((warning, AlertRow.ended_at), else_=None)
+        # Expired but not yet recorded so by the sweep (which sets ended_at).
+        expired = case((and_(warning, AlertRow.state == AlertState.ISSUED.value, AlertRow.expires_at <= now),
+                        AlertRow.expires_at), else_=None)
+        row = self._session.execute(
+            select(func.max(AlertRow.issued_at), func.max(ended), func.max(expired))
+            .where(AlertRow.issued_at.is_not(None), AlertRow.status.in_([s.value for s in statuses]))
+        ).one()
+        moments = [as_utc(_moment(m)) for m in row if m is not None]
+        return max(moments, default=None)
 
     def past_expiry(self, now: datetime, states: Iterable[AlertState]) -> list[AlertRecord]:
         """Alerts in `states` whose expiry has passed: what the expiry sweep records."""
@@ -87,6 +130,34 @@ class AlertRepository:
             .with_for_update()
         )
         return [_record(row) for row in self._session.scalars(query)]
+
+
+_NEWEST_FIRST = (AlertRow.issued_at.desc(), AlertRow.id.desc())
+_WARNINGS = [AlertKind.ALERT.value, AlertKind.UPDATE.value]  # the kinds that are in force, then end
+
+
+def _in_force(now: datetime, statuses: Iterable[Status]) -> list[ColumnElement[bool]]:
+    """Issued warnings (not cancels or all-clears) before their expiry, of these statuses: the
+    SQL side of `domain.alerts.in_force` (a superseded or ended alert is no longer `issued`)."""
+    conditions = [AlertRow.state == AlertState.ISSUED.value, AlertRow.expires_at > now,
+                  AlertRow.kind.in_(_WARNINGS)]
+    wanted = [s.value for s in statuses]
+    if wanted:
+        conditions.append(AlertRow.status.in_(wanted))
+    return conditions
+
+
+def _moment(value: datetime | str) -> datetime:
+    """An aggregate of a time column: SQLite hands it back as text."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _names(dialect: str, area_id: str) -> ColumnElement[bool]:
+    """The alert's JSON list of area ids holds `area_id`."""
+    if dialect == "postgresql":
+        return cast(AlertRow.area_ids, JSONB).contains([area_id])
+    ids = func.json_each(AlertRow.area_ids).table_valued("value")
+    return exists(select(ids.c.value).where(ids.c.value == area_id))
 
 
 def _values(alert: AlertRecord) -> dict:

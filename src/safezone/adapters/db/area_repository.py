@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.models import AlertAreaRow, SettlementRow, ZoneBandRow
-from safezone.adapters.db.zone_repository import _area, _settlement
+from safezone.adapters.db.zone_repository import _area, _settlement, covering_rows
 from safezone.domain.threats import Band
 from safezone.domain.zones import AlertArea, Settlement
 
@@ -37,6 +37,11 @@ class AreaRepository:
             rows.update({row.area_id: row for row in self._session.scalars(query)})
         ordered = [rows[i] for i in dict.fromkeys(area_ids) if i in rows]
         return self._with_settlements(version, ordered)
+
+    def covering(self, versions: Sequence[int], lat: float, lon: float) -> list[tuple[int, AlertArea]]:
+        """(version, area) for every area of these zone-set versions covering a point; without
+        their settlements, since the question is only "which areas are here?"."""
+        return [(row.version, _area(row, ())) for row in covering_rows(self._session, versions, lat, lon)]
 
     def overlapping(self, version: int, shape: BaseGeometry) -> list[AlertArea]:
         """The areas whose inside shares ground with `shape` (merely touching edges do not count)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Sequence
 
 import shapely
 from sqlalchemy import func, insert, select, update
@@ -156,19 +157,8 @@ class ZoneRepository:
         version = self.active_version() if version is None else version
         if version is None:
             return None
-        candidates = self._session.scalars(
-            select(AlertAreaRow).where(
-                AlertAreaRow.version == version,
-                AlertAreaRow.min_lat <= lat,
-                AlertAreaRow.max_lat >= lat,
-                AlertAreaRow.min_lon <= lon,
-                AlertAreaRow.max_lon >= lon,
-            ).order_by(AlertAreaRow.position)
-        )
-        point = shapely.Point(lon, lat)
-        for row in candidates:
-            if row.geometry.covers(point):
-                return _area(row, self._settlements(version, row.area_id).get(row.area_id, ()))
+        for row in covering_rows(self._session, [version], lat, lon):
+            return _area(row, self._settlements(version, row.area_id).get(row.area_id, ()))
         return None
 
     def _settlements(self, version: int, area_id: str | None = None) -> dict[str, tuple[Settlement, ...]]:
@@ -179,6 +169,26 @@ class ZoneRepository:
         for row in self._session.scalars(query):
             grouped.setdefault(row.area_id, []).append((row.position, _settlement(row)))
         return {key: tuple(s for _, s in sorted(items, key=lambda item: item[0])) for key, items in grouped.items()}
+
+
+def covering_rows(session: Session, versions: Sequence[int], lat: float, lon: float) -> list[AlertAreaRow]:
+    """The stored areas of these versions that cover a point (edges included), in build order.
+
+    The bounding-box columns pick the candidates on both databases; shapely has the last word.
+    """
+    if not versions:
+        return []
+    candidates = session.scalars(
+        select(AlertAreaRow).where(
+            AlertAreaRow.version.in_(list(versions)),
+            AlertAreaRow.min_lat <= lat,
+            AlertAreaRow.max_lat >= lat,
+            AlertAreaRow.min_lon <= lon,
+            AlertAreaRow.max_lon >= lon,
+        ).order_by(AlertAreaRow.version, AlertAreaRow.position)
+    )
+    point = shapely.Point(lon, lat)
+    return [row for row in candidates if row.geometry.covers(point)]
 
 
 def _area_values(version: int, position: int, area: AlertArea) -> dict:

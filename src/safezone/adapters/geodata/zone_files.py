@@ -14,7 +14,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import GeometryCollection, MultiPolygon, Polygon, mapping, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
 
 from safezone.domain.errors import InputError
 from safezone.domain.threats import Band
@@ -23,8 +25,27 @@ from safezone.domain.zones import AlertArea, PopulationShare, Settlement, Side, 
 COORDINATE_DECIMALS = 6  # about 0.1 m
 
 
-def _geometry(geometry) -> dict:
-    return mapping(shapely.set_precision(geometry, 10**-COORDINATE_DECIMALS, mode="pointwise"))
+def geojson_geometry(geometry: BaseGeometry, *, keep_valid: bool = False) -> dict:
+    """A geometry as RFC 7946 GeoJSON: coordinates rounded to COORDINATE_DECIMALS, then every
+    exterior ring counter-clockwise and every hole clockwise (§3.1.6; GEOS leaves them the
+    other way round, and strict readers refuse that or fill the world outside).
+
+    Every GeoJSON safezone writes passes here. `keep_valid` re-nodes what rounding would make
+    invalid (for unions); plain rounding keeps each vertex where it was.
+    """
+    mode = "valid_output" if keep_valid else "pointwise"
+    return mapping(_oriented(shapely.set_precision(geometry, 10**-COORDINATE_DECIMALS, mode=mode)))
+
+
+def _oriented(geometry: BaseGeometry) -> BaseGeometry:
+    if isinstance(geometry, Polygon):
+        return orient(geometry, sign=1.0)
+    if isinstance(geometry, MultiPolygon):
+        return MultiPolygon([orient(part, sign=1.0) for part in geometry.geoms])
+    if isinstance(geometry, GeometryCollection):
+        return GeometryCollection([_oriented(part) for part in geometry.geoms])
+    return geometry
+
 
 
 def area_feature(area: AlertArea, band: Band) -> dict:
@@ -44,7 +65,7 @@ def area_feature(area: AlertArea, band: Band) -> dict:
             "settlements": [asdict(s) for s in area.settlements],
             "population_shares": None if area.shares is None else [asdict(s) for s in area.shares],
         },
-        "geometry": _geometry(area.geometry),
+        "geometry": geojson_geometry(area.geometry),
     }
 
 
@@ -54,7 +75,7 @@ def zones_to_geojson(zones: ZoneSet) -> dict:
         "features": [area_feature(a, zones.bands[a.band]) for a in zones.areas],
         "safezone": {
             "border_name": zones.border_name,
-            "border": _geometry(zones.border),
+            "border": geojson_geometry(zones.border),
             "sides": [{"code": s.code, "name": s.name} for s in zones.sides],
             "bands": [asdict(b) for b in zones.bands],
             "parameters": zones.parameters,

@@ -62,8 +62,14 @@ def alert_cap(request: Request, services: Services, alert_id: AlertId) -> Respon
     return caching.cached(request, services.public.cap_xml(alert_id), XML, caching.ISSUED_MAX_AGE)
 
 
+def _base_url(request: Request, services: Container) -> str:
+    """The public URL links are made of: the configured one, never the `Host` a client sends;
+    without one (a local run), the address the request came to."""
+    return (services.settings.public_url or str(request.base_url)).rstrip("/")
+
+
 def _feed(request: Request, services: Services, statuses: list[Status], name: str, title: str) -> Response:
-    base = str(request.base_url).rstrip("/")
+    base = _base_url(request, services)
     body = services.public.feed(statuses, feed_id=f"{base}/feeds/{name}", title=title,
                                 self_url=f"{base}/feeds/{name}", cap_url=lambda i: base + views.cap_url(i))
     return caching.cached(request, body, ATOM, caching.ALERTS_MAX_AGE)

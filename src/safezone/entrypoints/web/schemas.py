@@ -185,14 +185,32 @@ class WhereAreaOut(AreaOut):
     population: int
 
 
+class LinksOut(BaseModel):
+    json_: str = Field(alias="json", description="The alert in full (JSON).")
+    cap: str = Field(description="The alert as CAP 1.2 XML.")
+
+
+class AlertHereOut(BaseModel):
+    """An alert in force at the point, in short; follow `links` for the rest."""
+
+    id: int
+    status: PublicStatus
+    banner: str | None
+    area: str = Field(description="The alert's own area at the point, in the zone set it was issued on.")
+    headline: dict[str, str] = Field(description="By language.")
+    time_to_shelter_s: int = Field(description="What the alert tells people at this point.")
+    expires: str
+    links: LinksOut
+
+
 class WhereOut(BaseModel):
     lat: float
     lon: float
     inside: bool
     area: WhereAreaOut | None
     time_to_shelter_s: int | None
-    alerts: list[AlertOut]
-    drills: list[AlertOut] = Field(description="Exercise and Test alerts here: each carries its banner.")
+    alerts: list[AlertHereOut]
+    drills: list[AlertHereOut] = Field(description="Exercise and Test alerts here: each carries its banner.")
     shelters: list[ShelterOut]
     zone_set_version: int | None
 

@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Protocol, Sequence
 
 import shapely
-from shapely.geometry import mapping
 
+from safezone.adapters.geodata.zone_files import geojson_geometry
 from safezone.domain import alerts as rules
 from safezone.domain.alerts import AlertRecord
 from safezone.domain.zones import AlertArea
 from safezone.services.alerts import Preview
-from safezone.services.public import PublishedAlert, WhereAnswer
+from safezone.services.public import AlertHere, PublishedAlert, WhereAnswer
 
 
 class AreaLike(Protocol):
@@ -29,8 +29,12 @@ def when(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
+def alert_url(alert_id: int) -> str:
+    return f"/api/alerts/{alert_id}"
+
+
 def cap_url(alert_id: int) -> str:
-    return f"/api/alerts/{alert_id}/cap.xml"
+    return f"{alert_url(alert_id)}/cap.xml"
 
 
 def area_json(area: AreaLike) -> dict:
@@ -104,9 +108,24 @@ def alerts_geojson(items: Sequence[PublishedAlert]) -> dict:
     for item in items:
         shape = shapely.union_all([a.geometry for a in item.areas]) if item.areas else shapely.Polygon()
         features.append({"type": "Feature", "id": item.alert.id,
-                         "geometry": mapping(shapely.set_precision(shape, 1e-6)),
+                         "geometry": geojson_geometry(shape, keep_valid=True),
                          "properties": published_json(item)})
     return {"type": "FeatureCollection", "features": features}
+
+
+def alert_here_json(item: AlertHere) -> dict:
+    """An alert in force at a point, in short: what it says and how long people there have."""
+    alert = item.alert
+    return {
+        "id": alert.id,
+        "status": alert.status.value,
+        "banner": alert.banner,
+        "area": item.area.id,
+        "headline": {lang: text.headline for lang, text in alert.texts},
+        "time_to_shelter_s": item.area.time_to_shelter_s,
+        "expires": alert.expires.isoformat(),
+        "links": {"json": alert_url(alert.id), "cap": cap_url(alert.id)},  # type: ignore[arg-type]
+    }
 
 
 def where_json(answer: WhereAnswer) -> dict:
@@ -124,8 +143,8 @@ def where_json(answer: WhereAnswer) -> dict:
         "area": None if area is None else {**area_json(area), "min_km": area.min_km, "max_km": area.max_km,
                                            "population": area.population},
         "time_to_shelter_s": None if area is None else area.time_to_shelter_s,
-        "alerts": [published_json(p) for p in answer.alerts],
-        "drills": [published_json(p) for p in answer.drills],
+        "alerts": [alert_here_json(h) for h in answer.alerts],
+        "drills": [alert_here_json(h) for h in answer.drills],
         "shelters": shelters,
         "zone_set_version": answer.shelters.zone_set_version,
     }
