@@ -70,6 +70,9 @@ class Delivery:
     expires: datetime
     texts: tuple[DeliveryText, ...]
     areas: tuple[DeliveryArea, ...] = ()
+    # Areas an earlier message of the chain covered and this one no longer does (an Update
+    # that shrinks the warning): they are clear now.
+    cleared_areas: tuple[DeliveryArea, ...] = ()
     web_url: str | None = None  # the alert's page
     cap_url: str | None = None  # its CAP XML
     cap_xml: bytes | None = None
