@@ -13,7 +13,6 @@ request has a total timeout, so a slow receiver costs at most that and never blo
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import hashlib
@@ -22,11 +21,10 @@ import secrets
 from datetime import datetime
 from typing import Callable, Mapping
 
-import aiohttp
-
 from safezone.adapters.channels import render
 from safezone.adapters.channels.base import expired, utcnow
-from safezone.domain.delivery import Delivery, Outcome, WebhookReceiver, http_outcome
+from safezone.adapters.channels.http import HttpPoster
+from safezone.domain.delivery import Delivery, Outcome, WebhookReceiver
 
 SECRET_PREFIX = "whsec_"
 SIGNATURE_VERSION = "v1"
@@ -91,10 +89,9 @@ class WebhookChannel:
 
     def __init__(self, *, timeout_s: float = 5.0, connect_timeout_s: float = 2.0, max_connections: int = 200,
                  per_host: int = 20, clock: Callable[[], datetime] = utcnow) -> None:
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=connect_timeout_s)
-        self._limits = (max_connections, per_host)
+        self._http = HttpPoster("webhook", timeout_s=timeout_s, connect_timeout_s=connect_timeout_s,
+                                max_connections=max_connections, per_host=per_host)
         self._clock = clock
-        self._session: aiohttp.ClientSession | None = None
 
     async def send(self, delivery: Delivery, receiver: WebhookReceiver) -> Outcome:
         now = self._clock()
@@ -107,27 +104,10 @@ class WebhookChannel:
         except ValueError as bad:
             return Outcome.permanent(f"webhook secret unusable: {bad}")
         headers |= {"content-type": "application/json", "user-agent": USER_AGENT}
-        try:
-            async with self._pool().post(receiver.url, data=body, headers=headers,
-                                         allow_redirects=False) as answer:
-                return http_outcome(answer.status, "webhook")
-        except aiohttp.InvalidURL:
-            return Outcome.permanent(f"webhook URL {receiver.url!r} is not a valid URL")
-        except asyncio.TimeoutError:
-            return Outcome.retry(f"webhook timed out after {self._timeout.total:g} s")
-        except aiohttp.ClientError as fault:
-            return Outcome.retry(f"webhook unreachable: {fault.__class__.__name__}: {fault}")
+        return await self._http.post(receiver.url, body, headers)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    def _pool(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._limits[0], limit_per_host=self._limits[1])
-            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
-        return self._session
+        await self._http.close()
 
 
 def _key(secret: str) -> bytes:

@@ -12,7 +12,6 @@ encryption, done by pywebpush) and RFC 8292 (VAPID, signed by py-vapid).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import hashlib
@@ -23,15 +22,15 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-import aiohttp
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02, VapidException
 from pywebpush import WebPusher, WebPushException
 
 from safezone.adapters.channels import render
 from safezone.adapters.channels.base import expired, utcnow
+from safezone.adapters.channels.http import HttpPoster
 from safezone.domain.cap.enums import Status
-from safezone.domain.delivery import Delivery, Outcome, PushReceiver, http_outcome
+from safezone.domain.delivery import Delivery, Outcome, PushReceiver
 
 VAPID_KEY_FILE = "vapid_private.pem"
 TOPIC_MAX_CHARS = 32  # RFC 8030 §5.4: at most 32 characters of the base64url alphabet
@@ -81,10 +80,9 @@ class WebPushChannel:
         """`subject` is how push services reach the operator: `mailto:` or an `https:` URL."""
         self._key = key
         self._subject = subject
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self._limits = (max_connections, per_host)
+        self._http = HttpPoster("push service", timeout_s=timeout_s, max_connections=max_connections,
+                                per_host=per_host)
         self._clock = clock
-        self._session: aiohttp.ClientSession | None = None
         self._tokens: dict[str, tuple[str, float]] = {}  # origin -> (Authorization, valid until)
 
     async def send(self, delivery: Delivery, receiver: PushReceiver) -> Outcome:
@@ -105,21 +103,10 @@ class WebPushChannel:
             "Content-Type": "application/octet-stream",
             "Authorization": authorization,
         }
-        try:
-            async with self._pool().post(receiver.endpoint, data=body, headers=headers,
-                                         allow_redirects=False) as answer:
-                return http_outcome(answer.status, "push service")
-        except aiohttp.InvalidURL:
-            return Outcome.permanent("push endpoint is not a valid URL")
-        except asyncio.TimeoutError:
-            return Outcome.retry(f"push service timed out after {self._timeout.total:g} s")
-        except aiohttp.ClientError as fault:
-            return Outcome.retry(f"push service unreachable: {fault.__class__.__name__}: {fault}")
+        return await self._http.post(receiver.endpoint, body, headers)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._http.close()
 
     def _authorization(self, endpoint: str) -> str:
         """`vapid t=<JWT>, k=<public key>` for the endpoint's origin, signed once per origin and
@@ -128,7 +115,7 @@ class WebPushChannel:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("push endpoint is not an http(s) URL")
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"  # no userinfo in aud
         cached = self._tokens.get(origin)
         wall = time.time()
         if cached is None or cached[1] - JWT_RENEW_BEFORE_S < wall:
@@ -136,12 +123,6 @@ class WebPushChannel:
             header = self._key.sign({"aud": origin, "sub": self._subject, "exp": expires})["Authorization"]
             cached = self._tokens[origin] = (header, expires)
         return cached[0]
-
-    def _pool(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._limits[0], limit_per_host=self._limits[1])
-            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
-        return self._session
 
 
 def _encrypt(receiver: PushReceiver, payload: bytes) -> bytes:
