@@ -1,5 +1,5 @@
 """Web Push to residents' browsers: RFC 8030 (the protocol), RFC 8291 (aes128gcm payload
-encryption, done by pywebpush) and RFC 8292 (VAPID, signed by py-vapid).
+encryption, `push_crypto`) and RFC 8292 (VAPID, signed by py-vapid).
 
 - The VAPID key is made on first start and kept in a PEM file, because browsers bind every
   subscription to the public key they subscribed with: a new key would orphan them all.
@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02, VapidException
-from pywebpush import WebPusher, WebPushException
 
-from safezone.adapters.channels import render
+from safezone.adapters.channels import push_crypto, render
 from safezone.adapters.channels.base import expired, utcnow
 from safezone.adapters.channels.http import HttpPoster
+from safezone.adapters.channels.push_crypto import b64url_decode
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import Delivery, Outcome, PushReceiver
 
@@ -93,7 +93,7 @@ class WebPushChannel:
         try:
             body = _encrypt(receiver, render.push_payload(delivery, receiver.languages))
             authorization = self._authorization(receiver.endpoint)
-        except (WebPushException, VapidException, binascii.Error, ValueError) as bad:
+        except (VapidException, binascii.Error, ValueError) as bad:
             return Outcome.permanent(f"push subscription unusable: {bad}")
         headers = {
             "TTL": str(max(1, int(delivery.remaining(now).total_seconds()))),
@@ -126,5 +126,4 @@ class WebPushChannel:
 
 
 def _encrypt(receiver: PushReceiver, payload: bytes) -> bytes:
-    subscription = {"endpoint": receiver.endpoint, "keys": {"p256dh": receiver.p256dh, "auth": receiver.auth}}
-    return WebPusher(subscription).encode(payload, "aes128gcm")["body"]
+    return push_crypto.encrypt(payload, b64url_decode(receiver.p256dh), b64url_decode(receiver.auth))
