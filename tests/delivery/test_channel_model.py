@@ -6,6 +6,12 @@ from __future__ import annotations
 import pytest
 
 from safezone.adapters.channels import render
+from safezone.adapters.channels.base import Channel
+from safezone.adapters.channels.email import EmailChannel
+from safezone.adapters.channels.mqtt import MqttChannel
+from safezone.adapters.channels.sse import Broadcaster
+from safezone.adapters.channels.webhook import WebhookChannel
+from safezone.adapters.channels.webpush import WebPushChannel, load_or_create_vapid_key
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import ChannelKind, DeliveryText, OutcomeKind, http_outcome
 from tests.delivery.channel_support import a_delivery
@@ -46,3 +52,10 @@ def test_only_actual_messages_go_unmarked():
 def test_an_sms_text_fits_one_segment():
     long = a_delivery(texts=(DeliveryText("en", "x" * 300),))
     assert len(render.short_text(long, long.texts[0])) == render.SHORT_TEXT_CHARS
+
+
+def test_every_channel_offers_the_one_interface(tmp_path):
+    channels = [WebhookChannel(), EmailChannel(host="127.0.0.1", port=25, sender="w@example.org"),
+                MqttChannel(host="127.0.0.1"), Broadcaster(),
+                WebPushChannel(load_or_create_vapid_key(tmp_path), subject="mailto:w@example.org")]
+    assert all(isinstance(channel, Channel) for channel in channels)

@@ -36,7 +36,8 @@ async def push_service() -> AsyncIterator[tuple[PushService, str]]:
 
 @pytest.fixture
 def channel(tmp_path: Path) -> WebPushChannel:
-    return WebPushChannel(load_or_create_vapid_key(tmp_path), subject="mailto:operators@example.org")
+    return WebPushChannel(load_or_create_vapid_key(tmp_path), subject="mailto:operators@example.org",
+                          require_https=False)  # our push service listens on plain http://127.0.0.1
 
 
 def a_push(**changes: object):
@@ -149,3 +150,12 @@ async def test_the_push_service_really_checks_the_token_a_push_for_another_origi
         await channel.close()
     assert outcome.kind is OutcomeKind.FAILED and not outcome.retryable
     assert service.accepted == [] and "aud" in service.refused[0]
+
+
+async def test_a_plain_http_endpoint_is_refused_by_default(tmp_path):
+    strict = WebPushChannel(load_or_create_vapid_key(tmp_path), subject="mailto:operators@example.org")
+    async with push_service() as (service, base):
+        outcome = await strict.send(a_push(), service.browser("phone-1").subscription(base))
+        await strict.close()
+    assert outcome.kind is OutcomeKind.FAILED and not outcome.retryable and "https" in outcome.reason
+    assert service.accepted == []

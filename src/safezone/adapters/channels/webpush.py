@@ -76,9 +76,11 @@ class WebPushChannel:
     """Encrypts each notification for its subscription and posts it to the push service."""
 
     def __init__(self, key: Vapid02, *, subject: str, timeout_s: float = 5.0, max_connections: int = 200,
-                 per_host: int = 50, clock: Callable[[], datetime] = utcnow) -> None:
-        """`subject` is how push services reach the operator: `mailto:` or an `https:` URL."""
+                 per_host: int = 50, require_https: bool = True, clock: Callable[[], datetime] = utcnow) -> None:
+        """`subject` is how push services reach the operator: `mailto:` or an `https:` URL.
+        Every real push service is on https; `require_https=False` is for a local test service."""
         self._key = key
+        self._schemes = ("https",) if require_https else ("http", "https")
         self._subject = subject
         self._http = HttpPoster("push service", timeout_s=timeout_s, max_connections=max_connections,
                                 per_host=per_host)
@@ -113,8 +115,8 @@ class WebPushChannel:
         reused until an hour before it expires (an ECDSA signature per push would cost more
         than the encryption)."""
         parts = urlsplit(endpoint)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("push endpoint is not an http(s) URL")
+        if parts.scheme not in self._schemes or not parts.hostname:
+            raise ValueError(f"push endpoint is not an {' or '.join(self._schemes)} URL")
         origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"  # no userinfo in aud
         cached = self._tokens.get(origin)
         wall = time.time()
