@@ -107,11 +107,11 @@ async def test_the_receivers_answer_decides_the_outcome(status, kind, retryable)
 
 
 async def test_a_slow_receiver_times_out_and_is_retried_later():
-    app, _ = receiver_app(delay_s=2.0)
+    app, _ = receiver_app(delay_s=1.0)
     async with serving(app) as base:
-        outcome = await send_to(f"{base}/hook", timeout_s=0.3)
+        outcome = await send_to(f"{base}/hook", timeout_s=0.2)
     assert outcome.kind is OutcomeKind.FAILED and outcome.retryable
-    assert "timed out after 0.3 s" in outcome.reason
+    assert "timed out after 0.2 s" in outcome.reason
 
 
 async def test_an_unreachable_receiver_is_retried_later():
