@@ -1,0 +1,47 @@
+"""The pooled HTTP client that webhooks and Web Push share: one aiohttp session, bounded
+connections, a total timeout per request, and every answer or fault turned into an `Outcome`."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Mapping
+
+import aiohttp
+
+from safezone.domain.delivery import Outcome, http_outcome
+
+
+class HttpPoster:
+    """POSTs for one channel; `what` names the far side in outcomes ("webhook", "push service")."""
+
+    def __init__(self, what: str, *, timeout_s: float, connect_timeout_s: float | None = None,
+                 max_connections: int = 200, per_host: int = 20) -> None:
+        self._what = what
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=connect_timeout_s)
+        self._limits = (max_connections, per_host)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> Outcome:
+        """Never raises for the far side's faults: a timeout or an unreachable host is worth
+        retrying, a URL that is not one never is. Redirects are not followed (a receiver
+        that moved must be registered again)."""
+        try:
+            async with self._pool().post(url, data=body, headers=dict(headers), allow_redirects=False) as answer:
+                return http_outcome(answer.status, self._what)
+        except aiohttp.InvalidURL:
+            return Outcome.permanent(f"{self._what} URL is not a valid URL")
+        except asyncio.TimeoutError:
+            return Outcome.retry(f"{self._what} timed out after {self._timeout.total:g} s")
+        except aiohttp.ClientError as fault:
+            return Outcome.retry(f"{self._what} unreachable: {fault.__class__.__name__}: {fault}")
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _pool(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._limits[0], limit_per_host=self._limits[1])
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
+        return self._session
