@@ -161,3 +161,42 @@ def test_an_alert_needs_areas_and_texts(areas) -> None:
     with pytest.raises(CapCompositionError, match="language"):
         compose_alert(areas, {}, SPEC, sender="ops@example.org", status=Status.TEST, sent=SENT,
                       expires=SENT + timedelta(minutes=5))
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("kind", ["alert", "update", "cancel", "all-clear"])
+def test_every_kind_and_status_we_compose_passes_our_own_validator_without_a_warning(areas, status, kind) -> None:
+    first = _alert(areas, status=status)  # no note given, whatever the status
+    later, ends = SENT + timedelta(minutes=5), SENT + timedelta(minutes=40)
+    message = {
+        "alert": lambda: first,
+        "update": lambda: compose_update(first, areas[:2], TEXTS, SPEC, sent=later, expires=ends),
+        "cancel": lambda: compose_cancel(first, note="Sent for the wrong district", sent=later),
+        "all-clear": lambda: compose_all_clear(first, TEXTS, sent=later, expires=ends),
+    }[kind]()
+    result = check(to_xml(message))
+    assert result.errors == [] and result.warnings == [], result.issues
+
+
+def test_an_exercise_says_what_it_exercises_even_when_the_operator_wrote_no_note(areas) -> None:
+    exercise = _alert(areas, status=Status.EXERCISE)
+    assert exercise.note == "Exercise of the warning 'Incoming fire' for 3 alert areas; not a real alert."
+    assert _alert(areas, status=Status.EXERCISE, note="Winter drill, north").note == "Winter drill, north"
+    assert _alert(areas).note is None  # an Actual alert needs no note
+
+
+def test_polygons_never_repeat_a_vertex_one_after_the_other() -> None:
+    # A notch 0.2 m deep: its three vertices become one point at the written precision (5 decimals).
+    outline = ShapelyPolygon([(30.0, 50.0), (30.1, 50.0), (30.1, 50.05), (30.099998, 50.050001),
+                              (30.1, 50.050002), (30.1, 50.1), (30.0, 50.1)])
+    for max_points in (5, 6, 100):
+        for polygon in covering_polygons(outline, max_points):
+            pairs = zip(polygon.points, polygon.points[1:])
+            assert all(a != b for a, b in pairs), polygon.points
+
+
+def test_every_polygon_of_the_sample_areas_has_distinct_consecutive_vertices(areas) -> None:
+    for max_points in (6, 24, 100):
+        for area in _alert(areas, max_points=max_points).infos[0].areas:
+            for polygon in area.polygons:
+                assert all(a != b for a, b in zip(polygon.points, polygon.points[1:]))

@@ -48,6 +48,7 @@ MAX_DRAWN_VERTICES = 10_000
 MAX_TEXT_CHARS = 2000
 SUBSCRIBERS_NOTE = "subscribers: not yet available"
 SETTLEMENTS_LISTED = 10
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # where `safezone serve` listens by default
 ENDING_ACTIONS = {AlertKind.UPDATE: "alert.superseded", AlertKind.CANCEL: "alert.cancelled",
                   AlertKind.ALL_CLEAR: "alert.cleared"}
 
@@ -59,6 +60,17 @@ class AlertSettings:
     sender: str = "safezone.local"
     sender_name: str | None = "safezone civil protection"
     public_url: str | None = None  # where `<web>` points: <public_url>/api/alerts/<id>
+    contact: str | None = None  # `<contact>`; by default the sender's name and address
+
+    @property
+    def contact_text(self) -> str:
+        """Who to ask about a message: the configured contact, else who sends it and where."""
+        return self.contact or ", ".join(filter(None, (self.sender_name, self.public_url or self.sender)))
+
+    def web(self, alert_id: int | None) -> str:
+        """The alert's own page, an absolute URL as CAP requires. Until the public page exists
+        this is the alert's JSON (`/api/alerts/<id>`); without a public URL, the default address."""
+        return f"{(self.public_url or DEFAULT_PUBLIC_URL).rstrip('/')}/api/alerts/{alert_id}"
 
 
 @dataclass(frozen=True)
@@ -253,11 +265,11 @@ class AlertService:
 
     def _spec(self, alert: AlertRecord, areas: Sequence[AlertArea]) -> WarningSpec:
         first = alert.texts[0][1]
-        web = f"{self.settings.public_url.rstrip('/')}/api/alerts/{alert.id}" if self.settings.public_url else None
         return WarningSpec(
             event=first.event or alert.threat,
             sender_name=self.settings.sender_name,
-            web=web,
+            web=self.settings.web(alert.id),
+            contact=self.settings.contact_text,
             parameters=(NamedValue("SAFEZONE-THREAT", alert.threat),
                         NamedValue("SAFEZONE-TIME-TO-SHELTER-S", str(_shortest(areas)))),
         )

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from safezone.domain.alerts import AlertKind
 from safezone.domain.cap.compose import InfoText
 from safezone.domain.cap.enums import Status
+from safezone.domain.cap.rules import HEADLINE_TARGET
 from safezone.domain.errors import InputError
 
 FIELDS = ("event", "headline", "description", "instruction")
@@ -61,10 +62,21 @@ class Templates:
 
     def render(self, kind: AlertKind, status: Status, threat: Threat, language: str,
                area_names: Sequence[str], seconds: int) -> InfoText:
-        """The text of one message in one language; a drill says so before anything else."""
+        """The text of one message in one language; a drill says so before anything else.
+        The headline names as many places as fit in HEADLINE_TARGET characters (at least one),
+        so receivers never cut it."""
+        text = InfoText(headline="")
+        for shown in range(min(NAMES_SHOWN, len(area_names)), 0, -1) if area_names else (0,):
+            text = self._render(kind, status, threat, language, area_names, seconds, shown)
+            if len(text.headline) <= HEADLINE_TARGET:
+                break
+        return text
+
+    def _render(self, kind: AlertKind, status: Status, threat: Threat, language: str,
+                area_names: Sequence[str], seconds: int, shown: int) -> InfoText:
         words = self.languages[language]
         values = {
-            "areas": _names(area_names, words["more"]),
+            "areas": _names(area_names, words["more"], shown),
             "shelter_time": words["immediately"] if seconds <= 0 else words["within"].format(seconds=seconds),
             "range_km": f"{threat.range_km:g}",
             "threat": threat.name,
@@ -87,9 +99,9 @@ class Templates:
         return headline if headline.startswith(marker) else f"{marker}: {headline}"
 
 
-def _names(names: Sequence[str], more: str) -> str:
-    shown = ", ".join(names[:NAMES_SHOWN])
-    rest = len(names) - NAMES_SHOWN
+def _names(names: Sequence[str], more: str, count: int = NAMES_SHOWN) -> str:
+    shown = ", ".join(names[:count])
+    rest = len(names) - count
     return f"{shown} {more.format(count=rest)}" if rest > 0 else shown
 
 

@@ -198,6 +198,8 @@ def _message(msg_type: MsgType, references: tuple[Reference, ...], infos: tuple[
              sent: datetime, *, sender: str, status: Status, scope: Scope, note: str | None,
              restriction: str | None = None, addresses: tuple[str, ...] = (),
              identifier: str | None = None) -> Alert:
+    if status is Status.EXERCISE and not (note and note.strip()):
+        note = exercise_note(infos)
     return Alert(
         identifier=identifier or new_identifier(sender, sent),
         sender=sender,
@@ -211,6 +213,14 @@ def _message(msg_type: MsgType, references: tuple[Reference, ...], infos: tuple[
         references=references,
         infos=infos,
     )
+
+
+def exercise_note(infos: Sequence[Info]) -> str:
+    """What an Exercise exercises, when nobody said: receivers are told in <note> (CAP 1.2
+    recommends it, and our own validator warns without it)."""
+    event = infos[0].event if infos else "a warning"
+    count = len({(area.area_desc, area.geocodes) for info in infos for area in info.areas})
+    return f"Exercise of the warning {event!r} for {count} alert area{'s' if count != 1 else ''}; not a real alert."
 
 
 def _info(language: str, text: InfoText, spec: WarningSpec, areas: tuple[Area, ...],
