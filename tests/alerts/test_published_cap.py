@@ -9,7 +9,7 @@ from lxml import etree
 from safezone.adapters.cap_xml import CAP_MIME_TYPE, check
 from safezone.bootstrap import Settings
 from safezone.domain.alerts import AlertKind
-from safezone.domain.cap import Status
+from safezone.domain.cap import TIME_TO_SHELTER_NAME, Status
 from safezone.services.alerts import AlertSettings, Composition
 from tests.support.app import make_container
 
@@ -98,3 +98,25 @@ def test_the_feed_link_and_the_cap_answer_name_the_same_media_type(api, containe
     assert answer.status_code == 200
     assert answer.headers["content-type"].split(";")[0] == CAP_MIME_TYPE == "application/cap+xml"
     assert etree.fromstring(answer.content).tag == f"{CAP}alert"
+
+
+def _areas_by_info(alert):
+    return [(info.language, next(p.value for p in info.parameters if p.value_name == TIME_TO_SHELTER_NAME),
+             sorted(a.geocodes[0].value for a in info.areas)) for info in alert.infos]
+
+
+def test_each_time_to_shelter_gets_its_own_instruction_and_follow_ups_keep_them(container):
+    alice, _ = _users(container)
+    alert_id = _issued(container, Status.ACTUAL)  # AAA-0-1 and BBB-0-1: 15 s; AAA-1-1: 90 s
+    alert = check(_cap(container, alert_id)).alert
+    expected = [(lang, s, ids) for lang in ("en", "uk", "ru")
+                for s, ids in (("15", ["AAA-0-1", "BBB-0-1"]), ("90", ["AAA-1-1"]))]
+    assert _areas_by_info(alert) == expected
+    english = [i for i in alert.infos if i.language == "en"]
+    assert "within 15 seconds" in english[0].instruction and "within 90 seconds" in english[1].instruction
+    assert english[0].headline == "Take shelter within 15 seconds: Eastgate, Westgate"
+    assert english[1].headline == "Take shelter within 90 seconds: Far West"
+    assert "протягом 90 секунд" in alert.infos[3].instruction
+    cleared = check(_cap(container, container.alerts.follow_up(alice, alert_id, AlertKind.ALL_CLEAR).id)).alert
+    assert _areas_by_info(cleared) == expected
+    assert [i.headline for i in cleared.infos[:2]] == ["All clear: Eastgate, Westgate", "All clear: Far West"]

@@ -249,7 +249,7 @@ class AlertService:
 
     def _cap_message(self, uow: UnitOfWork, alert: AlertRecord, previous: AlertRecord | None,
                      now: datetime) -> CapAlert:
-        texts = dict(alert.texts)
+        texts = alert.texts  # one per language and time to shelter: a dict would keep one
         if alert.kind is AlertKind.ALERT or previous is None:
             areas = uow.areas.by_ids(alert.zone_version, alert.area_ids)
             return compose_alert(areas, texts, self._spec(alert, areas), sender=self.settings.sender,
@@ -270,8 +270,7 @@ class AlertService:
             sender_name=self.settings.sender_name,
             web=self.settings.web(alert.id),
             contact=self.settings.contact_text,
-            parameters=(NamedValue("SAFEZONE-THREAT", alert.threat),
-                        NamedValue("SAFEZONE-TIME-TO-SHELTER-S", str(_shortest(areas)))),
+            parameters=(NamedValue("SAFEZONE-THREAT", alert.threat),),  # compose adds each info's time to shelter
         )
 
     def _threat(self, name: str) -> ThreatClass:
@@ -305,17 +304,24 @@ class AlertService:
         stray = sorted(set(own) - set(languages))
         if stray:
             raise InputError(f"text given in {', '.join(stray)}, which is not among the languages", field="texts")
-        # The most populous places first: they are the names people recognise.
-        names = [a.name for a in sorted(areas, key=lambda a: -a.population)]
         about = Threat(threat.name, threat.max_range_km)
+        # Areas with different times to shelter get their own text (and their own CAP info),
+        # the most urgent first; within each, the most populous places first: the names
+        # people recognise.
+        by_time: dict[int, list[AlertArea]] = {}
+        for area in sorted(areas, key=lambda a: (a.time_to_shelter_s, -a.population)):
+            by_time.setdefault(area.time_to_shelter_s, []).append(area)
         texts = []
         for lang in languages:
             text = own.get(lang)
-            if text is None:
-                text = self.templates.render(kind, status, about, lang, names, _shortest(areas))
-            else:  # the operator's own words: a drill still says so first
-                text = replace(text, headline=self.templates.marked(status, lang, text.headline))
-            texts.append((lang, _checked_text(text, lang)))
+            if text is not None:  # the operator's own words, for every area: a drill still says so first
+                texts.append((lang, _checked_text(replace(text, headline=self.templates.marked(
+                    status, lang, text.headline), time_to_shelter_s=None), lang)))
+                continue
+            for seconds, members in by_time.items():
+                names = [a.name for a in members]
+                text = self.templates.render(kind, status, about, lang, names, seconds)
+                texts.append((lang, _checked_text(replace(text, time_to_shelter_s=seconds), lang)))
         return tuple(texts)
 
     def _get(self, uow: UnitOfWork, alert_id: int, lock: bool = False) -> AlertRecord:

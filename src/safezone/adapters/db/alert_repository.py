@@ -104,7 +104,8 @@ def _values(alert: AlertRecord) -> dict:
 
 def _text_values(text: InfoText) -> dict:
     return {"headline": text.headline, "description": text.description,
-            "instruction": text.instruction, "event": text.event}
+            "instruction": text.instruction, "event": text.event,
+            "time_to_shelter_s": text.time_to_shelter_s}
 
 
 def _record(row: AlertRow) -> AlertRecord:
