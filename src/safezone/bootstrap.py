@@ -114,7 +114,7 @@ def ensure_zones(container: Container, progress: Callable[[str], None]) -> int:
     border = from_country_pair(DEFAULT_BORDER)
     zones = build_zones(border, config.threats, geonames.load_settlements(progress),
                         area_km=config.area_km or DEFAULT_AREA_KM, band_edges_km=config.band_edges_km,
-                        progress=progress)
+                        progress=progress, place_names=geonames.load_place_names(progress))
     progress(f"Storing {len(zones.areas):,} alert areas")
     with container.database.unit_of_work() as uow:
         version = uow.zones.add(zones, activate=True)

@@ -313,15 +313,17 @@ class AlertService:
             by_time.setdefault(area.time_to_shelter_s, []).append(area)
         texts = []
         for lang in languages:
+            # Each area's name in this language, for the texts and each CAP <areaDesc>.
+            names = {a.id: self.templates.area_name(a, lang) for a in areas}
             text = own.get(lang)
             if text is not None:  # the operator's own words, for every area: a drill still says so first
                 texts.append((lang, _checked_text(replace(text, headline=self.templates.marked(
-                    status, lang, text.headline), time_to_shelter_s=None), lang)))
+                    status, lang, text.headline), time_to_shelter_s=None, area_names=tuple(names.items())), lang)))
                 continue
             for seconds, members in by_time.items():
-                names = [a.name for a in members]
-                text = self.templates.render(kind, status, about, lang, names, seconds)
-                texts.append((lang, _checked_text(replace(text, time_to_shelter_s=seconds), lang)))
+                text = self.templates.render(kind, status, about, lang, [names[a.id] for a in members], seconds)
+                texts.append((lang, _checked_text(replace(text, time_to_shelter_s=seconds, area_names=tuple(
+                    (a.id, names[a.id]) for a in members)), lang)))
         return tuple(texts)
 
     def _get(self, uow: UnitOfWork, alert_id: int, lock: bool = False) -> AlertRecord:

@@ -83,6 +83,7 @@ class AlertAreaRow(Base):
     min_lat: Mapped[float] = mapped_column(Float)
     max_lon: Mapped[float] = mapped_column(Float)
     max_lat: Mapped[float] = mapped_column(Float)
+    naming: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # AreaName parts; NULL before 0050
 
 
 class SettlementRow(Base):

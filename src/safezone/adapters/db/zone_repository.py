@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from safezone.adapters.db.import_repository import as_utc
 from safezone.adapters.db.models import AlertAreaRow, SettlementRow, ZoneBandRow, ZoneSetRow, ZoneSideRow
 from safezone.domain.threats import Band
-from safezone.domain.zones import AlertArea, Settlement, Side, ZoneSet
+from safezone.domain.zones import AlertArea, AreaName, Settlement, Side, ZoneSet
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,24 @@ def _area_values(version: int, position: int, area: AlertArea) -> dict:
         "min_lat": min_lat,
         "max_lon": max_lon,
         "max_lat": max_lat,
+        "naming": _naming_values(area.naming),
     }
+
+
+def _naming_values(naming: AreaName | None) -> dict | None:
+    if naming is None:
+        return None
+    return {"place": naming.place, "names": [list(pair) for pair in naming.names], "near": naming.near, "direction": naming.direction,
+            "distance_km": naming.distance_km, "number": naming.number}
+
+
+def _naming(values: dict | None) -> AreaName | None:
+    """Name parts as stored; zone sets stored before they existed have none."""
+    if not values:
+        return None
+    return AreaName(place=values["place"], names=tuple((str(lang), str(name)) for lang, name in values.get("names") or ()),
+                    near=bool(values.get("near")), direction=values.get("direction"),
+                    distance_km=values.get("distance_km"), number=values.get("number"))
 
 
 def _settlement_values(version: int, area_id: str, position: int, s: Settlement) -> dict:
@@ -240,4 +257,5 @@ def _area(row: AlertAreaRow, settlements: tuple[Settlement, ...]) -> AlertArea:
         time_to_shelter_s=row.time_to_shelter_s,
         geometry=row.geometry,
         settlements=settlements,
+        naming=_naming(row.naming),
     )

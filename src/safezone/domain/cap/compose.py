@@ -46,6 +46,7 @@ class InfoText:
     instruction: str | None = None
     event: str | None = None  # the event's name in this language; WarningSpec.event if None
     time_to_shelter_s: int | None = None  # for the areas with this time to shelter; None: for all
+    area_names: tuple[tuple[str, str], ...] = ()  # (area id, its name in this language) for <areaDesc>
 
 
 # Texts by language, or (language, text) pairs when a language has one text per time to shelter.
@@ -274,8 +275,21 @@ def _infos(texts: Texts, spec: WarningSpec, groups: Sequence[tuple[int | None, t
                 raise CapCompositionError(f"no {language} text for the areas with {seconds} s to shelter")
             parameters = spec.parameters + ((NamedValue(TIME_TO_SHELTER_NAME, str(seconds)),)
                                              if seconds is not None else ())
-            infos.append(_info(language, text, replace(spec, parameters=parameters), areas, sent, expires))
+            infos.append(_info(language, text, replace(spec, parameters=parameters), _named(areas, text),
+                               sent, expires))
     return tuple(infos)
+
+
+def _named(areas: tuple[Area, ...], text: InfoText) -> tuple[Area, ...]:
+    """The areas with their names in the text's language, where it gives them."""
+    names = dict(text.area_names)
+    if not names:
+        return areas
+    return tuple(replace(area, area_desc=names.get(_area_id(area), area.area_desc)) for area in areas)
+
+
+def _area_id(area: Area) -> str | None:
+    return next((g.value for g in area.geocodes if g.value_name == AREA_CODE_NAME), None)
 
 
 def _pairs(texts: Texts) -> list[tuple[str, InfoText]]:
