@@ -114,3 +114,10 @@ def test_broken_words_for_area_names_are_refused(tmp_path, change, field):
     with pytest.raises(InputError) as refused:
         load_templates(path)
     assert refused.value.field == field
+
+
+def test_a_headline_names_only_as_many_places_as_fit_in_160_characters():
+    names = ["Тьоткіно, 12 км на північний захід, ділянка 2"] * 8
+    text = load_templates().render(AlertKind.UPDATE, Status.EXERCISE, Threat("short range", 40), "uk", names, 45)
+    assert len(text.headline) <= 160
+    assert text.headline.endswith("Тьоткіно, 12 км на північний захід, ділянка 2 та ще 7")

@@ -90,6 +90,15 @@ class AlertArea:
         return sum(s.counted_population for s in self.settlements)
 
 
+def by_time_to_shelter(areas: Iterable[AlertArea]) -> dict[int, list[AlertArea]]:
+    """Areas grouped by their time to shelter, the most urgent first, each group in the order
+    given: areas with different times need different instructions."""
+    groups: dict[int, list[AlertArea]] = {}
+    for area in sorted(areas, key=lambda a: a.time_to_shelter_s):  # a stable sort
+        groups.setdefault(area.time_to_shelter_s, []).append(area)
+    return groups
+
+
 @dataclass(frozen=True)
 class Side:
     """One protected side of the border: a country code and its territory."""

@@ -39,7 +39,7 @@ from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.cap.times import utc_now
 from safezone.domain.errors import InputError
 from safezone.domain.threats import ThreatClass
-from safezone.domain.zones import AlertArea
+from safezone.domain.zones import AlertArea, by_time_to_shelter
 from safezone.services.audit import record, record_refusal
 
 OUTBOX_TOPIC = "alert.issued"
@@ -252,18 +252,18 @@ class AlertService:
         texts = alert.texts  # one per language and time to shelter: a dict would keep one
         if alert.kind is AlertKind.ALERT or previous is None:
             areas = uow.areas.by_ids(alert.zone_version, alert.area_ids)
-            return compose_alert(areas, texts, self._spec(alert, areas), sender=self.settings.sender,
+            return compose_alert(areas, texts, self._spec(alert), sender=self.settings.sender,
                                  status=alert.status, expires=alert.expires, sent=now, note=alert.note)
         earlier = parse_cap(uow.alerts.cap_xml(previous.id) or b"")
         if alert.kind is AlertKind.UPDATE:
             areas = uow.areas.by_ids(alert.zone_version, alert.area_ids)
-            return compose_update(earlier, areas, texts, self._spec(alert, areas), expires=alert.expires,
+            return compose_update(earlier, areas, texts, self._spec(alert), expires=alert.expires,
                                   sent=now, note=alert.note)
         if alert.kind is AlertKind.CANCEL:
             return compose_cancel(earlier, note=alert.note or "cancelled", texts=texts, sent=now)
         return compose_all_clear(earlier, texts, expires=alert.expires, sent=now)
 
-    def _spec(self, alert: AlertRecord, areas: Sequence[AlertArea]) -> WarningSpec:
+    def _spec(self, alert: AlertRecord) -> WarningSpec:
         first = alert.texts[0][1]
         return WarningSpec(
             event=first.event or alert.threat,
@@ -308,9 +308,7 @@ class AlertService:
         # Areas with different times to shelter get their own text (and their own CAP info),
         # the most urgent first; within each, the most populous places first: the names
         # people recognise.
-        by_time: dict[int, list[AlertArea]] = {}
-        for area in sorted(areas, key=lambda a: (a.time_to_shelter_s, -a.population)):
-            by_time.setdefault(area.time_to_shelter_s, []).append(area)
+        by_time = by_time_to_shelter(sorted(areas, key=lambda a: -a.population))
         texts = []
         for lang in languages:
             # Each area's name in this language, for the texts and each CAP <areaDesc>.

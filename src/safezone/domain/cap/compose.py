@@ -30,7 +30,7 @@ from safezone.domain.cap.identifiers import checked, new_identifier
 from safezone.domain.cap.issues import CapCompositionError
 from safezone.domain.cap.model import Alert, Area, Info, NamedValue, Reference
 from safezone.domain.cap.times import utc_now
-from safezone.domain.zones import AlertArea
+from safezone.domain.zones import AlertArea, by_time_to_shelter
 
 AREA_CODE_NAME = "SAFEZONE-AREA"
 TIME_TO_SHELTER_NAME = "SAFEZONE-TIME-TO-SHELTER-S"
@@ -185,10 +185,8 @@ def _compose(msg_type: MsgType, references: tuple[Reference, ...], areas: Sequen
     if not areas:
         raise CapCompositionError("an alert needs at least one alert area")
     sent = _sent(sent)
-    by_time: dict[int, list[Area]] = {}
-    for area in sorted(areas, key=lambda a: a.time_to_shelter_s):  # stable: areas keep their order
-        by_time.setdefault(area.time_to_shelter_s, []).append(cap_area(area, max_points))
-    groups = [(seconds, tuple(members)) for seconds, members in by_time.items()]
+    groups = [(seconds, tuple(cap_area(a, max_points) for a in members))
+              for seconds, members in by_time_to_shelter(areas).items()]
     infos = tuple(replace(info, effective=_second(effective), onset=_second(onset))
                   for info in _infos(texts, spec, groups, sent, expires))
     return _message(msg_type, references, infos, sent,
@@ -210,7 +208,7 @@ def _message(msg_type: MsgType, references: tuple[Reference, ...], infos: tuple[
              restriction: str | None = None, addresses: tuple[str, ...] = (),
              identifier: str | None = None) -> Alert:
     if status is Status.EXERCISE and not (note and note.strip()):
-        note = exercise_note(infos)
+        note = _exercise_note(infos)
     return Alert(
         identifier=identifier or new_identifier(sender, sent),
         sender=sender,
@@ -226,7 +224,7 @@ def _message(msg_type: MsgType, references: tuple[Reference, ...], infos: tuple[
     )
 
 
-def exercise_note(infos: Sequence[Info]) -> str:
+def _exercise_note(infos: Sequence[Info]) -> str:
     """What an Exercise exercises, when nobody said: receivers are told in <note> (CAP 1.2
     recommends it, and our own validator warns without it)."""
     event = infos[0].event if infos else "a warning"
