@@ -21,9 +21,10 @@ BANDS = (0, 2, 3)  # 0 s by the border, 30 s, and Sumy's 45 s
 TIME_WORDS = {"en": ("immediately", "within {} seconds"), "uk": ("негайно", "протягом {} секунд"),
               "ru": ("немедленно", "в течение {} секунд")}
 LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+")
-# The data (GeoNames cities500) has no Ukrainian or Russian name for these places around Sumy:
-# they keep the name GeoNames writes them with.
-NO_NAME_IN = {"uk": set(), "ru": set()}
+# Places around Sumy that the data (GeoNames cities500) has no Cyrillic name for, so they keep
+# their Latin one: none. On the whole RUS-UKR border there are three (Pivnichna Saltivka,
+# Severnyy, Yats’kivka; see test_area_names.py).
+NO_NAME_IN: dict[str, set[str]] = {"uk": set(), "ru": set()}
 
 
 @pytest.fixture
