@@ -46,6 +46,7 @@ class Settings:
     sender: str = "safezone.local"
     sender_name: str = "safezone civil protection"
     public_url: str | None = None
+    contact: str | None = None  # the CAP <contact> of our messages; default: sender name and address
     session_lifetime: timedelta = timedelta(hours=8)
     secure_cookies: bool = False  # set behind HTTPS, so the session cookie never travels in clear
     public_rate_per_minute: float = 600.0  # per client address, on the public side and login
@@ -63,6 +64,7 @@ class Settings:
             "sender": env.get("SAFEZONE_SENDER") or cls.sender,
             "sender_name": env.get("SAFEZONE_SENDER_NAME") or cls.sender_name,
             "public_url": env.get("SAFEZONE_PUBLIC_URL") or None,
+            "contact": env.get("SAFEZONE_CONTACT") or None,
             "session_lifetime": timedelta(hours=_environ_number(env, "SAFEZONE_SESSION_HOURS", 8)),
             "secure_cookies": env.get("SAFEZONE_SECURE_COOKIES", "") in ("1", "true", "yes"),
             "public_rate_per_minute": _environ_number(env, "SAFEZONE_RATE_PER_MINUTE", cls.public_rate_per_minute),
@@ -97,7 +99,8 @@ def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Con
         database,
         load_templates(settings.templates_file),
         threats.threats,
-        AlertSettings(sender=settings.sender, sender_name=settings.sender_name, public_url=settings.public_url),
+        AlertSettings(sender=settings.sender, sender_name=settings.sender_name, public_url=settings.public_url,
+                      contact=settings.contact),
         clock=clock,
     )
     return Container(settings, database, threats, alerts, PublicService(database, clock, settings.feed_retention), clock)
@@ -114,7 +117,7 @@ def ensure_zones(container: Container, progress: Callable[[str], None]) -> int:
     border = from_country_pair(DEFAULT_BORDER)
     zones = build_zones(border, config.threats, geonames.load_settlements(progress),
                         area_km=config.area_km or DEFAULT_AREA_KM, band_edges_km=config.band_edges_km,
-                        progress=progress)
+                        progress=progress, place_names=geonames.load_place_names(progress))
     progress(f"Storing {len(zones.areas):,} alert areas")
     with container.database.unit_of_work() as uow:
         version = uow.zones.add(zones, activate=True)

@@ -3,13 +3,17 @@ words, place names from the data, and a broken template file refused at start.""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+from shapely.geometry import box
 
 from safezone.adapters.config.templates import Threat, load_templates
 from safezone.adapters.config.threats import load_threats
 from safezone.domain.alerts import AlertKind
 from safezone.domain.cap import Status
 from safezone.domain.errors import InputError
+from safezone.domain.zones import AlertArea, AreaName
 
 
 def test_every_threat_class_speaks_english_ukrainian_and_russian():
@@ -70,3 +74,50 @@ def test_an_unknown_placeholder_is_refused(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=r"unknown placeholder \{when\}"):
         load_templates(path)
+
+
+def _named(naming: AreaName) -> AlertArea:
+    return AlertArea("UKR-0-x", naming.label, "UKR", 0, 0.0, 4.0, 0, box(0, 0, 1, 1), naming=naming)
+
+
+@pytest.mark.parametrize("language, near, toward, numbered", [
+    ("en", "near Tëtkino", "Tëtkino, 8 km south-west", "Popivka, area 2"),
+    ("uk", "Тьоткіно (околиці)", "Тьоткіно, 8 км на південний захід", "Попівка, ділянка 2"),
+    ("ru", "Тёткино (окрестности)", "Тёткино, 8 км к юго-западу", "Поповка, участок 2"),
+])
+def test_area_names_are_worded_in_the_messages_language(language, near, toward, numbered):
+    templates = load_templates()
+    tetkino = AreaName("Tëtkino", (("uk", "Тьоткіно"), ("ru", "Тёткино")), near=True)
+    popivka = AreaName("Popivka", (("uk", "Попівка"), ("ru", "Поповка")), number=2)
+    assert templates.area_name(_named(tetkino), language) == near
+    assert templates.area_name(_named(replace(tetkino, direction="south-west", distance_km=8)), language) == toward
+    assert templates.area_name(_named(popivka), language) == numbered
+
+
+def test_an_area_stored_without_name_parts_keeps_its_name():
+    old = AlertArea("UKR-0-x", "near Sumy 2", "UKR", 0, 0.0, 4.0, 0, box(0, 0, 1, 1))
+    assert load_templates().area_name(old, "uk") == "near Sumy 2"
+
+
+@pytest.mark.parametrize("change, field", [
+    (('directions = ["north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west"]',
+      'directions = ["north", "south"]'), "languages.en.directions"),
+    (('toward = "{place}, {km} km {direction}"', 'toward = "{place}, {miles} miles {direction}"'),
+     "languages.en.toward"),
+])
+def test_broken_words_for_area_names_are_refused(tmp_path, change, field):
+    with open(load_templates().source, encoding="utf-8") as handle:
+        text = handle.read()
+    assert change[0] in text
+    path = tmp_path / "templates.toml"
+    path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        load_templates(path)
+    assert refused.value.field == field
+
+
+def test_a_headline_names_only_as_many_places_as_fit_in_160_characters():
+    names = ["Тьоткіно, 12 км на північний захід, ділянка 2"] * 8
+    text = load_templates().render(AlertKind.UPDATE, Status.EXERCISE, Threat("short range", 40), "uk", names, 45)
+    assert len(text.headline) <= 160
+    assert text.headline.endswith("Тьоткіно, 12 км на північний захід, ділянка 2 та ще 7")

@@ -3,6 +3,7 @@ cover every area completely, and follow-ups that reference what they replace."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,6 +15,7 @@ from shapely.ops import unary_union
 from safezone.adapters.cap_xml import check, to_xml
 from safezone.domain.cap import (
     AREA_CODE_NAME,
+    TIME_TO_SHELTER_NAME,
     CapCompositionError,
     InfoText,
     MsgType,
@@ -161,3 +163,106 @@ def test_an_alert_needs_areas_and_texts(areas) -> None:
     with pytest.raises(CapCompositionError, match="language"):
         compose_alert(areas, {}, SPEC, sender="ops@example.org", status=Status.TEST, sent=SENT,
                       expires=SENT + timedelta(minutes=5))
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("kind", ["alert", "update", "cancel", "all-clear"])
+def test_every_kind_and_status_we_compose_passes_our_own_validator_without_a_warning(areas, status, kind) -> None:
+    first = _alert(areas, status=status)  # no note given, whatever the status
+    later, ends = SENT + timedelta(minutes=5), SENT + timedelta(minutes=40)
+    message = {
+        "alert": lambda: first,
+        "update": lambda: compose_update(first, areas[:2], TEXTS, SPEC, sent=later, expires=ends),
+        "cancel": lambda: compose_cancel(first, note="Sent for the wrong district", sent=later),
+        "all-clear": lambda: compose_all_clear(first, TEXTS, sent=later, expires=ends),
+    }[kind]()
+    result = check(to_xml(message))
+    assert result.errors == [] and result.warnings == [], result.issues
+
+
+def test_an_exercise_says_what_it_exercises_even_when_the_operator_wrote_no_note(areas) -> None:
+    exercise = _alert(areas, status=Status.EXERCISE)
+    assert exercise.note == "Exercise of the warning 'Incoming fire' for 3 alert areas; not a real alert."
+    assert _alert(areas, status=Status.EXERCISE, note="Winter drill, north").note == "Winter drill, north"
+    assert _alert(areas).note is None  # an Actual alert needs no note
+
+
+def test_polygons_never_repeat_a_vertex_one_after_the_other() -> None:
+    # A notch 0.2 m deep: its three vertices become one point at the written precision (5 decimals).
+    outline = ShapelyPolygon([(30.0, 50.0), (30.1, 50.0), (30.1, 50.05), (30.099998, 50.050001),
+                              (30.1, 50.050002), (30.1, 50.1), (30.0, 50.1)])
+    for max_points in (5, 6, 100):
+        for polygon in covering_polygons(outline, max_points):
+            pairs = zip(polygon.points, polygon.points[1:])
+            assert all(a != b for a, b in pairs), polygon.points
+
+
+def test_every_polygon_of_the_sample_areas_has_distinct_consecutive_vertices(areas) -> None:
+    for max_points in (6, 24, 100):
+        for area in _alert(areas, max_points=max_points).infos[0].areas:
+            for polygon in area.polygons:
+                assert all(a != b for a, b in zip(polygon.points, polygon.points[1:]))
+
+
+def _timed(areas, seconds=(45, 0, 15)):
+    """The sample areas, each with its own time to shelter."""
+    return [replace(area, time_to_shelter_s=s) for area, s in zip(areas, seconds)]
+
+
+def _texts_per_time(languages=("en", "uk"), seconds=(0, 15, 45)):
+    return [(lang, InfoText(f"[{lang}] shelter: {s} s", instruction=f"[{lang}] go within {s} s", time_to_shelter_s=s))
+            for lang in languages for s in seconds]
+
+
+def _time_of(info) -> int:
+    return int(next(p.value for p in info.parameters if p.value_name == TIME_TO_SHELTER_NAME))
+
+
+def test_areas_with_different_times_to_shelter_get_their_own_info_in_each_language(areas) -> None:
+    timed = _timed(areas)
+    alert = compose_alert(timed, _texts_per_time(), SPEC, sender="ops@civil-protection.example",
+                          status=Status.ACTUAL, sent=SENT, expires=SENT + timedelta(minutes=30))
+    assert [(i.language, _time_of(i)) for i in alert.infos] == [
+        ("en", 0), ("en", 15), ("en", 45), ("uk", 0), ("uk", 15), ("uk", 45)]
+    seconds_of = {a.id: a.time_to_shelter_s for a in timed}
+    for language in ("en", "uk"):
+        listed = [area.geocodes[0].value for i in alert.infos if i.language == language for area in i.areas]
+        assert sorted(listed) == sorted(seconds_of)  # every area once per language
+    for info in alert.infos:
+        assert {seconds_of[a.geocodes[0].value] for a in info.areas} == {_time_of(info)}
+        assert info.instruction == f"[{info.language}] go within {_time_of(info)} s"
+    result = check(to_xml(alert))
+    assert result.errors == [] and result.warnings == []
+
+
+def test_a_text_for_every_area_serves_each_time_to_shelter(areas) -> None:
+    alert = _alert(_timed(areas))
+    assert [(i.language, _time_of(i)) for i in alert.infos] == [
+        (lang, s) for lang in TEXTS for s in (0, 15, 45)]
+    assert {i.headline for i in alert.infos if i.language == "en-US"} == {TEXTS["en-US"].headline}
+
+
+def test_a_time_to_shelter_without_a_text_is_refused(areas) -> None:
+    with pytest.raises(CapCompositionError, match="no en text for the areas with 45 s"):
+        compose_alert(_timed(areas), _texts_per_time(seconds=(0, 15)), SPEC, sender="ops@example.org",
+                      status=Status.TEST, sent=SENT, expires=SENT + timedelta(minutes=5))
+
+
+def test_follow_ups_of_a_message_spanning_bands_keep_every_area(areas) -> None:
+    timed = _timed(areas)
+    first = compose_alert(timed, _texts_per_time(), SPEC, sender="ops@civil-protection.example",
+                          status=Status.ACTUAL, sent=SENT, expires=SENT + timedelta(minutes=30))
+    later, ends = SENT + timedelta(minutes=5), SENT + timedelta(minutes=40)
+    clear = compose_all_clear(first, {"en": InfoText("All clear"), "uk": InfoText("Відбій")}, sent=later, expires=ends)
+    cancel = compose_cancel(first, note="Sent in error", sent=later,
+                            texts=[("uk", InfoText("Скасовано")), ("uk", InfoText("Скасовано: 45 с", time_to_shelter_s=45))])
+    update = compose_update(first, timed[:2], _texts_per_time(seconds=(0, 45)), SPEC, sent=later, expires=ends)
+    for message, count in ((clear, 3), (cancel, 3), (update, 2)):
+        for language in ("en", "uk"):
+            listed = [a.geocodes[0].value for i in message.infos if i.language == language for a in i.areas]
+            assert len(listed) == len(set(listed)) == count
+        result = check(to_xml(message))
+        assert result.errors == [] and result.warnings == [], result.issues
+    assert [i.headline for i in cancel.infos] == [  # English was given no text: it keeps the alert's
+        "[en] shelter: 0 s", "[en] shelter: 15 s", "[en] shelter: 45 s", "Скасовано", "Скасовано", "Скасовано: 45 с"]
+    assert clear.infos[0].response_types == (ResponseType.ALL_CLEAR,)

@@ -45,7 +45,7 @@ def test_an_actual_alert_from_draft_to_cancel(api, container):
     assert public["count"] == 1 and public["banner"] is None
     assert public["alerts"][0]["id"] == alert_id and public["alerts"][0]["status"] == "Actual"
     cap = api.get(f"/api/alerts/{alert_id}/cap.xml")
-    assert cap.status_code == 200 and cap.headers["content-type"].startswith("application/xml")
+    assert cap.status_code == 200 and cap.headers["content-type"].startswith("application/cap+xml")
     result = check(cap.content)
     assert result.ok and result.version == "1.2", result.issues
     assert etree.fromstring(cap.content).nsmap[None] == "urn:oasis:names:tc:emergency:cap:1.2"

@@ -34,7 +34,8 @@ def rus_ukr_border():
 
 @pytest.fixture(scope="session")
 def rus_ukr(rus_ukr_border, default_threats, settlements) -> ZoneSet:
-    return build_zones(rus_ukr_border, default_threats.threats, settlements, area_km=default_threats.area_km)
+    return build_zones(rus_ukr_border, default_threats.threats, settlements, area_km=default_threats.area_km,
+                       place_names=geonames.load_place_names())
 
 
 @pytest.fixture(scope="session")

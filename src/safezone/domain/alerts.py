@@ -114,7 +114,7 @@ class AlertRecord:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        return tuple(lang for lang, _ in self.texts)
+        return tuple(dict.fromkeys(lang for lang, _ in self.texts))  # a language may have a text per time to shelter
 
     @property
     def banner(self) -> str | None:

@@ -6,7 +6,7 @@ are shapely objects in WGS 84 longitude/latitude (EPSG:4326).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from shapely.geometry.base import BaseGeometry
@@ -33,6 +33,41 @@ class Settlement:
     @property
     def counted_population(self) -> int:
         return 0 if self.part_of is not None else self.population
+
+
+DIRECTIONS = ("north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west")
+
+
+@dataclass(frozen=True)
+class AreaName:
+    """An area's name in parts, so that each language can put it into words (the message
+    templates do) and it reads like a place: "Sumy", "near Sudzha", "Tëtkino, 8 km south-west",
+    never an address like "near Tëtkino 2"."""
+
+    place: str  # the settlement's name as GeoNames writes it
+    names: tuple[tuple[str, str], ...] = ()  # (language, name) where the data has the place's own name
+    near: bool = False  # no settlement inside: named after the closest one
+    direction: str | None = None  # one of DIRECTIONS: where the area lies from that place...
+    distance_km: int | None = None  # ...and how far, when several areas are near the same place
+    number: int | None = None  # among areas of one side that would still read the same
+
+    def place_in(self, language: str) -> str:
+        """The place's name in `language` ("uk", "uk-UA"...), else as GeoNames writes it."""
+        return dict(self.names).get(language.split("-")[0].lower(), self.place)
+
+    @property
+    def label(self) -> str:
+        """The name in English, the default everywhere no language is asked for."""
+        if self.direction:
+            text = f"{self.place}, {self.distance_km} km {self.direction}"
+        else:
+            text = f"near {self.place}" if self.near else self.place
+        return text + (f", area {self.number}" if self.number else "")
+
+    @property
+    def plain(self) -> "AreaName":
+        """The name without direction and distance: what areas near one place share."""
+        return replace(self, direction=None, distance_km=None)
 
 
 @dataclass(frozen=True)
@@ -68,6 +103,7 @@ class AlertArea:
     geometry: BaseGeometry
     settlements: tuple[Settlement, ...] = ()
     shares: tuple[PopulationShare, ...] | None = None
+    naming: AreaName | None = None  # the parts of `name`; None in zone sets stored before it existed
 
     @property
     def population(self) -> int:
@@ -80,6 +116,15 @@ class AlertArea:
         return tuple(
             PopulationShare(s.geonameid, s.counted_population, s.lat, s.lon) for s in self.settlements if s.counted_population
         )
+
+
+def by_time_to_shelter(areas: Iterable[AlertArea]) -> dict[int, list[AlertArea]]:
+    """Areas grouped by their time to shelter, the most urgent first, each group in the order
+    given: areas with different times need different instructions."""
+    groups: dict[int, list[AlertArea]] = {}
+    for area in sorted(areas, key=lambda a: a.time_to_shelter_s):  # a stable sort
+        groups.setdefault(area.time_to_shelter_s, []).append(area)
+    return groups
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.cap.times import utc_now
 from safezone.domain.errors import InputError
 from safezone.domain.threats import ThreatClass
-from safezone.domain.zones import AlertArea
+from safezone.domain.zones import AlertArea, by_time_to_shelter
 from safezone.services.audit import record, record_refusal
 
 OUTBOX_TOPIC = "alert.issued"
@@ -48,6 +48,7 @@ MAX_DRAWN_VERTICES = 10_000
 MAX_TEXT_CHARS = 2000
 SUBSCRIBERS_NOTE = "subscribers: not yet available"
 SETTLEMENTS_LISTED = 10
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # where `safezone serve` listens by default
 ENDING_ACTIONS = {AlertKind.UPDATE: "alert.superseded", AlertKind.CANCEL: "alert.cancelled",
                   AlertKind.ALL_CLEAR: "alert.cleared"}
 
@@ -59,6 +60,17 @@ class AlertSettings:
     sender: str = "safezone.local"
     sender_name: str | None = "safezone civil protection"
     public_url: str | None = None  # where `<web>` points: <public_url>/api/alerts/<id>
+    contact: str | None = None  # `<contact>`; by default the sender's name and address
+
+    @property
+    def contact_text(self) -> str:
+        """Who to ask about a message: the configured contact, else who sends it and where."""
+        return self.contact or ", ".join(filter(None, (self.sender_name, self.public_url or self.sender)))
+
+    def web(self, alert_id: int | None) -> str:
+        """The alert's own page, an absolute URL as CAP requires. Until the public page exists
+        this is the alert's JSON (`/api/alerts/<id>`); without a public URL, the default address."""
+        return f"{(self.public_url or DEFAULT_PUBLIC_URL).rstrip('/')}/api/alerts/{alert_id}"
 
 
 @dataclass(frozen=True)
@@ -237,29 +249,28 @@ class AlertService:
 
     def _cap_message(self, uow: UnitOfWork, alert: AlertRecord, previous: AlertRecord | None,
                      now: datetime) -> CapAlert:
-        texts = dict(alert.texts)
+        texts = alert.texts  # one per language and time to shelter: a dict would keep one
         if alert.kind is AlertKind.ALERT or previous is None:
             areas = uow.areas.by_ids(alert.zone_version, alert.area_ids)
-            return compose_alert(areas, texts, self._spec(alert, areas), sender=self.settings.sender,
+            return compose_alert(areas, texts, self._spec(alert), sender=self.settings.sender,
                                  status=alert.status, expires=alert.expires, sent=now, note=alert.note)
         earlier = parse_cap(uow.alerts.cap_xml(previous.id) or b"")
         if alert.kind is AlertKind.UPDATE:
             areas = uow.areas.by_ids(alert.zone_version, alert.area_ids)
-            return compose_update(earlier, areas, texts, self._spec(alert, areas), expires=alert.expires,
+            return compose_update(earlier, areas, texts, self._spec(alert), expires=alert.expires,
                                   sent=now, note=alert.note)
         if alert.kind is AlertKind.CANCEL:
             return compose_cancel(earlier, note=alert.note or "cancelled", texts=texts, sent=now)
         return compose_all_clear(earlier, texts, expires=alert.expires, sent=now)
 
-    def _spec(self, alert: AlertRecord, areas: Sequence[AlertArea]) -> WarningSpec:
+    def _spec(self, alert: AlertRecord) -> WarningSpec:
         first = alert.texts[0][1]
-        web = f"{self.settings.public_url.rstrip('/')}/api/alerts/{alert.id}" if self.settings.public_url else None
         return WarningSpec(
             event=first.event or alert.threat,
             sender_name=self.settings.sender_name,
-            web=web,
-            parameters=(NamedValue("SAFEZONE-THREAT", alert.threat),
-                        NamedValue("SAFEZONE-TIME-TO-SHELTER-S", str(_shortest(areas)))),
+            web=self.settings.web(alert.id),
+            contact=self.settings.contact_text,
+            parameters=(NamedValue("SAFEZONE-THREAT", alert.threat),),  # compose adds each info's time to shelter
         )
 
     def _threat(self, name: str) -> ThreatClass:
@@ -293,17 +304,24 @@ class AlertService:
         stray = sorted(set(own) - set(languages))
         if stray:
             raise InputError(f"text given in {', '.join(stray)}, which is not among the languages", field="texts")
-        # The most populous places first: they are the names people recognise.
-        names = [a.name for a in sorted(areas, key=lambda a: -a.population)]
         about = Threat(threat.name, threat.max_range_km)
+        # Areas with different times to shelter get their own text (and their own CAP info),
+        # the most urgent first; within each, the most populous places first: the names
+        # people recognise.
+        by_time = by_time_to_shelter(sorted(areas, key=lambda a: -a.population))
         texts = []
         for lang in languages:
+            # Each area's name in this language, for the texts and each CAP <areaDesc>.
+            names = {a.id: self.templates.area_name(a, lang) for a in areas}
             text = own.get(lang)
-            if text is None:
-                text = self.templates.render(kind, status, about, lang, names, _shortest(areas))
-            else:  # the operator's own words: a drill still says so first
-                text = replace(text, headline=self.templates.marked(status, lang, text.headline))
-            texts.append((lang, _checked_text(text, lang)))
+            if text is not None:  # the operator's own words, for every area: a drill still says so first
+                texts.append((lang, _checked_text(replace(text, headline=self.templates.marked(
+                    status, lang, text.headline), time_to_shelter_s=None, area_names=tuple(names.items())), lang)))
+                continue
+            for seconds, members in by_time.items():
+                text = self.templates.render(kind, status, about, lang, [names[a.id] for a in members], seconds)
+                texts.append((lang, _checked_text(replace(text, time_to_shelter_s=seconds, area_names=tuple(
+                    (a.id, names[a.id]) for a in members)), lang)))
         return tuple(texts)
 
     def _get(self, uow: UnitOfWork, alert_id: int, lock: bool = False) -> AlertRecord:

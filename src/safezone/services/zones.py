@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
@@ -16,6 +15,8 @@ from safezone.domain.settlements import KM_PER_DEGREE, SettlementIndex, estimate
 from safezone.domain.areas import cell_polygons, clip_cells, covering_cells, first_holders, resolution_for
 from safezone.domain.errors import InputError
 from safezone.domain.geodesy import BorderGeometry
+from safezone.domain.naming import name_areas
+from safezone.domain.placenames import PlaceNames
 from safezone.domain.threats import Band, ThreatClass, derive_bands
 from safezone.domain.zones import AlertArea, BorderInput, PopulationShare, Side, ZoneSet
 
@@ -54,8 +55,10 @@ def build_zones(
     area_km: float = DEFAULT_AREA_KM,
     band_edges_km: Sequence[float] | None = None,
     progress: Progress = _quiet,
+    place_names: PlaceNames | None = None,
 ) -> ZoneSet:
-    """Distance bands on each protected side, cut into named alert areas with their people."""
+    """Distance bands on each protected side, cut into named alert areas with their people.
+    With `place_names`, area names also know their places' names in other languages."""
     bands = derive_bands(threats, band_edges_km)
     resolution = resolution_for(area_km)
     progress("Measuring the border")
@@ -91,7 +94,7 @@ def build_zones(
     areas = _with_people(areas, border.sides, settlements, outer, spread_radius_km(area_km))
     progress("Measuring distances")
     areas = _with_distances(areas, geometry, bands)
-    areas = _named(areas, settlements)
+    areas = name_areas(areas, settlements, place_names)
     return ZoneSet(
         border_name=border.name,
         border=border.line,
@@ -174,32 +177,6 @@ def _with_distances(areas: list[AlertArea], border: BorderGeometry, bands: Seque
         high = float(np.clip(distances[start:stop].max(), band.min_km, band.max_km))
         updated.append(replace(area, min_km=round(low, 2), max_km=round(high, 2)))
     return updated
-
-
-def _named(areas: list[AlertArea], settlements: SettlementIndex) -> list[AlertArea]:
-    """Name each area after its largest settlement, or "near" the closest one; names unique per side."""
-    empty = [i for i, a in enumerate(areas) if not a.settlements]
-    nearest_name: dict[int, str] = {}
-    if empty and len(settlements):
-        centroids = shapely.centroid([areas[i].geometry for i in empty])
-        lon, lat = shapely.get_coordinates(centroids).T
-        pool = settlements.within_bounds(lon.min() - 1, lat.min() - 1, lon.max() + 1, lat.max() + 1)
-        if len(pool):
-            tree = shapely.STRtree(shapely.points(settlements.lon[pool], settlements.lat[pool]))
-            _, nearest = tree.query_nearest(centroids, return_distance=False, all_matches=False)
-            for i, j in zip(empty, nearest.tolist()):
-                nearest_name[i] = f"near {settlements.name[pool[j]]}"
-    base = [a.settlements[0].name if a.settlements else nearest_name.get(i, "unnamed") for i, a in enumerate(areas)]
-    counts = Counter((a.side, n) for a, n in zip(areas, base))
-    seen: Counter = Counter()
-    named = []
-    for area, name in zip(areas, base):
-        key = (area.side, name)
-        if counts[key] > 1:
-            seen[key] += 1
-            name = f"{name} {seen[key]}"
-        named.append(replace(area, name=name))
-    return named
 
 
 @dataclass(frozen=True)

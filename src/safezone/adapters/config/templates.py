@@ -16,11 +16,16 @@ from typing import Any, Sequence
 from safezone.domain.alerts import AlertKind
 from safezone.domain.cap.compose import InfoText
 from safezone.domain.cap.enums import Status
+from safezone.domain.cap.rules import HEADLINE_TARGET
 from safezone.domain.errors import InputError
+from safezone.domain.zones import DIRECTIONS, AlertArea
 
 FIELDS = ("event", "headline", "description", "instruction")
 PLACEHOLDERS = frozenset({"areas", "shelter_time", "range_km", "threat"})
-LANGUAGE_KEYS = ("immediately", "within", "more", "update_prefix", "exercise", "test", "system", "draft")
+LANGUAGE_KEYS = ("immediately", "within", "more", "update_prefix", "exercise", "test", "system", "draft",
+                 "near", "toward", "numbered")
+# How each key of an area's name is worded, and the placeholders it may use.
+NAME_KEYS = {"near": {"place"}, "toward": {"place", "km", "direction"}, "numbered": {"name", "number"}}
 NAMES_SHOWN = 5
 
 
@@ -38,7 +43,7 @@ class Threat:
 
 @dataclass(frozen=True)
 class Templates:
-    languages: dict[str, dict[str, str]]
+    languages: dict[str, dict[str, Any]]  # words by key; `directions` is a list
     alert: dict[str, dict[str, dict[str, str]]]  # threat name (or "default") → language → field
     ending: dict[AlertKind, dict[str, dict[str, str]]]  # cancel / all-clear → language → field
     source: str
@@ -61,10 +66,21 @@ class Templates:
 
     def render(self, kind: AlertKind, status: Status, threat: Threat, language: str,
                area_names: Sequence[str], seconds: int) -> InfoText:
-        """The text of one message in one language; a drill says so before anything else."""
+        """The text of one message in one language; a drill says so before anything else.
+        The headline names as many places as fit in HEADLINE_TARGET characters (at least one),
+        so receivers never cut it."""
+        text = InfoText(headline="")
+        for shown in range(min(NAMES_SHOWN, len(area_names)), 0, -1) if area_names else (0,):
+            text = self._render(kind, status, threat, language, area_names, seconds, shown)
+            if len(text.headline) <= HEADLINE_TARGET:
+                break
+        return text
+
+    def _render(self, kind: AlertKind, status: Status, threat: Threat, language: str,
+                area_names: Sequence[str], seconds: int, shown: int) -> InfoText:
         words = self.languages[language]
         values = {
-            "areas": _names(area_names, words["more"]),
+            "areas": _names(area_names, words["more"], shown),
             "shelter_time": words["immediately"] if seconds <= 0 else words["within"].format(seconds=seconds),
             "range_km": f"{threat.range_km:g}",
             "threat": threat.name,
@@ -79,6 +95,22 @@ class Templates:
         return InfoText(headline=self.marked(status, language, text["headline"] or ""),
                         description=text["description"], instruction=text["instruction"], event=text["event"])
 
+    def area_name(self, area: AlertArea, language: str) -> str:
+        """The area's name in `language`: its place as the data writes it in that language,
+        "near", direction and number in the language's own words (no English word in a
+        Ukrainian text). Areas stored without name parts keep their stored name."""
+        naming = area.naming
+        if naming is None:
+            return area.name
+        words = self.languages[language]
+        place = naming.place_in(language)
+        if naming.direction:
+            turn = words["directions"][DIRECTIONS.index(naming.direction)]
+            name = words["toward"].format(place=place, km=naming.distance_km, direction=turn)
+        else:
+            name = words["near"].format(place=place) if naming.near else place
+        return words["numbered"].format(name=name, number=naming.number) if naming.number else name
+
     def marked(self, status: Status, language: str, headline: str) -> str:
         """A headline that starts with its status marker, unless the message is Actual."""
         if status is Status.ACTUAL:
@@ -87,9 +119,9 @@ class Templates:
         return headline if headline.startswith(marker) else f"{marker}: {headline}"
 
 
-def _names(names: Sequence[str], more: str) -> str:
-    shown = ", ".join(names[:NAMES_SHOWN])
-    rest = len(names) - NAMES_SHOWN
+def _names(names: Sequence[str], more: str, count: int = NAMES_SHOWN) -> str:
+    shown = ", ".join(names[:count])
+    rest = len(names) - count
     return f"{shown} {more.format(count=rest)}" if rest > 0 else shown
 
 
@@ -103,8 +135,10 @@ def load_templates(path: Path | str | None = None) -> Templates:
         raise InputError(f"cannot read message templates: {error}", file=file) from None
     languages = _table(data, "languages", file)
     for code in languages:
+        words = _table(languages, code, file, "languages")
         for key in LANGUAGE_KEYS:
-            _table(_table(languages, code, file, "languages"), key, file, f"languages.{code}", kind=str)
+            _table(words, key, file, f"languages.{code}", kind=str)
+        _check_name_words(words, file, f"languages.{code}")
     alert = _table(data, "alert", file)
     if "default" not in alert:
         raise InputError("missing [alert.default.<language>] texts", file=file, field="alert.default")
@@ -128,6 +162,27 @@ def _table(data: dict, key: str, file: str, where: str = "", kind: type = dict) 
     return value
 
 
+def _check_name_words(words: dict, file: str, where: str) -> None:
+    """The words for area names: eight compass points, and placeholders each key knows."""
+    directions = _table(words, "directions", file, where, kind=list)
+    if len(directions) != len(DIRECTIONS) or not all(isinstance(d, str) and d.strip() for d in directions):
+        raise InputError(f"expected {len(DIRECTIONS)} texts: {', '.join(DIRECTIONS)}", file=file,
+                         field=f"{where}.directions")
+    for key, allowed in NAME_KEYS.items():
+        _check_placeholders(words[key], allowed, file, f"{where}.{key}")
+
+
+def _check_placeholders(text: str, allowed: set[str] | frozenset[str], file: str, field: str) -> None:
+    try:
+        used = {part[1] for part in string.Formatter().parse(text) if part[1] is not None}
+    except ValueError as error:
+        raise InputError(f"broken placeholder: {error}", file=file, field=field) from None
+    unknown = used - allowed
+    if unknown:
+        raise InputError(f"unknown placeholder {{{sorted(unknown)[0]}}} (placeholders: "
+                         f"{', '.join(sorted(allowed))})", file=file, field=field)
+
+
 def _check_fields(fields: dict, file: str, where: str, *, needs_event: bool) -> None:
     required = ("event", "headline") if needs_event else ("headline",)
     for name in required:
@@ -136,11 +191,4 @@ def _check_fields(fields: dict, file: str, where: str, *, needs_event: bool) -> 
     for name, text in fields.items():
         if name not in FIELDS:
             raise InputError(f"unknown field (fields: {', '.join(FIELDS)})", file=file, field=f"{where}.{name}")
-        try:
-            used = {part[1] for part in string.Formatter().parse(text) if part[1] is not None}
-        except ValueError as error:
-            raise InputError(f"broken placeholder: {error}", file=file, field=f"{where}.{name}") from None
-        unknown = used - PLACEHOLDERS
-        if unknown:
-            raise InputError(f"unknown placeholder {{{sorted(unknown)[0]}}} (placeholders: "
-                             f"{', '.join(sorted(PLACEHOLDERS))})", file=file, field=f"{where}.{name}")
+        _check_placeholders(text, PLACEHOLDERS, file, f"{where}.{name}")

@@ -175,7 +175,14 @@ def _values(alert: AlertRecord) -> dict:
 
 def _text_values(text: InfoText) -> dict:
     return {"headline": text.headline, "description": text.description,
-            "instruction": text.instruction, "event": text.event}
+            "instruction": text.instruction, "event": text.event,
+            "time_to_shelter_s": text.time_to_shelter_s, "area_names": [list(pair) for pair in text.area_names]}
+
+
+def _text(values: dict) -> InfoText:
+    """A stored text; those stored before texts had a time to shelter and area names lack them."""
+    names = tuple((str(area_id), str(name)) for area_id, name in values.get("area_names") or ())
+    return InfoText(**{**values, "area_names": names})
 
 
 def _record(row: AlertRow) -> AlertRecord:
@@ -186,7 +193,7 @@ def _record(row: AlertRow) -> AlertRecord:
         status=Status(row.status),
         state=AlertState(row.state),
         area_ids=tuple(row.area_ids),
-        texts=tuple((lang, InfoText(**text)) for lang, text in row.texts),
+        texts=tuple((lang, _text(text)) for lang, text in row.texts),
         expires=as_utc(row.expires_at),
         **{name: getattr(row, name) for name in _PLAIN},
         **times,

@@ -85,6 +85,7 @@ class AlertAreaRow(Base):
     max_lat: Mapped[float] = mapped_column(Float)
     # [[geonameid, people, lat, lon], ...]; NULL for zone sets stored before shares existed.
     population_shares: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    naming: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # AreaName parts; NULL before 0050
 
 
 class SettlementRow(Base):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from safezone.adapters.db.import_repository import as_utc
 from safezone.adapters.db.models import AlertAreaRow, SettlementRow, ZoneBandRow, ZoneSetRow, ZoneSideRow
 from safezone.domain.threats import Band
-from safezone.domain.zones import AlertArea, PopulationShare, Settlement, Side, ZoneSet
+from safezone.domain.zones import AlertArea, AreaName, PopulationShare, Settlement, Side, ZoneSet
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,24 @@ def _area_values(version: int, position: int, area: AlertArea) -> dict:
         "population_shares": None
         if area.shares is None
         else [[s.geonameid, s.people, s.lat, s.lon] for s in area.shares],
+        "naming": _naming_values(area.naming),
     }
+
+
+def _naming_values(naming: AreaName | None) -> dict | None:
+    if naming is None:
+        return None
+    return {"place": naming.place, "names": [list(pair) for pair in naming.names], "near": naming.near, "direction": naming.direction,
+            "distance_km": naming.distance_km, "number": naming.number}
+
+
+def _naming(values: dict | None) -> AreaName | None:
+    """Name parts as stored; zone sets stored before they existed have none."""
+    if not values:
+        return None
+    return AreaName(place=values["place"], names=tuple((str(lang), str(name)) for lang, name in values.get("names") or ()),
+                    near=bool(values.get("near")), direction=values.get("direction"),
+                    distance_km=values.get("distance_km"), number=values.get("number"))
 
 
 def _settlement_values(version: int, area_id: str, position: int, s: Settlement) -> dict:
@@ -256,4 +273,5 @@ def _area(row: AlertAreaRow, settlements: tuple[Settlement, ...]) -> AlertArea:
         shares=None
         if row.population_shares is None
         else tuple(PopulationShare(int(g), int(n), float(lat), float(lon)) for g, n, lat, lon in row.population_shares),
+        naming=_naming(row.naming),
     )

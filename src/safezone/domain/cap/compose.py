@@ -1,9 +1,12 @@
 """Messages from our own objects: an alert for a set of alert areas, and the Update, Cancel
 and all-clear that follow it.
 
-One <info> per language (the texts differ, the decision does not), one <area> per alert area
-with its name, its id as a geocode and polygons that cover it. Status has no default on
-purpose: whether a message is Actual or an Exercise is always the caller's explicit choice.
+One <info> per language and time to shelter: the texts differ by language, and areas with
+different times to shelter need their own instruction (a town with 45 s must not be told
+"immediately" because a village by the border must be). Each info lists its own areas, one
+<area> per alert area with its name, its id as a geocode and polygons that cover it, and says
+its time to shelter in a parameter. Status has no default on purpose: whether a message is
+Actual or an Exercise is always the caller's explicit choice.
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ from safezone.domain.cap.identifiers import checked, new_identifier
 from safezone.domain.cap.issues import CapCompositionError
 from safezone.domain.cap.model import Alert, Area, Info, NamedValue, Reference
 from safezone.domain.cap.times import utc_now
-from safezone.domain.zones import AlertArea
+from safezone.domain.zones import AlertArea, by_time_to_shelter
 
 AREA_CODE_NAME = "SAFEZONE-AREA"
+TIME_TO_SHELTER_NAME = "SAFEZONE-TIME-TO-SHELTER-S"
 DEFAULT_MAX_POINTS = 100
 
 
@@ -41,6 +45,12 @@ class InfoText:
     description: str | None = None
     instruction: str | None = None
     event: str | None = None  # the event's name in this language; WarningSpec.event if None
+    time_to_shelter_s: int | None = None  # for the areas with this time to shelter; None: for all
+    area_names: tuple[tuple[str, str], ...] = ()  # (area id, its name in this language) for <areaDesc>
+
+
+# Texts by language, or (language, text) pairs when a language has one text per time to shelter.
+Texts = Mapping[str, InfoText] | Sequence[tuple[str, InfoText]]
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,7 @@ def cap_area(area: AlertArea, max_points: int = DEFAULT_MAX_POINTS) -> Area:
 
 def compose_alert(
     areas: Sequence[AlertArea],
-    texts: Mapping[str, InfoText],
+    texts: Texts,
     spec: WarningSpec,
     *,
     sender: str,
@@ -90,7 +100,7 @@ def compose_alert(
     onset: datetime | None = None,
     max_points: int = DEFAULT_MAX_POINTS,
 ) -> Alert:
-    """A new Alert for `areas`, one info block per language in `texts`."""
+    """A new Alert for `areas`: one info block per language in `texts` and time to shelter."""
     return _compose(MsgType.ALERT, (), areas, texts, spec, sender=sender, status=status,
                     expires=expires, sent=sent, identifier=identifier, scope=scope, note=note,
                     effective=effective, onset=onset, max_points=max_points)
@@ -99,7 +109,7 @@ def compose_alert(
 def compose_update(
     previous: Alert,
     areas: Sequence[AlertArea],
-    texts: Mapping[str, InfoText],
+    texts: Texts,
     spec: WarningSpec,
     *,
     expires: datetime,
@@ -117,13 +127,13 @@ def compose_update(
 
 def compose_all_clear(
     previous: Alert,
-    texts: Mapping[str, InfoText],
+    texts: Texts,
     *,
     expires: datetime,
     sent: datetime | None = None,
 ) -> Alert:
     """The danger is over: an Update with responseType AllClear, urgency Past and certainty
-    Observed, for the same areas as `previous`, so receivers can stand down."""
+    Observed, for every area of `previous`, so receivers can stand down."""
     template = _first_info(previous)
     spec = WarningSpec(
         event=template.event,
@@ -139,7 +149,8 @@ def compose_all_clear(
         event_codes=template.event_codes,
     )
     sent = _sent(sent)
-    infos = tuple(_info(lang, text, spec, template.areas, sent, expires) for lang, text in _texts(texts))
+    groups = [(_time_to_shelter(info), info.areas) for info in previous.infos if info.language == template.language]
+    infos = _infos(texts, spec, groups, sent, expires, ending=True)
     return _follow_up(MsgType.UPDATE, previous, infos, sent, previous.note)
 
 
@@ -147,16 +158,16 @@ def compose_cancel(
     previous: Alert,
     *,
     note: str,
-    texts: Mapping[str, InfoText] | None = None,
+    texts: Texts | None = None,
     sent: datetime | None = None,
 ) -> Alert:
     """A Cancel of `previous`: the same info blocks (so receivers know where it applied) with
     responseType None, and texts replaced in the languages given."""
     sent = _sent(sent)
-    texts = dict(texts or {})
+    given = _pairs(texts) if texts else []
     infos = []
     for info in previous.infos:
-        text = texts.get(info.language)
+        text = _text_for(given, info.language, _time_to_shelter(info), ending=True)
         changed = replace(info, response_types=(ResponseType.NONE,))
         if text is not None:
             changed = replace(changed, headline=text.headline, description=text.description,
@@ -166,7 +177,7 @@ def compose_cancel(
 
 
 def _compose(msg_type: MsgType, references: tuple[Reference, ...], areas: Sequence[AlertArea],
-             texts: Mapping[str, InfoText], spec: WarningSpec, *, sender: str, status: Status,
+             texts: Texts, spec: WarningSpec, *, sender: str, status: Status,
              expires: datetime, sent: datetime | None, identifier: str | None, scope: Scope,
              note: str | None, effective: datetime | None, onset: datetime | None,
              max_points: int, restriction: str | None = None,
@@ -174,12 +185,10 @@ def _compose(msg_type: MsgType, references: tuple[Reference, ...], areas: Sequen
     if not areas:
         raise CapCompositionError("an alert needs at least one alert area")
     sent = _sent(sent)
-    cap_areas = tuple(cap_area(a, max_points) for a in areas)
-    infos = tuple(
-        replace(_info(lang, text, spec, cap_areas, sent, expires),
-                effective=_second(effective), onset=_second(onset))
-        for lang, text in _texts(texts)
-    )
+    groups = [(seconds, tuple(cap_area(a, max_points) for a in members))
+              for seconds, members in by_time_to_shelter(areas).items()]
+    infos = tuple(replace(info, effective=_second(effective), onset=_second(onset))
+                  for info in _infos(texts, spec, groups, sent, expires))
     return _message(msg_type, references, infos, sent,
                     sender=checked(sender, "sender"), status=status, scope=scope, note=note,
                     restriction=restriction, addresses=addresses,
@@ -198,6 +207,8 @@ def _message(msg_type: MsgType, references: tuple[Reference, ...], infos: tuple[
              sent: datetime, *, sender: str, status: Status, scope: Scope, note: str | None,
              restriction: str | None = None, addresses: tuple[str, ...] = (),
              identifier: str | None = None) -> Alert:
+    if status is Status.EXERCISE and not (note and note.strip()):
+        note = _exercise_note(infos)
     return Alert(
         identifier=identifier or new_identifier(sender, sent),
         sender=sender,
@@ -211,6 +222,14 @@ def _message(msg_type: MsgType, references: tuple[Reference, ...], infos: tuple[
         references=references,
         infos=infos,
     )
+
+
+def _exercise_note(infos: Sequence[Info]) -> str:
+    """What an Exercise exercises, when nobody said: receivers are told in <note> (CAP 1.2
+    recommends it, and our own validator warns without it)."""
+    event = infos[0].event if infos else "a warning"
+    count = len({(area.area_desc, area.geocodes) for info in infos for area in info.areas})
+    return f"Exercise of the warning {event!r} for {count} alert area{'s' if count != 1 else ''}; not a real alert."
 
 
 def _info(language: str, text: InfoText, spec: WarningSpec, areas: tuple[Area, ...],
@@ -242,10 +261,58 @@ def _info(language: str, text: InfoText, spec: WarningSpec, areas: tuple[Area, .
     )
 
 
-def _texts(texts: Mapping[str, InfoText]) -> list[tuple[str, InfoText]]:
-    if not texts:
+def _infos(texts: Texts, spec: WarningSpec, groups: Sequence[tuple[int | None, tuple[Area, ...]]],
+           sent: datetime, expires: datetime, *, ending: bool = False) -> tuple[Info, ...]:
+    """One info per language and group of areas sharing a time to shelter, languages first."""
+    pairs = _pairs(texts)
+    infos = []
+    for language in dict.fromkeys(lang for lang, _ in pairs):
+        for seconds, areas in groups:
+            text = _text_for(pairs, language, seconds, ending=ending)
+            if text is None:
+                raise CapCompositionError(f"no {language} text for the areas with {seconds} s to shelter")
+            parameters = spec.parameters + ((NamedValue(TIME_TO_SHELTER_NAME, str(seconds)),)
+                                             if seconds is not None else ())
+            infos.append(_info(language, text, replace(spec, parameters=parameters), _named(areas, text),
+                               sent, expires))
+    return tuple(infos)
+
+
+def _named(areas: tuple[Area, ...], text: InfoText) -> tuple[Area, ...]:
+    """The areas with their names in the text's language, where it gives them."""
+    names = dict(text.area_names)
+    if not names:
+        return areas
+    return tuple(replace(area, area_desc=names.get(_area_id(area), area.area_desc)) for area in areas)
+
+
+def _area_id(area: Area) -> str | None:
+    return next((g.value for g in area.geocodes if g.value_name == AREA_CODE_NAME), None)
+
+
+def _pairs(texts: Texts) -> list[tuple[str, InfoText]]:
+    pairs = list(texts.items()) if isinstance(texts, Mapping) else list(texts)
+    if not pairs:
         raise CapCompositionError("an alert needs its text in at least one language")
-    return list(texts.items())
+    return pairs
+
+
+def _text_for(pairs: Sequence[tuple[str, InfoText]], language: str, seconds: int | None, *,
+              ending: bool = False) -> InfoText | None:
+    """The text written for this language and time to shelter, else the one for all areas.
+    Ending a warning must never fail for want of a text: then any text of the language will do."""
+    mine = [text for lang, text in pairs if lang == language]
+    exact = [t for t in mine if t.time_to_shelter_s is not None and t.time_to_shelter_s == seconds]
+    general = [t for t in mine if t.time_to_shelter_s is None]
+    return (exact or general or (mine if ending else []) or [None])[0]
+
+
+def _time_to_shelter(info: Info) -> int | None:
+    """The time to shelter an info of ours was written for, or None (older messages, others')."""
+    for parameter in info.parameters:
+        if parameter.value_name == TIME_TO_SHELTER_NAME and parameter.value.strip().isdigit():
+            return int(parameter.value)
+    return None
 
 
 def _chain(previous: Alert) -> tuple[Reference, ...]:

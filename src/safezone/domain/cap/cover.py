@@ -117,7 +117,14 @@ def _fits(candidate: ShapelyPolygon, target: ShapelyPolygon, max_points: int) ->
 
 
 def _rounded(polygon: ShapelyPolygon) -> ShapelyPolygon:
-    return ShapelyPolygon([(round(x, DECIMALS), round(y, DECIMALS)) for x, y in polygon.exterior.coords])
+    """Rounded to the written precision, without the repeated points rounding makes: some
+    receivers reject a polygon with two equal consecutive vertices (a zero-length edge)."""
+    points: list[tuple[float, float]] = []
+    for x, y in polygon.exterior.coords:
+        point = (round(x, DECIMALS), round(y, DECIMALS))
+        if not points or point != points[-1]:
+            points.append(point)
+    return ShapelyPolygon(points) if len(points) >= 4 else ShapelyPolygon()
 
 
 def _rounded_outward_box(target: ShapelyPolygon) -> ShapelyPolygon:

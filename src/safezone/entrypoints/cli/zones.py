@@ -49,6 +49,7 @@ def load_or_build(border: BorderInput, threats_path: Path | None, area_km: float
         area_km=area_km or config.area_km or DEFAULT_AREA_KM,
         band_edges_km=config.band_edges_km,
         progress=progress,
+        place_names=geonames.load_place_names(progress),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from safezone.adapters.cap_xml import CAP_MIME_TYPE
 from safezone.bootstrap import Container
 from safezone.domain import alerts as rules
 from safezone.domain.cap import Status
@@ -20,7 +21,7 @@ Services = Annotated[Container, Depends(container)]
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 StatusQuery = Annotated[PublicStatus, Query(description="Actual (default), or one kind of drill: Exercise or Test.")]
 GEOJSON = "application/geo+json"
-XML = "application/xml"
+XML = CAP_MIME_TYPE  # the same type the Atom feed's links announce
 ATOM = "application/atom+xml"
 
 
