@@ -134,3 +134,11 @@ def login(api: Api, name: str) -> Session:
 
 def compose_body(status: str = "Actual", areas: tuple[str, ...] = ("AAA-0-1", "BBB-0-1"), **extra: Any) -> dict:
     return {"status": status, "threat": "short range", "languages": ["en", "uk", "ru"], "areas": list(areas), **extra}
+
+
+def headlines(alert: dict) -> dict[str, list[str]]:
+    """An alert answer's headlines by language (one per time to shelter when it spans bands)."""
+    found: dict[str, list[str]] = {}
+    for text in alert["texts"]:
+        found.setdefault(text["language"], []).append(text["headline"])
+    return found

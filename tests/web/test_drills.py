@@ -4,7 +4,7 @@ without a second person, and never mixed into the Actual alerts or the Actual fe
 from __future__ import annotations
 
 from safezone.adapters.cap_xml import check
-from tests.support.app import compose_body, login
+from tests.support.app import headlines, compose_body, login
 
 
 def test_an_exercise_is_marked_everywhere_and_kept_apart(api):
@@ -12,9 +12,10 @@ def test_an_exercise_is_marked_everywhere_and_kept_apart(api):
     drill = alice.post("/api/operator/alerts", compose_body("Exercise")).json()["alert"]
     assert drill["banner"] == "EXERCISE — NOT A REAL ALERT"
     assert drill["workflow"]["needs_approval"] is False
-    assert drill["texts"]["en"]["headline"].startswith("EXERCISE — NOT A REAL ALERT: ")
-    assert drill["texts"]["uk"]["headline"].startswith("НАВЧАННЯ")
-    assert drill["texts"]["ru"]["headline"].startswith("УЧЕНИЯ")
+    texts = headlines(drill)
+    assert all(h.startswith("EXERCISE — NOT A REAL ALERT: ") for h in texts["en"])
+    assert all(h.startswith("НАВЧАННЯ") for h in texts["uk"])
+    assert all(h.startswith("УЧЕНИЯ") for h in texts["ru"])
     alice.post(f"/api/operator/alerts/{drill['id']}/submit")
     issued = alice.post(f"/api/operator/alerts/{drill['id']}/issue").json()  # no second person for a drill
     assert issued["state"] == "issued" and issued["status"] == "Exercise"
@@ -64,5 +65,5 @@ def test_operators_own_words_in_a_drill_still_carry_the_marker(api):
     alice = login(api, "alice")
     body = compose_body("Test", texts={"en": {"headline": "Siren check at noon"}})
     alert = alice.post("/api/operator/alerts", body).json()["alert"]
-    assert alert["texts"]["en"]["headline"] == "TEST — NOT A REAL ALERT: Siren check at noon"
+    assert headlines(alert)["en"] == ["TEST — NOT A REAL ALERT: Siren check at noon"]
     assert alert["banner"] == "TEST — NOT A REAL ALERT"

@@ -8,7 +8,7 @@ from lxml import etree
 
 from safezone.adapters.cap_xml import check
 from safezone.services import audit
-from tests.support.app import compose_body, login
+from tests.support.app import headlines, compose_body, login
 
 
 def test_an_actual_alert_from_draft_to_cancel(api, container):
@@ -25,9 +25,9 @@ def test_an_actual_alert_from_draft_to_cancel(api, container):
     assert preview["settlements"] == 4
     assert preview["time_to_shelter_s"] == 15
     assert preview["subscribers"] is None and preview["subscribers_note"] == "subscribers: not yet available"
-    texts = preview["alert"]["texts"]
+    texts = headlines(preview["alert"])
     assert set(texts) == {"en", "uk", "ru"}
-    assert "Westgate" in texts["en"]["headline"] and "15" in texts["uk"]["headline"]
+    assert "Westgate" in texts["en"][0] and "15" in texts["uk"][0]
     assert preview["alert"]["workflow"]["needs_approval"] is True
 
     assert alice.post(f"/api/operator/alerts/{alert_id}/issue").status_code == 409  # not even submitted
@@ -105,8 +105,8 @@ def test_all_clear_is_one_step_and_areas_can_be_drawn(api):
     alice.post(f"/api/operator/alerts/{alert_id}/issue")
     clear = alice.post(f"/api/operator/alerts/{alert_id}/all-clear").json()
     assert clear["kind"] == "all-clear" and clear["state"] == "issued"
-    assert clear["texts"]["en"]["headline"].startswith("All clear")
-    assert clear["texts"]["uk"]["headline"].startswith("Відбій тривоги")
+    assert [h[:9] for h in headlines(clear)["en"]] == ["All clear"]  # one text for every area
+    assert headlines(clear)["uk"][0].startswith("Відбій тривоги")
     assert api.get("/api/alerts").json()["count"] == 0
     message = check(api.get(f"/api/alerts/{clear['id']}/cap.xml").content)
     assert message.ok and message.alert.infos[0].response_types == ("AllClear",)

@@ -120,6 +120,18 @@ class AlertRecord:
     def banner(self) -> str | None:
         return banner(self.status)
 
+    def texts_at(self, time_to_shelter_s: int) -> dict[str, InfoText]:
+        """Per language, what people with this time to shelter read.
+
+        A language has one text per time to shelter when the alert spans bands; a text without
+        a time (an all-clear, an operator's own words) is for every area.
+        """
+        first: dict[str, InfoText] = {}
+        for lang, text in self.texts:
+            first.setdefault(lang, text)
+        exact = {lang: text for lang, text in self.texts if text.time_to_shelter_s == time_to_shelter_s}
+        return {lang: exact.get(lang, text) for lang, text in first.items()}
+
 
 def banner(status: Status) -> str | None:
     """The words a person must see beside anything that is not a real alert."""

@@ -93,6 +93,10 @@ class AreaOut(BaseModel):
 
 
 class TextOut(BaseModel):
+    """One text of the alert: a language has one per time to shelter when the alert spans bands."""
+
+    language: str
+    time_to_shelter_s: int | None = Field(description="For the areas with this time to shelter; null: for all.")
     headline: str
     description: str | None = None
     instruction: str | None = None
@@ -108,7 +112,7 @@ class AlertOut(BaseModel):
     in_force: bool
     threat: str
     headline: str
-    texts: dict[str, TextOut]
+    texts: list[TextOut]
     issued_at: str | None
     expires: str
     time_to_shelter_s: int

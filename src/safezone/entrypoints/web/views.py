@@ -43,8 +43,9 @@ def area_json(area: AreaLike) -> dict:
 
 
 def alert_json(alert: AlertRecord, areas: Sequence[AreaLike], in_force: bool) -> dict:
-    texts = {lang: {"headline": t.headline, "description": t.description, "instruction": t.instruction,
-                    "event": t.event} for lang, t in alert.texts}
+    texts = [{"language": lang, "time_to_shelter_s": t.time_to_shelter_s, "headline": t.headline,
+              "description": t.description, "instruction": t.instruction, "event": t.event}
+             for lang, t in alert.texts]
     known = {a.id: a for a in areas}
     return {
         "id": alert.id,
@@ -121,7 +122,7 @@ def alert_here_json(item: AlertHere) -> dict:
         "status": alert.status.value,
         "banner": alert.banner,
         "area": item.area.id,
-        "headline": {lang: text.headline for lang, text in alert.texts},
+        "headline": {lang: text.headline for lang, text in alert.texts_at(item.area.time_to_shelter_s).items()},
         "time_to_shelter_s": item.area.time_to_shelter_s,
         "expires": alert.expires.isoformat(),
         "links": {"json": alert_url(alert.id), "cap": cap_url(alert.id)},  # type: ignore[arg-type]
