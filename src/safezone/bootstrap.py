@@ -103,7 +103,7 @@ def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Con
                       contact=settings.contact),
         clock=clock,
     )
-    return Container(settings, database, threats, alerts, PublicService(database, clock, settings.feed_retention), clock)
+    return Container(settings, database, threats, alerts, PublicService(database.reader(), clock, settings.feed_retention), clock)
 
 
 def ensure_zones(container: Container, progress: Callable[[str], None]) -> int:

@@ -25,10 +25,11 @@ BOB = person("bob", Role.APPROVER)
 CAROL = person("carol", Role.ISSUER, Role.APPROVER)
 
 
-def draft(status: Status = Status.ACTUAL, author: User = ALICE, kind: AlertKind = AlertKind.ALERT, minutes: int = 60):
+def draft(status: Status = Status.ACTUAL, author: User = ALICE, kind: AlertKind = AlertKind.ALERT, minutes: int = 60,
+          own_words: bool = False):
     alert = rules.new_alert(kind=kind, status=status, threat="short range", zone_version=1, area_ids=("A",),
                             texts=(("en", InfoText("Take shelter")),), expires=NOW + timedelta(minutes=minutes),
-                            author=author, now=NOW)
+                            author=author, now=NOW, own_words=own_words)
     return rules.AlertRecord(**{**alert.__dict__, "id": 7})
 
 
@@ -95,6 +96,22 @@ def test_follow_ups_end_the_alert_in_force_once():
     assert rules.needs_approval(AlertKind.UPDATE, Status.ACTUAL)
     assert not rules.needs_approval(AlertKind.CANCEL, Status.ACTUAL)
     assert not rules.needs_approval(AlertKind.ALL_CLEAR, Status.ACTUAL)
+
+
+@pytest.mark.parametrize("kind", [AlertKind.CANCEL, AlertKind.ALL_CLEAR])
+def test_an_actual_ending_in_own_words_needs_a_second_person(kind):
+    assert not rules.needs_approval(kind, Status.ACTUAL, own_words=False)
+    assert rules.needs_approval(kind, Status.ACTUAL, own_words=True)
+    assert not rules.needs_approval(kind, Status.EXERCISE, own_words=True)
+    templated = rules.submit(draft(kind=kind), ALICE, NOW)
+    assert rules.issue(templated, ALICE, NOW, "t").state is AlertState.ISSUED  # one step
+    own = rules.submit(draft(kind=kind, own_words=True), ALICE, NOW)
+    assert own.needs_approval
+    with pytest.raises(WorkflowError, match="own words"):
+        rules.issue(own, ALICE, NOW, "o")
+    with pytest.raises(PermissionDenied):
+        rules.approve(own, ALICE, NOW)
+    assert rules.issue(rules.approve(own, BOB, NOW), ALICE, NOW, "o").approved_by == "bob"
 
 
 def test_expiry_needs_nobody():

@@ -72,8 +72,9 @@ def test_an_actual_alert_from_draft_to_cancel(api, container):
     assert update_cap.ok and update_cap.alert.msg_type == "Update"
     assert update_cap.alert.references[0].identifier == issued["cap_identifier"]
 
-    # Cancel is one step: issued at once, by the issuer alone.
-    cancel = alice.post(f"/api/operator/alerts/{update['id']}/cancel", {"note": "sent for the wrong areas"}).json()
+    # Cancel in the templates' words is one step: issued at once, by the issuer alone (with a
+    # note, the operator's own words, it would wait for a second person: test_own_words.py).
+    cancel = alice.post(f"/api/operator/alerts/{update['id']}/cancel").json()
     assert cancel["kind"] == "cancel" and cancel["state"] == "issued"
     assert api.get("/api/alerts").json()["count"] == 0
     cancel_cap = check(api.get(f"/api/alerts/{cancel['id']}/cap.xml").content)

@@ -8,8 +8,10 @@
 - An Actual alert or update needs a second person's approval, and nobody approves their own
   (the two-person rule; see `safezone.domain.accounts`). Exercise, Test, System and Draft
   messages need no approval, but they are marked on every answer a person sees.
-- Cancel and all-clear end a warning, so they are issued in one step by any issuer: a false
-  alarm must be corrected in seconds (Hawaii, 2018, took 38 minutes).
+- Cancel and all-clear end a warning, so in the templates' words they are issued in one step
+  by any issuer: a false alarm must be corrected in seconds (Hawaii, 2018, took 38 minutes).
+  In the operator's own words (their texts or note instead of the templates') an Actual cancel
+  or all-clear is a new message to the public, and needs a second person like an alert.
 - An alert stops being in force when it expires, when an update supersedes it, or when it is
   cancelled or cleared. Expiry needs no one: `in_force` answers from the clock, and `expire`
   records it afterwards.
@@ -77,6 +79,15 @@ class WorkflowError(Exception):
     """A step the alert's state does not allow (approving an issued alert, issuing a draft...)."""
 
 
+class AlertChanged(WorkflowError):
+    """Someone else changed the alert while this step was deciding on what it had read."""
+
+    def __init__(self, alert_id: int, was: AlertState) -> None:
+        super().__init__(f"alert {alert_id} is no longer {was.value}: someone changed it at the same moment; "
+                         "reload it and decide again")
+        self.alert_id = alert_id
+
+
 class UnknownAlert(LookupError):
     def __init__(self, alert_id: int) -> None:
         super().__init__(f"there is no alert {alert_id}")
@@ -111,6 +122,11 @@ class AlertRecord:
     issued_at: datetime | None = None
     ended_at: datetime | None = None  # superseded, cancelled, cleared or expired
     cap_identifier: str | None = None
+    own_words: bool = False  # the operator wrote its texts or note, rather than the templates
+
+    @property
+    def needs_approval(self) -> bool:
+        return needs_approval(self.kind, self.status, self.own_words)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -138,9 +154,13 @@ def banner(status: Status) -> str | None:
     return BANNERS.get(status)
 
 
-def needs_approval(kind: AlertKind, status: Status) -> bool:
-    """Only a real new warning (or a change to one) needs a second person."""
-    return status is Status.ACTUAL and kind in (AlertKind.ALERT, AlertKind.UPDATE)
+def needs_approval(kind: AlertKind, status: Status, own_words: bool = False) -> bool:
+    """A real new warning, a change to one, or any real message in the operator's own words
+    needs a second person; a real cancel or all-clear in the templates' words does not, so a
+    warning can always be ended in one step, and no one alone can put words before the public."""
+    if status is not Status.ACTUAL:
+        return False
+    return own_words or kind in (AlertKind.ALERT, AlertKind.UPDATE)
 
 
 def check_lifetime(expires: datetime, now: datetime) -> None:
@@ -163,7 +183,8 @@ def check_areas(area_ids: tuple[str, ...]) -> None:
 
 def new_alert(*, kind: AlertKind, status: Status, threat: str, zone_version: int,
               area_ids: tuple[str, ...], texts: tuple[tuple[str, InfoText], ...], expires: datetime,
-              author: User, now: datetime, follows: int | None = None, note: str | None = None) -> AlertRecord:
+              author: User, now: datetime, follows: int | None = None, note: str | None = None,
+              own_words: bool = False) -> AlertRecord:
     """A draft, by an issuer, with everything checked that needs no database."""
     require_issuer(author, "compose alerts")
     check_areas(area_ids)
@@ -172,7 +193,7 @@ def new_alert(*, kind: AlertKind, status: Status, threat: str, zone_version: int
     check_lifetime(expires, now)
     return AlertRecord(kind=kind, status=status, state=AlertState.DRAFT, threat=threat,
                        zone_version=zone_version, area_ids=area_ids, texts=texts, expires=expires,
-                       created_by=author.name, created_at=now, follows=follows, note=note)
+                       created_by=author.name, created_at=now, follows=follows, note=note, own_words=own_words)
 
 
 def _expect(alert: AlertRecord, action: str, *states: AlertState) -> None:
@@ -222,8 +243,9 @@ def reject(alert: AlertRecord, user: User, reason: str, now: datetime) -> AlertR
 def issue(alert: AlertRecord, user: User, now: datetime, cap_identifier: str) -> AlertRecord:
     """Issued: approved if it needed approval, submitted otherwise."""
     require_issuer(user, "issue alerts")
-    if needs_approval(alert.kind, alert.status):
-        _expect(alert, "issued (an Actual alert needs a second person's approval first)", AlertState.APPROVED)
+    if alert.needs_approval:
+        _expect(alert, "issued (an Actual alert, an update, or a message in the operator's own words needs a "
+                       "second person's approval first)", AlertState.APPROVED)
     else:
         _expect(alert, "issued", AlertState.SUBMITTED, AlertState.APPROVED)
     _not_past(alert, "issued", now)

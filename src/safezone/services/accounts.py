@@ -102,6 +102,7 @@ def add_user(
 def disable_user(uow: UnitOfWork, name: str, *, by: User | None = None, now: datetime | None = None) -> User:
     """Disable an account and end its sessions. The account stays, so the log's names stay meaningful."""
     actor = _acting(uow, by, "disable users", name)
+    uow.users.lock_all()  # the last-admin check below reads the other accounts
     user = uow.users.by_name(name)
     if user is None:
         raise InputError(f"no user named {name!r}", field="name")

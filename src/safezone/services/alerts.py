@@ -137,23 +137,24 @@ class AlertService:
             lifetime = _lifetime(wanted.lifetime_minutes, DEFAULT_LIFETIME_MINUTES)
             draft = rules.new_alert(kind=AlertKind.ALERT, status=wanted.status, threat=threat.name,
                                     zone_version=version, area_ids=tuple(a.id for a in areas), texts=texts,
-                                    expires=now + lifetime, author=user, now=now, note=_note(wanted.note))
+                                    expires=now + lifetime, author=user, now=now, note=_note(wanted.note),
+                                    own_words=_own_words(wanted.texts, wanted.note))
             draft = uow.alerts.add(draft)
             record(uow, user, "alert.composed", _subject(draft), _details(draft), at=now)
             uow.commit()
             return _preview(draft, areas)
 
     def preview(self, user: User, alert_id: int) -> Preview:
-        with self.database.unit_of_work() as uow:
+        with self.database.unit_of_work(read_only=True) as uow:
             alert = self._get(uow, alert_id)
             return _preview(alert, uow.areas.by_ids(alert.zone_version, alert.area_ids))
 
     def get(self, alert_id: int) -> AlertRecord:
-        with self.database.unit_of_work() as uow:
+        with self.database.unit_of_work(read_only=True) as uow:
             return self._get(uow, alert_id)
 
     def listed(self, states: Sequence[AlertState] = (), limit: int = 100, offset: int = 0) -> list[AlertRecord]:
-        with self.database.unit_of_work() as uow:
+        with self.database.unit_of_work(read_only=True) as uow:
             return uow.alerts.listed(states, limit=limit, offset=offset)
 
     # -- the two-person workflow -----------------------------------------------------------
@@ -182,7 +183,8 @@ class AlertService:
                   drawn: BaseGeometry | None = None, lifetime_minutes: int | None = None,
                   texts: Mapping[str, InfoText] | None = None, note: str | None = None) -> AlertRecord:
         """An Update, Cancel or all-clear prefilled from the alert in force, submitted at once and
-        issued at once unless it needs a second person (an Actual update)."""
+        issued at once unless it needs a second person (an Actual update, or an Actual message
+        in the operator's own words)."""
         now = self.clock()
         with self._audited(user, f"alert.{kind.value}", f"alert {alert_id}") as uow:
             previous = self._get(uow, alert_id, lock=True)
@@ -196,13 +198,13 @@ class AlertService:
             draft = rules.new_alert(kind=kind, status=previous.status, threat=previous.threat,
                                     zone_version=previous.zone_version, area_ids=tuple(a.id for a in areas),
                                     texts=rendered, expires=expires, author=user, now=now,
-                                    follows=previous.id, note=_note(note))
+                                    follows=previous.id, note=_note(note), own_words=_own_words(texts, note))
             draft = uow.alerts.add(draft)
             record(uow, user, "alert.composed", _subject(draft), _details(draft), at=now)
             result = rules.submit(draft, user, now)
-            uow.alerts.save(result)
+            uow.alerts.save(result, was=draft.state)
             record(uow, user, "alert.submitted", _subject(result), {}, at=now)
-            if not rules.needs_approval(result.kind, result.status):
+            if not result.needs_approval:
                 result = self._issue(uow, user, result, now)
             uow.commit()
             return result
@@ -213,9 +215,11 @@ class AlertService:
         """Record every alert past its expiry as expired (they already count as such)."""
         now = self.clock()
         with self.database.unit_of_work() as uow:
-            expired = [rules.expire(a, now) for a in uow.alerts.past_expiry(now, rules.EXPIRABLE)]
-            for alert in expired:
-                uow.alerts.save(alert)
+            expired = []
+            for found in uow.alerts.past_expiry(now, rules.EXPIRABLE):
+                alert = rules.expire(found, now)
+                uow.alerts.save(alert, was=found.state)
+                expired.append(alert)
                 record(uow, "system", "alert.expired", _subject(alert), {"expires": alert.expires.isoformat()}, at=now)
             uow.commit()
             return expired
@@ -226,8 +230,9 @@ class AlertService:
               extra: Mapping[str, object] | None = None) -> AlertRecord:
         now = self.clock()
         with self._audited(user, action, f"alert {alert_id}") as uow:
-            changed = change(self._get(uow, alert_id, lock=True), now)
-            uow.alerts.save(changed)
+            current = self._get(uow, alert_id, lock=True)
+            changed = change(current, now)
+            uow.alerts.save(changed, was=current.state)
             record(uow, user, action, _subject(changed), dict(extra or {}), at=now)
             uow.commit()
             return changed
@@ -237,10 +242,10 @@ class AlertService:
         cap = self._cap_message(uow, alert, previous, now)
         issued = rules.issue(alert, user, now, cap.identifier)
         xml = to_xml(cap)
-        uow.alerts.save(issued, cap_xml=xml)
+        uow.alerts.save(issued, cap_xml=xml, was=alert.state)
         if previous is not None:
             ended = rules.end(previous, issued, now)
-            uow.alerts.save(ended)
+            uow.alerts.save(ended, was=previous.state)
             record(uow, user, ENDING_ACTIONS[issued.kind], _subject(ended), {"by": issued.id}, at=now)
         uow.outbox.add(issued.id, OUTBOX_TOPIC, _announcement(issued), now)  # type: ignore[arg-type]
         record(uow, user, "alert.issued", _subject(issued),
@@ -400,6 +405,11 @@ def _note(note: str | None) -> str | None:
     return note.strip()
 
 
+def _own_words(texts: Mapping[str, InfoText] | None, note: str | None) -> bool:
+    """Whether the operator wrote any of the message's words (texts or note) themselves."""
+    return bool(texts) or _note(note) is not None
+
+
 def _shortest(areas: Sequence[AlertArea]) -> int:
     return min((a.time_to_shelter_s for a in areas), default=0)
 
@@ -412,7 +422,7 @@ def _details(alert: AlertRecord) -> dict:
     return {"kind": alert.kind.value, "status": alert.status.value, "threat": alert.threat,
             "zone_version": alert.zone_version, "areas": len(alert.area_ids),
             "languages": list(alert.languages), "expires": alert.expires.isoformat(),
-            "follows": alert.follows}
+            "follows": alert.follows, "own_words": alert.own_words}
 
 
 def _announcement(alert: AlertRecord) -> dict:

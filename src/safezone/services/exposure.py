@@ -188,7 +188,7 @@ class NoActiveZoneSet(InputError):
 
 def exposure_report(database: Database, walking: WalkingModel = WalkingModel(), version: int | None = None) -> ExposureReport:
     """The report for a stored zone set (default: the active one) and the registry's shelters."""
-    with database.unit_of_work() as uow:
+    with database.unit_of_work(read_only=True) as uow:
         version = uow.zones.active_version() if version is None else version
         zones = uow.zones.get(version) if version is not None else None
         if zones is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from safezone.adapters.db import Database, NearbyShelter
+from safezone.adapters.db import Database, NearbyShelter, UnitOfWork
 from safezone.adapters.shelter_sources import DEFAULT_MAX_BYTES, SourceRows, read_shelters
 from safezone.domain.errors import InputError
 from safezone.domain.shelters import ImportRun, RejectedImport, ReplaceRefused, WalkingModel, check_coordinates
@@ -52,17 +52,28 @@ def import_shelters(
     if replace:
         _check_replace(database, rows, started)
     with database.unit_of_work() as uow:
-        run_id = uow.imports.add(_run(rows, started, "applied"))
-        upserted = uow.shelters.upsert(rows.shelters, import_run=run_id)
-        counts = {"inserted": upserted.inserted, "updated": upserted.updated, "unchanged": upserted.unchanged,
-                  "removed": 0}
-        if replace:
-            keep = {s.source_id for s in rows.shelters} | rows.bad_ids
-            counts["removed"] = uow.shelters.withdraw_absent(rows.source, keep, run_id)
-        uow.imports.set_counts(run_id, **counts)
+        run = apply_import(uow, rows, started, replace=replace)
         uow.commit()
-    run = _run(rows, started, "applied", **counts, id=run_id)
     return ImportOutcome(run=run, skipped=list(rows.problems), ignored_columns=rows.ignored_columns)
+
+
+def apply_import(uow: UnitOfWork, rows: SourceRows, started: datetime, *, replace: bool = False) -> ImportRun:
+    """Write a checked file's shelters (and, with `replace`, withdraw the source's others)
+    inside the caller's unit of work; the run, with its counts.
+
+    One import of a source at a time: two at once would each withdraw only what it saw, and a
+    `--replace` could leave both files' shelters active; the second waits for the first.
+    """
+    uow.shelters.lock_source(rows.source)
+    run_id = uow.imports.add(_run(rows, started, "applied"))
+    upserted = uow.shelters.upsert(rows.shelters, import_run=run_id)
+    counts = {"inserted": upserted.inserted, "updated": upserted.updated, "unchanged": upserted.unchanged,
+              "removed": 0}
+    if replace:
+        keep = {s.source_id for s in rows.shelters} | rows.bad_ids
+        counts["removed"] = uow.shelters.withdraw_absent(rows.source, keep, run_id)
+    uow.imports.set_counts(run_id, **counts)
+    return _run(rows, started, "applied", **counts, id=run_id)
 
 
 def _check_replace(database: Database, rows: SourceRows, started: datetime) -> None:
@@ -147,7 +158,7 @@ def nearest_shelters(
 ) -> NearestAnswer:
     """The nearest shelters to a point and whether each is reachable within its time to shelter."""
     check_coordinates(lat, lon)
-    with database.unit_of_work() as uow:
+    with database.unit_of_work(read_only=True) as uow:
         version = uow.zones.active_version()
         area = uow.zones.area_at(lat, lon, version) if version is not None else None
         nearby = uow.shelters.nearest(lat, lon, limit=limit, max_km=max_km)

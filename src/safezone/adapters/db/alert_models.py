@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safezone.adapters.db.models import Base
@@ -43,6 +43,8 @@ class AlertRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     cap_identifier: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
     cap_xml: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The operator wrote the texts or the note (not the templates): 0070.
+    own_words: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class OutboxRow(Base):

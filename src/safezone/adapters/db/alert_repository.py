@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from safezone.adapters.db.alert_models import AlertRow
 from safezone.adapters.db.import_repository import as_utc
-from safezone.domain.alerts import AlertKind, AlertRecord, AlertState
+from safezone.domain.alerts import AlertChanged, AlertKind, AlertRecord, AlertState
 from safezone.domain.cap.compose import InfoText
 from safezone.domain.cap.enums import Status
 
 # Columns written as they are; the rest need converting (enums, times, texts).
 _PLAIN = ("threat", "zone_version", "created_by", "follows", "note", "submitted_by", "approved_by",
-          "rejected_by", "rejection_reason", "issued_by", "cap_identifier")
+          "rejected_by", "rejection_reason", "issued_by", "cap_identifier", "own_words")
 _TIMES = ("created_at", "submitted_at", "approved_at", "rejected_at", "issued_at", "ended_at")
 
 
@@ -31,13 +31,19 @@ class AlertRepository:
         new_id = self._session.execute(insert(AlertRow).values(**_values(alert)).returning(AlertRow.id)).scalar_one()
         return replace(alert, id=int(new_id))
 
-    def save(self, alert: AlertRecord, cap_xml: bytes | None = None) -> None:
-        """Write back a changed alert (and, when issuing, the CAP XML it went out as)."""
+    def save(self, alert: AlertRecord, cap_xml: bytes | None = None, *, was: AlertState) -> None:
+        """Write back a changed alert (and, when issuing, the CAP XML it went out as), only if
+        it is still in the state `was` it was read in: compare-and-set, so a change another
+        transaction made in between is refused (`AlertChanged`), never overwritten. The unit
+        of work's lock already prevents that; this makes a missing lock fail loudly."""
         assert alert.id is not None, "save() needs a stored alert"
         values = _values(alert)
         if cap_xml is not None:
             values["cap_xml"] = cap_xml.decode("utf-8")
-        self._session.execute(update(AlertRow).where(AlertRow.id == alert.id).values(**values))
+        written = self._session.execute(
+            update(AlertRow).where(AlertRow.id == alert.id, AlertRow.state == was.value).values(**values))
+        if written.rowcount != 1:
+            raise AlertChanged(alert.id, was)
 
     def get(self, alert_id: int, *, for_update: bool = False) -> AlertRecord | None:
         """One alert; `for_update` locks its row (PostgreSQL) so two approvals cannot race."""

@@ -14,6 +14,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from safezone.adapters.db.unit_of_work import READ_ONLY
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -28,7 +30,8 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
+    # Read-only: on SQLite this must not wait for another process's write lock.
+    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 

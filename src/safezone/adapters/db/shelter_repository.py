@@ -11,6 +11,7 @@ box in one step.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -103,6 +104,15 @@ class ShelterRepository:
         updated = len(written & known)
         return UpsertCounts(inserted=len(listed) - len(known), updated=updated, unchanged=len(known) - updated)
 
+    def lock_source(self, source: str) -> None:
+        """Hold changes to one source's shelters to one transaction at a time, until it ends.
+
+        PostgreSQL: a transaction-scoped advisory lock on the source's name (there may be no
+        row to lock yet). SQLite: the unit of work holds the database's write lock already.
+        """
+        if self._session.get_bind().dialect.name == "postgresql":
+            self._session.execute(select(func.pg_advisory_xact_lock(_lock_key(f"shelters:{source}"))))
+
     def withdraw_absent(self, source: str, listed: set[str], import_run: int) -> int:
         """Withdraw the active shelters of `source` whose ids are not in `listed`; how many."""
         absent = [id_ for source_id, id_ in self._session.execute(
@@ -178,3 +188,8 @@ class ShelterRepository:
             if len(found) >= limit or radius_km >= max_km:
                 return found
             radius_km = min(radius_km * 2, max_km)
+
+
+def _lock_key(name: str) -> int:
+    """A stable signed 64-bit number for an advisory lock on `name`."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big", signed=True)

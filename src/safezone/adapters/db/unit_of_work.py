@@ -6,7 +6,8 @@
         uow.commit()
 
 Leaving the block without `commit()` (or through an exception) rolls everything back, so a
-use case either happens whole or not at all.
+use case either happens whole or not at all. A read-only unit of work (`Database.unit_of_work(
+read_only=True)`) refuses to commit: a use case that writes through one fails loudly.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ from safezone.adapters.db.shelter_repository import ShelterRepository
 from safezone.adapters.db.user_repository import UserRepository
 from safezone.adapters.db.zone_repository import ZoneRepository
 
+# The execution option that marks a connection as one that only reads (see database.py).
+READ_ONLY = "safezone_read_only"
+
+
+class ReadOnlyUnitOfWork(RuntimeError):
+    """A programming error: something tried to commit a change through a read-only unit of work."""
+
 
 class UnitOfWork:
     zones: ZoneRepository
@@ -35,9 +43,10 @@ class UnitOfWork:
     outbox: OutboxRepository
     areas: AreaRepository
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
         self._sessions = sessions
         self._session: Session | None = None
+        self.read_only = read_only
 
     def __enter__(self) -> "UnitOfWork":
         self._session = self._sessions()
@@ -64,6 +73,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         assert self._session is not None, "commit() outside a `with` block"
+        if self.read_only:
+            raise ReadOnlyUnitOfWork("commit() in a read-only unit of work: open it with read_only=False to write")
         self._session.commit()
         self._session.begin()
 

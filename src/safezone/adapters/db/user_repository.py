@@ -42,6 +42,12 @@ class UserRepository:
         self._session.execute(update(UserRow).where(UserRow.id == user_id).values(disabled_at=at))
         self._session.expire_all()
 
+    def lock_all(self) -> None:
+        """Lock every account until the transaction ends (PostgreSQL; SQLite's unit of work
+        holds the write lock already): for a change that depends on other accounts, such as
+        "not the last active admin", so two such changes at once cannot both pass the check."""
+        self._session.execute(select(UserRow.id).with_for_update()).all()
+
     def all(self) -> list[User]:
         return [_user(row) for row in self._session.scalars(select(UserRow).order_by(UserRow.name))]
 

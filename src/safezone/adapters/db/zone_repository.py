@@ -95,8 +95,14 @@ class ZoneRepository:
             session.execute(insert(SettlementRow), settlements)
 
     def activate(self, version: int) -> None:
-        """Make `version` the one active zone set (and no other)."""
-        if self._session.get(ZoneSetRow, version) is None:
+        """Make `version` the one active zone set (and no other).
+
+        Every version's row is locked first (PostgreSQL; SQLite's unit of work holds the write
+        lock already), so two activations at once run one after the other: the second sees
+        and clears the first one's choice instead of leaving two sets active.
+        """
+        versions = set(self._session.scalars(select(ZoneSetRow.version).with_for_update()))
+        if version not in versions:
             raise UnknownVersion(version)
         self._session.execute(update(ZoneSetRow).where(ZoneSetRow.active.is_(True)).values(active=False))
         self._session.execute(update(ZoneSetRow).where(ZoneSetRow.version == version).values(active=True))

@@ -49,7 +49,7 @@ def operator(request: Request) -> Operator:
     if token is None:
         raise Refused(401, "not_logged_in", "log in first (POST /api/operator/login)",
                       {"WWW-Authenticate": "Bearer"})
-    with container(request).database.unit_of_work() as uow:
+    with container(request).database.unit_of_work(read_only=True) as uow:
         user = accounts.resolve_session(uow, token, now=container(request).clock())
     if by_cookie and request.method not in SAFE_METHODS:
         if not accounts.check_csrf(token, request.headers.get(CSRF_HEADER)):

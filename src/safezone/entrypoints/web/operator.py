@@ -63,7 +63,7 @@ def logout(who: LoggedIn, services: Services) -> Response:
 
 @router.get("/me", response_model=SessionOut, summary="Who is logged in, and the session's CSRF token")
 def me(who: LoggedIn, services: Services) -> dict:
-    with services.database.unit_of_work() as uow:
+    with services.database.unit_of_work(read_only=True) as uow:
         stored = uow.sessions.get(accounts.token_digest(who.token))
     expires = stored.expires_at.isoformat() if stored else ""
     return _session(who.user, expires, accounts.csrf_token(who.token), None)
@@ -71,7 +71,7 @@ def me(who: LoggedIn, services: Services) -> dict:
 
 @router.get("/options", response_model=ComposeOptionsOut, summary="What an alert can be composed from")
 def options(who: LoggedIn, services: Services) -> dict:
-    with services.database.unit_of_work() as uow:
+    with services.database.unit_of_work(read_only=True) as uow:
         version = uow.zones.active_version()
     return {
         "threats": [{"name": t.name, "max_range_km": t.max_range_km, "description": t.description}
@@ -171,7 +171,7 @@ def _session(user: Any, expires: str, csrf: str, token: str | None) -> dict:
 
 
 def _alert(services: Container, alert: AlertRecord) -> dict:
-    with services.database.unit_of_work() as uow:
+    with services.database.unit_of_work(read_only=True) as uow:
         areas = uow.areas.by_ids(alert.zone_version, alert.area_ids)
     return views.operator_alert_json(alert, areas, services.clock())
 

@@ -149,6 +149,8 @@ class WorkflowOut(BaseModel):
     issued_at: str | None
     ended_at: str | None
     needs_approval: bool
+    own_words: bool = Field(description="The texts or note are the operator's own words, not the templates': "
+                                        "an Actual message in own words needs a second person's approval.")
     note: str | None
 
 

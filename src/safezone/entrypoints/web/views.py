@@ -82,7 +82,8 @@ def operator_alert_json(alert: AlertRecord, areas: Sequence[AreaLike], now: date
         "rejection_reason": alert.rejection_reason,
         "issued_by": alert.issued_by, "issued_at": when(alert.issued_at),
         "ended_at": when(alert.ended_at),
-        "needs_approval": rules.needs_approval(alert.kind, alert.status),
+        "needs_approval": alert.needs_approval,
+        "own_words": alert.own_words,
         "note": alert.note,
     }
     return body
