@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 import pytest
@@ -18,6 +18,10 @@ import pytest
 from safezone.adapters.db import Database, UnitOfWork
 from safezone.domain.errors import InputError
 from safezone.adapters.shelter_sources import read_shelters
+from safezone.domain import alerts as rules
+from safezone.domain.accounts import Role, User
+from safezone.domain.alerts import AlertChanged, AlertKind, AlertState
+from safezone.domain.cap import InfoText, Status
 from safezone.services.accounts import add_user, disable_user
 from safezone.services.shelters import apply_import
 
@@ -127,3 +131,39 @@ def test_a_read_only_unit_of_work_neither_waits_nor_commits(db_url, sample_zones
             writer.commit()
         with db.unit_of_work(read_only=True) as uow:
             assert uow.zones.active_version() == second
+
+
+def test_an_alert_changed_meanwhile_is_never_overwritten(db_url, sample_zones):
+    """Saving is a compare-and-set on the state the alert was read in: a decision taken on a
+    stale read is refused (409 on the web), even where no lock was taken."""
+    now = datetime.now(timezone.utc)
+    alice = User(id=1, name="alice", roles=frozenset({Role.ISSUER}), created_at=now)
+    bob = User(id=2, name="bob", roles=frozenset({Role.APPROVER}), created_at=now)
+    with Database(db_url) as db:
+        with db.unit_of_work() as uow:
+            version = uow.zones.add(sample_zones, activate=True)
+            draft = uow.alerts.add(rules.new_alert(
+                kind=AlertKind.ALERT, status=Status.ACTUAL, threat="short range", zone_version=version,
+                area_ids=("AAA-0-1",), texts=(("en", InfoText("Take shelter")),), expires=now + timedelta(hours=1),
+                author=alice, now=now))
+            submitted = rules.submit(draft, alice, now)
+            uow.alerts.save(submitted, was=AlertState.DRAFT)
+            uow.commit()
+        with db.unit_of_work() as uow:
+            uow.alerts.save(rules.reject(submitted, bob, "wrong areas", now), was=AlertState.SUBMITTED)
+            uow.commit()
+        with db.unit_of_work() as uow:
+            with pytest.raises(AlertChanged, match="no longer submitted"):
+                uow.alerts.save(rules.approve(submitted, bob, now), was=AlertState.SUBMITTED)
+        with db.unit_of_work(read_only=True) as uow:
+            assert uow.alerts.get(draft.id).state is AlertState.REJECTED
+
+
+def test_a_read_only_unit_of_work_cannot_write(db_url, sample_zones):
+    with Database(db_url) as db:
+        with pytest.raises(Exception, match="read-only|read only|READ ONLY"):
+            with db.unit_of_work(read_only=True) as uow:
+                uow.zones.add(sample_zones, activate=True)  # PostgreSQL refuses here, SQLite at commit
+                uow.commit()
+        with db.unit_of_work(read_only=True) as uow:
+            assert uow.zones.versions() == []
