@@ -65,6 +65,15 @@ def test_two_activations_at_once_leave_one_zone_set_active(db_url, sample_zones)
             assert [i.version for i in uow.zones.versions() if i.active] == [versions[2]]
 
 
+def test_two_builds_stored_and_activated_at_once_leave_one_active(db_url, sample_zones):
+    """The first builds into an empty database: there is no stored row either could lock."""
+    with Database(db_url) as db:
+        second = overlapping(db, lambda uow: uow.zones.add(sample_zones, activate=True),
+                             lambda uow: uow.zones.add(dataclasses.replace(sample_zones, border_name="b"), activate=True))
+        with db.unit_of_work(read_only=True) as uow:
+            assert [i.version for i in uow.zones.versions() if i.active] == [second]
+
+
 def test_two_admins_disabling_each_other_leave_one_admin(db_url):
     with Database(db_url) as db:
         with db.unit_of_work() as uow:
@@ -89,6 +98,15 @@ def test_disabling_one_user_twice_at_once_is_recorded_once(db_url):
         assert isinstance(second, InputError) and "already disabled" in str(second)
         with db.unit_of_work(read_only=True) as uow:
             assert [e.action for e in uow.audit.entries()].count("user.disabled") == 1
+
+
+def test_one_name_added_twice_at_once_is_refused_once_with_a_reason(db_url):
+    with Database(db_url) as db:
+        second = overlapping(db, lambda uow: add_user(uow, "olena", "correct horse battery staple", ["issuer"]),
+                             lambda uow: add_user(uow, "olena", "another horse battery staple", ["approver"]))
+        assert isinstance(second, InputError) and "already exists" in str(second)
+        with db.unit_of_work(read_only=True) as uow:
+            assert [(u.name, sorted(r.value for r in u.roles)) for u in uow.users.all()] == [("olena", ["issuer"])]
 
 
 def test_two_replacing_imports_of_one_source_at_once_leave_one_file(db_url, tmp_path):

@@ -92,6 +92,7 @@ def add_user(
     actor = _acting(uow, by, "add users", name)
     name = check_user_name(name)
     chosen = parse_roles(str(role) for role in roles)
+    uow.users.lock_all()  # two adds of one name at once: the second sees the first
     if uow.users.by_name(name) is not None:
         raise InputError(f"user {name!r} already exists", field="name")
     user = uow.users.add(name, hash_password(password), chosen, _now(now))

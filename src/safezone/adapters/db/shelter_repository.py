@@ -11,13 +11,13 @@ box in one step.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Sequence
 
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from safezone.adapters.db import locks
 from safezone.adapters.db.models import ShelterRow
 from safezone.adapters.db.shelter_search import Box, NearbyShelter, boxes_around, closest, reach_km
 from safezone.adapters.db.shelter_upsert import batches, upsert_rows
@@ -105,13 +105,9 @@ class ShelterRepository:
         return UpsertCounts(inserted=len(listed) - len(known), updated=updated, unchanged=len(known) - updated)
 
     def lock_source(self, source: str) -> None:
-        """Hold changes to one source's shelters to one transaction at a time, until it ends.
-
-        PostgreSQL: a transaction-scoped advisory lock on the source's name (there may be no
-        row to lock yet). SQLite: the unit of work holds the database's write lock already.
-        """
-        if self._session.get_bind().dialect.name == "postgresql":
-            self._session.execute(select(func.pg_advisory_xact_lock(_lock_key(f"shelters:{source}"))))
+        """Hold changes to one source's shelters to one transaction at a time, until it ends
+        (a named lock: the source may have no row yet)."""
+        locks.hold(self._session, f"shelters:{source}")
 
     def withdraw_absent(self, source: str, listed: set[str], import_run: int) -> int:
         """Withdraw the active shelters of `source` whose ids are not in `listed`; how many."""
@@ -189,7 +185,3 @@ class ShelterRepository:
                 return found
             radius_km = min(radius_km * 2, max_km)
 
-
-def _lock_key(name: str) -> int:
-    """A stable signed 64-bit number for an advisory lock on `name`."""
-    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big", signed=True)

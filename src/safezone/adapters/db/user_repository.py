@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from safezone.adapters.db import locks
 from safezone.adapters.db.account_models import UserRow
 from safezone.adapters.db.import_repository import as_utc
 from safezone.domain.accounts import Role, User
@@ -43,10 +44,11 @@ class UserRepository:
         self._session.expire_all()
 
     def lock_all(self) -> None:
-        """Lock every account until the transaction ends (PostgreSQL; SQLite's unit of work
-        holds the write lock already): for a change that depends on other accounts, such as
-        "not the last active admin", so two such changes at once cannot both pass the check."""
-        self._session.execute(select(UserRow.id).with_for_update()).all()
+        """Hold account changes to one transaction at a time, until it ends: for a change that
+        depends on other accounts ("not the last active admin", "no such name yet"), so two at
+        once cannot both pass the check (a named lock: a name being added has no row yet).
+        Logins and session checks do not take it."""
+        locks.hold(self._session, "accounts")
 
     def all(self) -> list[User]:
         return [_user(row) for row in self._session.scalars(select(UserRow).order_by(UserRow.name))]

@@ -15,6 +15,7 @@ import shapely
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from safezone.adapters.db import locks
 from safezone.adapters.db.import_repository import as_utc
 from safezone.adapters.db.models import AlertAreaRow, SettlementRow, ZoneBandRow, ZoneSetRow, ZoneSideRow
 from safezone.domain.threats import Band
@@ -97,12 +98,11 @@ class ZoneRepository:
     def activate(self, version: int) -> None:
         """Make `version` the one active zone set (and no other).
 
-        Every version's row is locked first (PostgreSQL; SQLite's unit of work holds the write
-        lock already), so two activations at once run one after the other: the second sees
-        and clears the first one's choice instead of leaving two sets active.
+        Activations take turns (a named lock: a build being stored has no committed row yet),
+        so the second sees and clears the first one's choice instead of leaving two sets active.
         """
-        versions = set(self._session.scalars(select(ZoneSetRow.version).with_for_update()))
-        if version not in versions:
+        locks.hold(self._session, "zone_sets:active")
+        if self._session.get(ZoneSetRow, version) is None:
             raise UnknownVersion(version)
         self._session.execute(update(ZoneSetRow).where(ZoneSetRow.active.is_(True)).values(active=False))
         self._session.execute(update(ZoneSetRow).where(ZoneSetRow.version == version).values(active=True))
