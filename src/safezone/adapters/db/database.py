@@ -24,13 +24,14 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import sessionmaker
 
 from safezone.adapters.db import migrate
-from safezone.adapters.db.unit_of_work import READ_ONLY, UnitOfWork
+from safezone.adapters.db.unit_of_work import WRITES, UnitOfWork
 from safezone.adapters.db.url import resolve_url
 
 
 def _tune_sqlite(engine: Engine) -> None:
     """Foreign keys on (SQLite leaves them off), wait for a writer instead of failing, and
-    begin every transaction ourselves: IMMEDIATE (the write lock first) unless read-only."""
+    begin every transaction ourselves: IMMEDIATE (the write lock first) on a connection marked
+    as one that writes, DEFERRED on any other (reads, a readiness probe)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -42,8 +43,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+        writes = connection.get_execution_options().get(WRITES, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN DEFERRED")
 
 
 class Database:
@@ -58,10 +59,8 @@ class Database:
         if parsed.get_backend_name() == "sqlite":
             _tune_sqlite(self.engine)
         migrate.upgrade(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        reader = self.engine.execution_options(**{READ_ONLY: True})
-        if self.dialect == "postgresql":
-            reader = reader.execution_options(postgresql_readonly=True)
+        self._sessions = sessionmaker(self.engine.execution_options(**{WRITES: True}), expire_on_commit=False)
+        reader = self.engine.execution_options(postgresql_readonly=True) if self.dialect == "postgresql" else self.engine
         self._read_sessions = sessionmaker(reader, expire_on_commit=False)
         self._only_reads = False
 

@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-from safezone.adapters.db.unit_of_work import READ_ONLY
+from safezone.adapters.db.unit_of_work import WRITES
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -30,8 +30,7 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    # Read-only: on SQLite this must not wait for another process's write lock.
-    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+    with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -40,6 +39,7 @@ def upgrade(engine: Engine) -> None:
     if current_revision(engine) == head_revision():
         return
     config = _config()
-    with engine.begin() as connection:
+    # As a writer: on SQLite two processes migrating at once take turns (see database.py).
+    with engine.execution_options(**{WRITES: True}).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

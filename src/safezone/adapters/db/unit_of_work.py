@@ -24,8 +24,9 @@ from safezone.adapters.db.shelter_repository import ShelterRepository
 from safezone.adapters.db.user_repository import UserRepository
 from safezone.adapters.db.zone_repository import ZoneRepository
 
-# The execution option that marks a connection as one that only reads (see database.py).
-READ_ONLY = "safezone_read_only"
+# The execution option that marks a connection whose transactions may write: on SQLite they
+# begin IMMEDIATE, taking the write lock first (see database.py). Without it, DEFERRED.
+WRITES = "safezone_writes"
 
 
 class ReadOnlyUnitOfWork(RuntimeError):

@@ -147,19 +147,22 @@ def update(alert_id: AlertId, body: FollowUpIn, who: LoggedIn, services: Service
 
 
 @router.post("/alerts/{alert_id}/cancel", response_model=OperatorAlertOut,
-             summary="Cancel an alert in force: issued at once")
+             summary="Cancel an alert in force: issued at once in the templates' words; an Actual cancel "
+                     "in your own words (texts or note) waits for a second person's approval")
 def cancel(alert_id: AlertId, who: LoggedIn, services: Services, body: CancelIn | None = None) -> dict:
     return _end(services, who, alert_id, AlertKind.CANCEL, body)
 
 
 @router.post("/alerts/{alert_id}/all-clear", response_model=OperatorAlertOut,
-             summary="All-clear for an alert in force: issued at once")
+             summary="All-clear for an alert in force: issued at once in the templates' words; an Actual "
+                     "all-clear in your own words (texts or note) waits for a second person's approval")
 def all_clear(alert_id: AlertId, who: LoggedIn, services: Services, body: CancelIn | None = None) -> dict:
     return _end(services, who, alert_id, AlertKind.ALL_CLEAR, body)
 
 
 def _end(services: Container, who: Operator, alert_id: int, kind: AlertKind, body: CancelIn | None) -> dict:
-    """Cancel or all-clear: one step, with the templates' words unless the operator gives others."""
+    """Cancel or all-clear: one step in the templates' words; in the operator's own words an
+    Actual one is left submitted for a second person (the domain's `needs_approval`)."""
     body = body or CancelIn()
     return _alert(services, services.alerts.follow_up(who.user, alert_id, kind, texts=_texts(body.texts),
                                                       note=body.note))
