@@ -7,8 +7,9 @@ reads what the previous one committed (two approvers, or an approve and a reject
 - SQLite: pysqlite's own transaction handling is switched off (it begins a transaction only
   at the first INSERT/UPDATE, after the reads a decision is based on), and each unit of work
   begins its own: `BEGIN IMMEDIATE` takes the database's write lock before the first read,
-  waiting (busy_timeout) while another writer holds it. A read-only unit of work begins a
-  plain deferred transaction: it reads one snapshot and never waits for writers to finish.
+  waiting (busy_timeout) while another writer holds it. A read-only unit of work (and any
+  connection not marked as a writer) begins a plain deferred transaction: it reads one
+  snapshot and does not queue behind writers (only, briefly, behind a writer's commit).
   See SQLAlchemy's pysqlite notes, "Serializable isolation / Savepoints / Transactional DDL".
 - PostgreSQL: the repositories lock the rows a change depends on (`SELECT … FOR UPDATE`, an
   advisory lock where there is no row yet); read-only units of work run `READ ONLY`.
