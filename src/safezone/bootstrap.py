@@ -40,9 +40,9 @@ class Container:
         self.database.close()
 
 
-def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Container:
-    """Open the database (migrating it) and wire the services on it, once."""
-    database = Database.open(settings.db)
+def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now, database: Database | None = None) -> Container:
+    """Open the database (migrating it), unless given one already open, and wire the services on it, once."""
+    database = database or Database.open(settings.db)
     threats = load_threats(settings.threats_file)
     alerts = AlertService(
         database,
