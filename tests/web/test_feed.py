@@ -15,7 +15,7 @@ from safezone.adapters.cap_xml.atom import ATOM
 from safezone.bootstrap import Settings
 from safezone.domain.errors import InputError
 from safezone.entrypoints.web import create_app
-from tests.support.app import Api, compose_body, login, make_container
+from tests.support.app import Api, compose_body, issue_alert, login, make_container
 
 NS = {"a": ATOM, "cap": "urn:oasis:names:tc:emergency:cap:1.2"}
 
@@ -43,12 +43,7 @@ def _entries(feed) -> list[tuple[str, str, str]]:
              e.findtext("a:title", namespaces=NS)) for e in feed.findall("a:entry", NS)]
 
 
-def _issued(alice, bob, areas=("AAA-0-1",)) -> int:
-    alert_id = alice.post("/api/operator/alerts", compose_body(areas=areas)).json()["alert"]["id"]
-    alice.post(f"/api/operator/alerts/{alert_id}/submit")
-    bob.post(f"/api/operator/alerts/{alert_id}/approve")
-    assert alice.post(f"/api/operator/alerts/{alert_id}/issue").status_code == 200
-    return alert_id
+_issued = issue_alert
 
 
 def test_issue_update_cancel_each_reaches_a_polling_reader(api, clock):

@@ -1,31 +1,25 @@
 """The published OpenAPI schema: where the service is (`servers`) and how an operator
-authenticates (security schemes), so generated clients can log in and send the CSRF header.
+authenticates, so generated clients can log in and send the CSRF header.
 
-Operations that need a session are found from their dependencies (anything that depends on
-`deps.operator`), so a new router is described correctly without a list to keep up to date.
+`deps.operator` depends on the bearer and cookie schemes, so FastAPI lists them on every
+operation that needs a session (whatever router it is in). FastAPI cannot say "the cookie
+*and* the CSRF header", so the requirements are completed here: a bearer token, or the cookie
+(with the CSRF header on anything but a read).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 
-from safezone.entrypoints.web.deps import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, operator
+from safezone.entrypoints.web.deps import BEARER, COOKIE, CSRF_HEADER, SAFE_METHODS
 
-SECURITY_SCHEMES = {
-    "bearer": {"type": "http", "scheme": "bearer",
-               "description": "The `token` from POST /api/operator/login, as `Authorization: Bearer …`."},
-    "sessionCookie": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
-                      "description": "The HttpOnly session cookie set by the login (for pages)."},
-    "csrfHeader": {"type": "apiKey", "in": "header", "name": CSRF_HEADER,
-                   "description": "The `csrf_token` from the login: required with the cookie on every change."},
-}
-# Either a bearer token, or the cookie (with the CSRF header on anything but a read).
-READ_SECURITY = [{"bearer": []}, {"sessionCookie": []}]
-CHANGE_SECURITY = [{"bearer": []}, {"sessionCookie": [], "csrfHeader": []}]
+CSRF_SCHEME = {"type": "apiKey", "in": "header", "name": CSRF_HEADER,
+               "description": "The `csrf_token` from the login: required with the session cookie on every change."}
+BEARER_NAME, COOKIE_NAME, CSRF_NAME = BEARER.scheme_name, COOKIE.scheme_name, "csrfHeader"
+READ_SECURITY = [{BEARER_NAME: []}, {COOKIE_NAME: []}]
+CHANGE_SECURITY = [{BEARER_NAME: []}, {COOKIE_NAME: [], CSRF_NAME: []}]
 
 
 def servers(public_url: str | None) -> list[dict[str, str]]:
@@ -34,25 +28,24 @@ def servers(public_url: str | None) -> list[dict[str, str]]:
     return [{"url": "/", "description": "The address this schema was read from (no public URL configured)"}]
 
 
-def needs_session(dependant: Dependant, call: Callable[..., Any] = operator) -> bool:
-    return dependant.call is call or any(needs_session(inner, call) for inner in dependant.dependencies)
+def complete_security(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the CSRF scheme and give each session operation its alternatives (in place)."""
+    schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes[CSRF_NAME] = CSRF_SCHEME
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if {COOKIE_NAME: []} in operation.get("security", []):
+                operation["security"] = READ_SECURITY if method.upper() in SAFE_METHODS else CHANGE_SECURITY
+    return schema
 
 
 def install(app: FastAPI) -> None:
-    """Wrap `app.openapi` so the generated schema carries the security schemes and requirements."""
+    """Wrap `app.openapi` so the generated schema is completed once, when first asked for."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = generate()
-        schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
-        for route in app.routes:
-            if isinstance(route, APIRoute) and route.include_in_schema and needs_session(route.dependant):
-                for method in route.methods:
-                    operation = schema["paths"].get(route.path_format, {}).get(method.lower())
-                    if operation is not None:
-                        operation["security"] = READ_SECURITY if method in SAFE_METHODS else CHANGE_SECURITY
-        return schema
+        if app.openapi_schema is None:
+            app.openapi_schema = complete_security(generate())
+        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
