@@ -176,3 +176,15 @@ def test_refusals_carry_the_security_headers(limited):
         assert answers[1].headers["cache-control"] == "no-store"
     finally:
         api.close()
+
+
+def test_parallel_requests_never_take_more_than_the_burst(limited):
+    from concurrent.futures import ThreadPoolExecutor
+
+    api = app_with(limited, public_rate_per_minute=1, public_burst=5)
+    try:
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            codes = list(pool.map(lambda _: api.get("/api/alerts").status_code, range(20)))
+        assert sorted(codes) == [200] * 5 + [429] * 15
+    finally:
+        api.close()
