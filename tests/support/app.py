@@ -136,6 +136,15 @@ def compose_body(status: str = "Actual", areas: tuple[str, ...] = ("AAA-0-1", "B
     return {"status": status, "threat": "short range", "languages": ["en", "uk", "ru"], "areas": list(areas), **extra}
 
 
+def issue_alert(issuer: Session, approver: Session, areas: tuple[str, ...] = ("AAA-0-1",)) -> int:
+    """Compose, submit, approve and issue an Actual alert; its id."""
+    alert_id = issuer.post("/api/operator/alerts", compose_body(areas=areas)).json()["alert"]["id"]
+    issuer.post(f"/api/operator/alerts/{alert_id}/submit")
+    approver.post(f"/api/operator/alerts/{alert_id}/approve")
+    assert issuer.post(f"/api/operator/alerts/{alert_id}/issue").status_code == 200
+    return alert_id
+
+
 def headlines(alert: dict) -> dict[str, list[str]]:
     """An alert answer's headlines by language (one per time to shelter when it spans bands)."""
     found: dict[str, list[str]] = {}

@@ -15,7 +15,7 @@ from safezone.adapters.cap_xml.atom import ATOM
 from safezone.bootstrap import Settings
 from safezone.domain.errors import InputError
 from safezone.entrypoints.web import create_app
-from tests.support.app import Api, compose_body, login, make_container
+from tests.support.app import Api, compose_body, issue_alert, login, make_container
 
 NS = {"a": ATOM, "cap": "urn:oasis:names:tc:emergency:cap:1.2"}
 
@@ -43,12 +43,7 @@ def _entries(feed) -> list[tuple[str, str, str]]:
              e.findtext("a:title", namespaces=NS)) for e in feed.findall("a:entry", NS)]
 
 
-def _issued(alice, bob, areas=("AAA-0-1",)) -> int:
-    alert_id = alice.post("/api/operator/alerts", compose_body(areas=areas)).json()["alert"]["id"]
-    alice.post(f"/api/operator/alerts/{alert_id}/submit")
-    bob.post(f"/api/operator/alerts/{alert_id}/approve")
-    assert alice.post(f"/api/operator/alerts/{alert_id}/issue").status_code == 200
-    return alert_id
+_issued = issue_alert
 
 
 def test_issue_update_cancel_each_reaches_a_polling_reader(api, clock):
@@ -145,7 +140,8 @@ def test_without_a_public_url_links_follow_the_request(api):
 
 @pytest.mark.parametrize("hours", ["23", "49", "0", "-1", "1e9"])
 def test_a_retention_outside_what_aggregators_ask_is_refused_in_one_line(hours):
-    with pytest.raises(InputError, match="SAFEZONE_FEED_RETENTION_HOURS must be between 24 and 48 hours"):
+    with pytest.raises(InputError, match="must be between 24 and 48 hours") as refused:
         Settings.from_environ({"SAFEZONE_FEED_RETENTION_HOURS": hours})
+    assert refused.value.field == "SAFEZONE_FEED_RETENTION_HOURS"
     assert Settings.from_environ({"SAFEZONE_FEED_RETENTION_HOURS": "36"}).feed_retention == timedelta(hours=36)
     assert Settings.from_environ({}).feed_retention == timedelta(hours=24)

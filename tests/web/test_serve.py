@@ -4,63 +4,22 @@ it answers; then a whole Actual alert, from login to its CAP XML, over real HTTP
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-STARTUP_LIMIT_S = 180
-# The installed command when there is one; the same entry point through this Python otherwise.
-SAFEZONE = [shutil.which("safezone")] if shutil.which("safezone") else [
-    sys.executable, "-c", "from safezone.entrypoints.cli import main; main()"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.support.server import SAFEZONE, serving
 
 
 @pytest.fixture
 def served(tmp_path: Path, db_url: str):
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
     for name, role in (("issuer1", "issuer"), ("approver1", "approver")):
         subprocess.run([*SAFEZONE, "users", "add", name, "--role", role, "--password-stdin", "--db", db_url],
                        input=f"{name} has a long password\n", text=True, check=True, capture_output=True)
-    process = subprocess.Popen(
-        [*SAFEZONE, "serve", "--port", str(port), "--db", db_url],
-        stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path, env={**os.environ, "SAFEZONE_RATE_PER_MINUTE": "6000"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_LIMIT_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"safezone serve exited with {process.returncode}:\n{(tmp_path / 'serve.log').read_text()}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("safezone serve did not answer in time")
-            time.sleep(0.25)
+    with serving(tmp_path, "--db", db_url, env={"SAFEZONE_RATE_PER_MINUTE": "6000"}) as base:
         yield base, tmp_path / "serve.log"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def test_serve_builds_the_default_zones_and_answers_over_http(served):

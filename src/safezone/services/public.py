@@ -237,15 +237,6 @@ class PublicService:
                              "sides": [{"code": s.code, "name": s.name} for s in zones.sides]}}
 
 
-def feed_retention(hours: float) -> timedelta:
-    """The feeds' retention time from a setting, within what aggregators ask for."""
-    low, high = FEED_RETENTION_HOURS
-    if not low <= hours <= high:
-        raise InputError(f"SAFEZONE_FEED_RETENTION_HOURS must be between {low} and {high} hours "
-                         f"(what feed aggregators ask for), not {hours:g}", field="SAFEZONE_FEED_RETENTION_HOURS")
-    return timedelta(hours=hours)
-
-
 def feed_change(alert: AlertRecord, now: datetime) -> tuple[datetime, str | None]:
     """When an issued message last changed as of `now`, and how it ended if it is an alert that
     is no longer in force ("updated", "cancelled", "all-clear" or "expired")."""

@@ -4,7 +4,7 @@ The rest of safezone uses only `Database`, its units of work and the repositorie
 SQLAlchemy stays inside this package.
 """
 
-from safezone.adapters.db.database import Database
+from safezone.adapters.db.database import Database, DatabaseUnavailable, unavailable
 from safezone.adapters.db.shelter_repository import NearbyShelter, ShelterRepository, UpsertCounts
 from safezone.adapters.db.unit_of_work import UnitOfWork
 from safezone.adapters.db.url import ENV_VAR, resolve_url
@@ -12,6 +12,7 @@ from safezone.adapters.db.zone_repository import UnknownVersion, ZoneRepository,
 
 __all__ = [
     "Database",
+    "DatabaseUnavailable",
     "ENV_VAR",
     "NearbyShelter",
     "ShelterRepository",
@@ -21,4 +22,5 @@ __all__ = [
     "ZoneRepository",
     "ZoneSetInfo",
     "resolve_url",
+    "unavailable",
 ]

@@ -18,11 +18,14 @@ reads what the previous one committed (two approvers, or an approve and a reject
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import NullPool
 
 from safezone.adapters.db import migrate
 from safezone.adapters.db.unit_of_work import WRITES, UnitOfWork
@@ -48,6 +51,30 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN DEFERRED")
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot answer now (down, unreachable, or locked by another connection)."""
+
+
+# SQLite reports contention and a vanished file as OperationalError, alongside schema errors
+# ("no such table") that are bugs, not outages: only these mean "try again later".
+_SQLITE_UNAVAILABLE = ("database is locked", "database is busy", "unable to open database", "disk i/o error")
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether a database error means the database is unavailable (answer 503), not a bug."""
+    if isinstance(error, DatabaseUnavailable):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    if type(error.orig).__module__.startswith("sqlite3"):
+        return any(words in str(error.orig).lower() for words in _SQLITE_UNAVAILABLE)
+    return True  # PostgreSQL: operational errors are the server's or the network's, not ours
+
+
 class Database:
     """One database (SQLite file or PostgreSQL), brought to the current schema when opened."""
 
@@ -64,6 +91,7 @@ class Database:
         reader = self.engine.execution_options(postgresql_readonly=True) if self.dialect == "postgresql" else self.engine
         self._read_sessions = sessionmaker(reader, expire_on_commit=False)
         self._only_reads = False
+        self._probes: dict[float, Engine] = {}
 
     @classmethod
     def open(cls, cli_value: str | None = None) -> "Database":
@@ -88,9 +116,34 @@ class Database:
         view = copy.copy(self)
         view._only_reads = True
         return view
+    def ping(self, timeout_s: float) -> None:
+        """Read the schema revision on a fresh connection that waits at most about `timeout_s`.
+
+        A fresh connection, not one from the pool: the pool's connections wait 30 s for a
+        locked SQLite file, and a readiness check must answer fast. Raises DatabaseUnavailable.
+        """
+        engine = self._probe_engine(timeout_s)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        except DBAPIError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+            raise DatabaseUnavailable(reason) from None
+
+    def _probe_engine(self, timeout_s: float) -> Engine:
+        if timeout_s not in self._probes:
+            if self.dialect == "sqlite":
+                options: dict = {"timeout": timeout_s}
+            else:  # libpq counts whole seconds (at least 2); the statement timeout is finer
+                options = {"connect_timeout": max(2, math.ceil(timeout_s)),
+                           "options": f"-c statement_timeout={int(timeout_s * 1000)}"}
+            self._probes[timeout_s] = create_engine(self.url, poolclass=NullPool, connect_args=options)
+        return self._probes[timeout_s]
 
     def close(self) -> None:
         self.engine.dispose()
+        for probe in self._probes.values():
+            probe.dispose()
 
     def __enter__(self) -> "Database":
         return self

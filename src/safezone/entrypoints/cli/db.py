@@ -12,7 +12,7 @@ from typing import Callable
 import click
 from rich.table import Table
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from safezone.adapters.db import Database, UnknownVersion
 from safezone.adapters.db.migrate import current_revision
@@ -28,6 +28,10 @@ db_option = click.option(
     "Default: $SAFEZONE_DB, else ./safezone.db.",
 )
 
+# Zone-set versions are 32-bit integers in both databases: a larger number is refused by the
+# command line with a clear message, before it can overflow a query.
+ZONE_SET_VERSION = click.IntRange(1, 2**31 - 1)
+
 
 def open_database(value: str | None, *, existing: bool = False) -> Database:
     """Open (and, on first use, create and migrate) the database, or say clearly why not.
@@ -36,12 +40,19 @@ def open_database(value: str | None, *, existing: bool = False) -> Database:
     not a new empty database left behind.
     """
     url = resolve_url(value)
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise InputError(f"{redacted(url)} is neither a file path nor a database URL", field="db") from None
     sqlite_file = make_url(url).database if make_url(url).get_backend_name() == "sqlite" else None
     if existing and sqlite_file not in (None, "", ":memory:") and not Path(sqlite_file).exists():
         raise InputError(f"there is no database at {sqlite_file}; build the zones first (`safezone zones build`)",
                          field="db")
     try:
         return Database(url)
+    except (NoSuchModuleError, ModuleNotFoundError):
+        raise InputError(f"{redacted(url)}: safezone stores its data in SQLite (a file path) or PostgreSQL "
+                         "(postgresql://…), nothing else", field="db") from None
     except OperationalError as unreachable:
         reason = str(unreachable.orig).strip().splitlines()[0] if unreachable.orig else str(unreachable)
         raise InputError(f"cannot open the database {redacted(url)}: {reason}", field="db") from None
@@ -96,7 +107,7 @@ def versions(db_url: str | None) -> None:
 
 
 @db.command()
-@click.argument("version", type=int)
+@click.argument("version", type=ZONE_SET_VERSION)
 @with_database
 @reports_bad_input
 def activate(version: int, db_url: str | None) -> None:

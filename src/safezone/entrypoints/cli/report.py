@@ -10,7 +10,7 @@ import click
 from safezone.adapters.reports.exposure_page import render_exposure_page
 from safezone.adapters.reports.exposure_tables import report_csv, report_json
 from safezone.domain.shelters import WalkingModel
-from safezone.entrypoints.cli.db import open_database, with_database
+from safezone.entrypoints.cli.db import ZONE_SET_VERSION, open_database, with_database
 from safezone.entrypoints.cli.output import reports_bad_input, stdout, write_atomically
 from safezone.entrypoints.cli.shelters import walking_options
 from safezone.services.exposure import exposure_report
@@ -19,7 +19,7 @@ from safezone.services.exposure import exposure_report
 @click.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True,
               help="Folder for exposure.html, exposure.json and exposure.csv.")
-@click.option("--version", "version", type=int, help="Zone-set version (default: the active one).")
+@click.option("--version", "version", type=ZONE_SET_VERSION, help="Zone-set version (default: the active one).")
 @walking_options
 @with_database
 @reports_bad_input

@@ -11,6 +11,7 @@ import click
 
 from safezone.adapters.db.url import redacted
 from safezone.bootstrap import Settings, assemble, ensure_zones
+from safezone.entrypoints.cli.db import open_database
 from safezone.entrypoints.cli.output import StepProgress, reports_bad_input, stdout
 
 
@@ -22,19 +23,27 @@ from safezone.entrypoints.cli.output import StepProgress, reports_bad_input, std
 @click.option("--db", "db_url", envvar="SAFEZONE_DB",
               help="Database: a file path (SQLite) or a postgresql:// URL. Default: $SAFEZONE_DB, else ./safezone.db.")
 @click.option("--public-url", envvar="SAFEZONE_PUBLIC_URL", help="The service's public address, for links in CAP messages.")
+@click.option("--trusted-proxy", "trusted_proxies", multiple=True, metavar="ADDRESS",
+              help="A proxy (IP or network) whose X-Forwarded-For is believed; repeatable "
+                   "($SAFEZONE_TRUSTED_PROXIES, comma-separated). Default: none.")
+@click.option("--trusted-host", "trusted_hosts", multiple=True, metavar="HOST",
+              help="A Host name this service answers for (*.example.org allowed); others get 400. "
+                   "Repeatable ($SAFEZONE_TRUSTED_HOSTS, comma-separated). Default: any.")
 @click.option("--no-default-zones", is_flag=True, help="Do not build the default border's zones when none are active.")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @reports_bad_input
-def serve(host: str, port: int, db_url: str | None, public_url: str | None, no_default_zones: bool, quiet: bool) -> None:
+def serve(host: str, port: int, db_url: str | None, public_url: str | None, trusted_proxies: tuple[str, ...],
+          trusted_hosts: tuple[str, ...], no_default_zones: bool, quiet: bool) -> None:
     """Run the web service: public API, operator API, OpenAPI at /openapi.json."""
     import uvicorn
 
     from safezone.entrypoints.web import create_app
 
-    settings = Settings.from_environ(db=db_url, public_url=public_url)
+    settings = Settings.from_environ(db=db_url, public_url=public_url, trusted_proxies=trusted_proxies,
+                                     trusted_hosts=trusted_hosts)
     progress = StepProgress(quiet)
     progress("Opening the database")
-    container = assemble(settings)
+    container = assemble(settings, database=open_database(settings.db))
     if not no_default_zones:
         version = ensure_zones(container, progress)
         progress(f"Zone set {version} is active")
@@ -42,6 +51,8 @@ def serve(host: str, port: int, db_url: str | None, public_url: str | None, no_d
     stdout.print(f"safezone on http://{host}:{port} (database {redacted(container.database.url)}); "
                  f"API schema at /openapi.json")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning" if quiet else "info")
+        # proxy_headers off: uvicorn would believe X-Forwarded-For from loopback; ours (trusted
+        # proxies only, see web.forwarded) decides instead.
+        uvicorn.run(app, host=host, port=port, log_level="warning" if quiet else "info", proxy_headers=False)
     finally:
         container.close()

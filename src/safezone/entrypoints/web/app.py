@@ -2,9 +2,16 @@
 
     app = create_app(assemble(Settings.from_environ()))
 
-The OpenAPI schema is at /openapi.json (and readable at /docs). Public answers carry ETags
-and Cache-Control; the public side and login are rate limited per client address; operator
-answers are never cached.
+The OpenAPI schema is at /openapi.json (readable at /docs, offline). Public answers carry ETags
+and Cache-Control; every request passes plain ASGI middlewares (outermost first):
+
+- `SecurityHeaders`: nosniff, no framing, no referrer on every answer; operator answers no-store;
+- `Failsafe`: an unexpected error becomes a logged JSON 500, and the connection lives on;
+- `TrustedHosts`: an unknown Host header gets 400 (when trusted hosts are configured);
+- `ForwardedClient`: the client address, from X-Forwarded-For only via trusted proxies;
+- `RateLimits`: per address, separate buckets for public reads, login, operators and health;
+- `BodyLimit`: request bodies limited per route before authentication and parsing (413);
+- `HeadAsGet`: HEAD answered on every GET.
 """
 
 from __future__ import annotations
@@ -14,27 +21,27 @@ import contextlib
 import logging
 from typing import AsyncIterator
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from safezone import __version__
 from safezone.bootstrap import Container
-from safezone.entrypoints.web import errors
+from safezone.entrypoints.web import docs, errors, health, openapi
 from safezone.entrypoints.web import operator as operator_api
 from safezone.entrypoints.web import public as public_api
-from safezone.entrypoints.web.ratelimit import RateLimiter, retry_after
+from safezone.entrypoints.web.bodylimit import BodyLimit
+from safezone.entrypoints.web.failsafe import Failsafe
+from safezone.entrypoints.web.forwarded import ForwardedClient
+from safezone.entrypoints.web.head import HeadAsGet
+from safezone.entrypoints.web.hosts import TrustedHosts
+from safezone.entrypoints.web.ratelimit import HEALTH_BURST, HEALTH_RATE_PER_MINUTE, RateLimiter, RateLimits
 from safezone.entrypoints.web.schemas import Problem
+from safezone.entrypoints.web.security_headers import SecurityHeaders
+from safezone.settings import Settings
 
 log = logging.getLogger("safezone.web")
-OPERATOR_PREFIX = "/api/operator"
-LIMITED_OPERATOR_PATHS = frozenset({f"{OPERATOR_PREFIX}/login"})
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
 PROBLEMS = {"4XX": {"model": Problem, "description": "Refused, with the reason"},
             "5XX": {"model": Problem, "description": "An unexpected error (never from bad input)"}}
-
-
-def _limited(path: str) -> bool:
-    return not path.startswith(OPERATOR_PREFIX) or path in LIMITED_OPERATOR_PATHS
 
 
 async def _sweep_expired(container: Container) -> None:
@@ -47,6 +54,16 @@ async def _sweep_expired(container: Container) -> None:
         await asyncio.sleep(container.settings.expiry_sweep_s)
 
 
+def rate_limiters(settings: Settings) -> dict[str, RateLimiter]:
+    """One limiter per bucket (see ratelimit.bucket), each with its own rate."""
+    return {
+        "public": RateLimiter(settings.public_rate_per_minute, settings.public_burst),
+        "login": RateLimiter(settings.login_rate_per_minute, settings.login_burst),
+        "operator": RateLimiter(settings.operator_rate_per_minute, settings.operator_burst),
+        "health": RateLimiter(HEALTH_RATE_PER_MINUTE, HEALTH_BURST),
+    }
+
+
 def create_app(container: Container, *, sweep: bool = True) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -57,6 +74,7 @@ def create_app(container: Container, *, sweep: bool = True) -> FastAPI:
             if task is not None:
                 task.cancel()
 
+    settings = container.settings
     app = FastAPI(
         title="safezone",
         version=__version__,
@@ -64,25 +82,23 @@ def create_app(container: Container, *, sweep: bool = True) -> FastAPI:
                     "cross-border fire. Public reads need no login; operator actions need a session.",
         lifespan=lifespan,
         responses=PROBLEMS,
+        servers=openapi.servers(settings.public_url),
+        docs_url=None,  # served offline by `docs`
+        redoc_url=None,
     )
     app.state.container = container
-    limiter = RateLimiter(container.settings.public_rate_per_minute, container.settings.public_burst)
-
-    @app.middleware("http")
-    async def guard(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
-        if _limited(request.url.path):
-            client = request.client.host if request.client else "unknown"
-            wait = limiter.take(client)
-            if wait > 0:
-                return errors.problem(429, "rate_limited", "too many requests from this address; try again shortly",
-                                      headers={"Retry-After": retry_after(wait), **SECURITY_HEADERS})
-        response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
-        if request.url.path.startswith(OPERATOR_PREFIX):
-            response.headers["Cache-Control"] = "no-store"
-        return response
-
+    # add_middleware puts each new one outside the previous: listed here innermost first.
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(RateLimits, limiters=rate_limiters(settings))
+    app.add_middleware(ForwardedClient, trusted=settings.trusted_proxies)
+    app.add_middleware(TrustedHosts, trusted=settings.trusted_hosts)
+    app.add_middleware(Failsafe)
+    app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(public_api.router, tags=["public"])
     app.include_router(operator_api.router, tags=["operator"])
+    app.include_router(health.router)
+    app.include_router(docs.router)
+    openapi.install(app)
     return app

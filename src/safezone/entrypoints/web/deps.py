@@ -9,8 +9,10 @@ another site cannot read. A bearer token is never sent on its own, so it needs n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from safezone.bootstrap import Container
 from safezone.domain.accounts import User
@@ -20,6 +22,13 @@ from safezone.services import accounts
 SESSION_COOKIE = "safezone_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Declared so the OpenAPI schema says how to authenticate (see web.openapi); `session_token`
+# reads the same two places itself, with the precedence and refusals described above.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer",
+                    description="The `token` from POST /api/operator/login, as `Authorization: Bearer …`.")
+COOKIE = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, scheme_name="sessionCookie",
+                      description="The HttpOnly session cookie set by the login (for pages); "
+                                  f"every change made with it also needs the {CSRF_HEADER} header.")
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,9 @@ def session_token(request: Request) -> tuple[str | None, bool]:
     return (cookie, True) if cookie else (None, False)
 
 
-def operator(request: Request) -> Operator:
+def operator(request: Request,
+             _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+             _cookie: Annotated[str | None, Depends(COOKIE)] = None) -> Operator:
     """The logged-in operator, or 401; with a cookie on an unsafe method, a CSRF token or 403."""
     token, by_cookie = session_token(request)
     if token is None:

@@ -1,5 +1,6 @@
 """Every refusal as a 4xx with a JSON reason (`schemas.Problem`); nothing a client sends may
-become a 5xx. An unexpected error is logged and answered with a 500 that reveals nothing."""
+become a 5xx. A database that is down or locked is a 503 with Retry-After; an unexpected error
+is logged and answered with a 500 that reveals nothing (`failsafe.Failsafe`)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
+from safezone.adapters.db import DatabaseUnavailable, unavailable
 from safezone.domain.accounts import PermissionDenied
 from safezone.domain.alerts import UnknownAlert, WorkflowError
 from safezone.domain.cap.issues import CapCompositionError
@@ -95,11 +97,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
-        names = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+        names = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "body_too_large"}
         return problem(exc.status_code, names.get(exc.status_code, "error"), str(exc.detail),
                        headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return problem(500, "internal", "an unexpected error; it has been logged")
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        if not unavailable(exc):
+            raise exc  # a bug, not an outage: the failsafe answers 500 and logs it
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return problem(503, "database_unavailable", "the database is unavailable or busy; try again shortly",
+                       headers={"Retry-After": "5"})
+
+    app.add_exception_handler(OperationalError, _database_down)
+    app.add_exception_handler(DatabaseUnavailable, _database_down)

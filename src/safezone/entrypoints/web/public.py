@@ -118,11 +118,6 @@ def where(request: Request, services: Services,
                                caching.ALERTS_MAX_AGE)
 
 
-@router.get("/healthz", summary="The service is up", response_model=dict)
-def health() -> dict:
-    return {"ok": True}
-
-
 def _numbers(text: str) -> list[float]:
     try:
         values = [float(part) for part in text.split(",")]

@@ -1,4 +1,6 @@
-"""A simple in-process rate limit: a token bucket per client address.
+"""In-process rate limits: a token bucket per client address, in separate buckets by kind of
+request, so a flood of public reads never locks an address out of login, of the operator side
+or of the health checks.
 
 Enough for one server process (the embedded default); a national deployment puts a proxy or
 a shared store in front. A refused request gets 429 with Retry-After in whole seconds.
@@ -11,7 +13,16 @@ import threading
 import time
 from typing import Callable
 
+from safezone.entrypoints.web.asgi import App, Receive, Scope, Send, client_host
+from safezone.entrypoints.web.errors import problem
+
 MAX_CLIENTS = 50_000
+OPERATOR_PREFIX = "/api/operator"
+LOGIN_PATH = f"{OPERATOR_PREFIX}/login"
+HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
+# Health checks come from a few monitors, often through one address: generous, but bounded.
+HEALTH_RATE_PER_MINUTE = 600.0
+HEALTH_BURST = 120.0
 
 
 class RateLimiter:
@@ -46,3 +57,34 @@ class RateLimiter:
 
 def retry_after(seconds: float) -> str:
     return str(max(1, math.ceil(seconds)))
+
+
+def bucket(path: str) -> str:
+    """Which bucket a request draws from: "health", "login", "operator" or "public"."""
+    if path in HEALTH_PATHS:
+        return "health"
+    if path == LOGIN_PATH:
+        return "login"
+    if path == OPERATOR_PREFIX or path.startswith(OPERATOR_PREFIX + "/"):
+        return "operator"
+    return "public"
+
+
+class RateLimits:
+    """Pure ASGI: refuse with 429 a client address that has emptied its bucket for this kind
+    of request. The address is the one `ForwardedClient` settled on, never a raw header."""
+
+    def __init__(self, app: App, limiters: dict[str, RateLimiter]) -> None:
+        self.app = app
+        self.limiters = limiters
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            limiter = self.limiters.get(bucket(scope["path"]))
+            wait = limiter.take(client_host(scope)) if limiter else 0.0
+            if wait > 0:
+                refusal = problem(429, "rate_limited", "too many requests from this address; try again shortly",
+                                  headers={"Retry-After": retry_after(wait)})
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
