@@ -19,8 +19,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from safezone.adapters.config.templates import Templates, Threat
-from safezone.adapters.cap_xml import parse as parse_cap
-from safezone.adapters.cap_xml import to_xml
+from safezone.adapters.cap_xml import parse_own, to_xml
 from safezone.adapters.db import Database, UnitOfWork
 from safezone.domain import alerts as rules
 from safezone.domain.accounts import PermissionDenied, User
@@ -259,7 +258,8 @@ class AlertService:
             areas = uow.areas.by_ids(alert.zone_version, alert.area_ids)
             return compose_alert(areas, texts, self._spec(alert), sender=self.settings.sender,
                                  status=alert.status, expires=alert.expires, sent=now, note=alert.note)
-        earlier = parse_cap(uow.alerts.cap_xml(previous.id) or b"")
+        # Our own message, read back without the size limit meant for messages from strangers.
+        earlier = parse_own(uow.alerts.cap_xml(previous.id) or b"")
         if alert.kind is AlertKind.UPDATE:
             areas = uow.areas.by_ids(alert.zone_version, alert.area_ids)
             return compose_update(earlier, areas, texts, self._spec(alert), expires=alert.expires,
