@@ -9,10 +9,15 @@ app, on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import re
+
+from shapely.geometry import Point
 from sqlalchemy import update
 
 from safezone.adapters.cap_xml import DEFAULT_MAX_BYTES, check, parse_own, to_xml
+from safezone.adapters.cap_xml.publish import PUBLISH_LIMIT_BYTES, WARNING_BUDGET_BYTES
 from safezone.adapters.db.alert_models import AlertRow
+from safezone.domain.alerts import MAX_AREAS
 from safezone.domain.cap import Status, WarningSpec, compose_alert
 from tests.support.app import Session, login
 
@@ -77,3 +82,64 @@ def test_an_alert_stored_above_the_inbound_limit_is_updated_cancelled_cleared_an
         result = check(api.get(f"/api/alerts/{follow_up}/cap.xml").content, max_bytes=10 * DEFAULT_MAX_BYTES)
         assert result.ok, result.errors
     assert api.get("/feeds/alerts.atom").status_code == 200
+
+
+def nearest_areas(zones, count: int, lon: float = 35.3, lat: float = 50.9) -> list[str]:
+    """The ids of the `count` areas whose centres are nearest to a point near Sumy."""
+    return [a.id for a in sorted(zones.areas, key=lambda a: a.geometry.centroid.distance(Point(lon, lat)))[:count]]
+
+
+def published(api, alert_id: int) -> bytes:
+    answer = api.get(f"/api/alerts/{alert_id}/cap.xml")
+    assert answer.status_code == 200
+    assert len(answer.content) <= PUBLISH_LIMIT_BYTES
+    result = check(answer.content)  # what any receiver holding to the inbound limit reads
+    assert result.ok, result.errors[:3]
+    return answer.content
+
+
+def test_the_largest_alert_compose_accepts_issues_updates_cancels_and_clears(border_api, border_zones):
+    """As many areas as one alert may hold, in every language: composed, approved, issued,
+    updated, cancelled and (another) cleared, every message within the limit, every feed read."""
+    api, container = border_api
+    alice, bob = login(api, "alice"), login(api, "bob")
+    largest = {"status": "Actual", "threat": "medium range", "languages": ["en", "uk", "ru"],
+               "areas": nearest_areas(border_zones, MAX_AREAS)}
+    first, second = large_alert(alice, bob, largest), large_alert(alice, bob, largest)
+    xml = published(api, first)
+    assert len(xml) <= WARNING_BUDGET_BYTES
+    message = parse_own(xml)
+    assert len({g.value for i in message.infos for a in i.areas for g in a.geocodes}) == MAX_AREAS
+    assert {i.language for i in message.infos} == {"en", "uk", "ru"}
+
+    update = alice.post(f"/api/operator/alerts/{first}/update", {"lifetime_minutes": 30})
+    assert update.status_code == 200, update.text
+    update_id = update.json()["id"]
+    assert bob.post(f"/api/operator/alerts/{update_id}/approve").status_code == 200
+    assert alice.post(f"/api/operator/alerts/{update_id}/issue").status_code == 200
+    cancel = alice.post(f"/api/operator/alerts/{update_id}/cancel")
+    assert cancel.status_code == 200 and cancel.json()["state"] == "issued", cancel.text
+    all_clear = alice.post(f"/api/operator/alerts/{second}/all-clear")
+    assert all_clear.status_code == 200 and all_clear.json()["state"] == "issued", all_clear.text
+
+    for alert_id in (first, second, update_id, cancel.json()["id"], all_clear.json()["id"]):
+        published(api, alert_id)
+    assert api.get("/api/alerts").json()["count"] == 0
+    feed = api.get("/feeds/alerts.atom")
+    assert feed.status_code == 200 and feed.content.count(b"<entry") == 5
+    assert api.get("/feeds/exercises.atom").status_code == 200
+
+
+def test_an_alert_too_large_to_publish_is_refused_when_composed_saying_its_size_and_the_limit(border_api, border_zones):
+    api, container = border_api
+    alice = login(api, "alice")
+    long = {"headline": "Ракетна небезпека " * 100, "description": "Укриття " * 250, "instruction": "Негайно " * 220}
+    answer = alice.post("/api/operator/alerts", {
+        "status": "Actual", "threat": "medium range", "languages": ["en", "uk", "ru"],
+        "areas": nearest_areas(border_zones, MAX_AREAS), "texts": {lang: long for lang in ("en", "uk", "ru")}})
+    assert answer.status_code == 400, answer.text
+    reason = answer.json()["reason"]
+    assert f"{WARNING_BUDGET_BYTES:,} bytes" in reason and f"{PUBLISH_LIMIT_BYTES:,}-byte" in reason
+    assert re.search(r"CAP message of [\d,]+ bytes", reason)
+    assert answer.json()["field"] == "areas"
+    assert alice.get("/api/operator/alerts").json()["count"] == 0  # nothing was stored

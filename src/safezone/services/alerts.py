@@ -19,7 +19,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from safezone.adapters.config.templates import Templates, Threat
-from safezone.adapters.cap_xml import parse_own, to_xml
+from safezone.adapters.cap_xml import parse_own
+from safezone.adapters.cap_xml.publish import Publishable, fit_ending, fit_warning
 from safezone.adapters.db import Database, UnitOfWork
 from safezone.domain import alerts as rules
 from safezone.domain.accounts import PermissionDenied, User
@@ -33,6 +34,7 @@ from safezone.domain.cap import (
     compose_all_clear,
     compose_cancel,
     compose_update,
+    with_fewer_points,
 )
 from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.cap.times import utc_now
@@ -139,6 +141,7 @@ class AlertService:
                                     expires=now + lifetime, author=user, now=now, note=_note(wanted.note),
                                     own_words=_own_words(wanted.texts, wanted.note))
             draft = uow.alerts.add(draft)
+            self._publishable(uow, draft, None, now)  # refused now if it could never be published
             record(uow, user, "alert.composed", _subject(draft), _details(draft), at=now)
             uow.commit()
             return _preview(draft, areas)
@@ -159,10 +162,12 @@ class AlertService:
     # -- the two-person workflow -----------------------------------------------------------
 
     def submit(self, user: User, alert_id: int) -> AlertRecord:
-        return self._step(user, alert_id, "alert.submitted", lambda a, now: rules.submit(a, user, now))
+        return self._step(user, alert_id, "alert.submitted", lambda a, now: rules.submit(a, user, now),
+                          publishable=True)
 
     def approve(self, user: User, alert_id: int) -> AlertRecord:
-        return self._step(user, alert_id, "alert.approved", lambda a, now: rules.approve(a, user, now))
+        return self._step(user, alert_id, "alert.approved", lambda a, now: rules.approve(a, user, now),
+                          publishable=True)
 
     def reject(self, user: User, alert_id: int, reason: str) -> AlertRecord:
         return self._step(user, alert_id, "alert.rejected", lambda a, now: rules.reject(a, user, reason, now),
@@ -203,7 +208,9 @@ class AlertService:
             result = rules.submit(draft, user, now)
             uow.alerts.save(result, was=draft.state)
             record(uow, user, "alert.submitted", _subject(result), {}, at=now)
-            if not result.needs_approval:
+            if result.needs_approval:  # refused now if it could never be published after approval
+                self._publishable(uow, result, previous, now)
+            else:
                 result = self._issue(uow, user, result, now)
             uow.commit()
             return result
@@ -226,11 +233,17 @@ class AlertService:
     # -- inside ----------------------------------------------------------------------------
 
     def _step(self, user: User, alert_id: int, action: str, change: Callable[[AlertRecord, datetime], AlertRecord],
-              extra: Mapping[str, object] | None = None) -> AlertRecord:
+              extra: Mapping[str, object] | None = None, publishable: bool = False) -> AlertRecord:
+        """One step of the workflow; with `publishable`, only for an alert whose message can be
+        published (a draft stored before the publish limit may not be), so that nothing
+        submitted or approved can fail to issue."""
         now = self.clock()
         with self._audited(user, action, f"alert {alert_id}") as uow:
             current = self._get(uow, alert_id, lock=True)
             changed = change(current, now)
+            if publishable:
+                previous = None if current.follows is None else self._get(uow, current.follows)
+                self._publishable(uow, current, previous, now)
             uow.alerts.save(changed, was=current.state)
             record(uow, user, action, _subject(changed), dict(extra or {}), at=now)
             uow.commit()
@@ -238,10 +251,10 @@ class AlertService:
 
     def _issue(self, uow: UnitOfWork, user: User, alert: AlertRecord, now: datetime) -> AlertRecord:
         previous = None if alert.follows is None else self._get(uow, alert.follows, lock=True)
-        cap = self._cap_message(uow, alert, previous, now)
+        published = self._publishable(uow, alert, previous, now, at_issue=True)
+        cap = published.message
         issued = rules.issue(alert, user, now, cap.identifier)
-        xml = to_xml(cap)
-        uow.alerts.save(issued, cap_xml=xml, was=alert.state)
+        uow.alerts.save(issued, cap_xml=published.xml, was=alert.state)
         if previous is not None:
             ended = rules.end(previous, issued, now)
             uow.alerts.save(ended, was=previous.state)
@@ -251,22 +264,28 @@ class AlertService:
                {"cap_identifier": cap.identifier, "follows": issued.follows}, at=now)
         return issued
 
-    def _cap_message(self, uow: UnitOfWork, alert: AlertRecord, previous: AlertRecord | None,
-                     now: datetime) -> CapAlert:
+    def _publishable(self, uow: UnitOfWork, alert: AlertRecord, previous: AlertRecord | None,
+                     now: datetime, *, at_issue: bool = False) -> Publishable:
+        """The CAP message `alert` goes out as, sent `now`, and its bytes: within the publish
+        limit (adapters.cap_xml.publish), or a MessageTooLarge saying why not."""
         texts = alert.texts  # one per language and time to shelter: a dict would keep one
         if alert.kind is AlertKind.ALERT or previous is None:
             areas = uow.areas.by_ids(alert.zone_version, alert.area_ids)
-            return compose_alert(areas, texts, self._spec(alert), sender=self.settings.sender,
-                                 status=alert.status, expires=alert.expires, sent=now, note=alert.note)
+            return fit_warning(lambda points: compose_alert(
+                areas, texts, self._spec(alert), sender=self.settings.sender, status=alert.status,
+                expires=alert.expires, sent=now, note=alert.note, max_points=points), at_issue=at_issue)
         # Our own message, read back without the size limit meant for messages from strangers.
         earlier = parse_own(uow.alerts.cap_xml(previous.id) or b"")
         if alert.kind is AlertKind.UPDATE:
             areas = uow.areas.by_ids(alert.zone_version, alert.area_ids)
-            return compose_update(earlier, areas, texts, self._spec(alert), expires=alert.expires,
-                                  sent=now, note=alert.note)
+            return fit_warning(lambda points: compose_update(
+                earlier, areas, texts, self._spec(alert), expires=alert.expires, sent=now, note=alert.note,
+                max_points=points), at_issue=at_issue)
         if alert.kind is AlertKind.CANCEL:
-            return compose_cancel(earlier, note=alert.note or "cancelled", texts=texts, sent=now)
-        return compose_all_clear(earlier, texts, expires=alert.expires, sent=now)
+            ending = compose_cancel(earlier, note=alert.note or "cancelled", texts=texts, sent=now)
+        else:
+            ending = compose_all_clear(earlier, texts, expires=alert.expires, sent=now)
+        return fit_ending(lambda points: with_fewer_points(ending, points), alert.kind.value)
 
     def _spec(self, alert: AlertRecord) -> WarningSpec:
         first = alert.texts[0][1]

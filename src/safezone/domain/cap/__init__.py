@@ -11,6 +11,7 @@ from safezone.domain.cap.compose import (
     compose_all_clear,
     compose_cancel,
     compose_update,
+    with_fewer_points,
 )
 from safezone.domain.cap.cover import covering_polygons
 from safezone.domain.cap.enums import (
@@ -50,5 +51,5 @@ __all__ = [
     "NamedValue", "Polygon", "Reference", "Resource", "ResponseType", "Scope", "Severity",
     "Status", "TIME_TO_SHELTER_NAME", "Urgency", "WarningSpec", "alerts_in_force", "cap_area", "check_alert",
     "compose_alert", "compose_all_clear", "compose_cancel", "compose_update",
-    "covering_polygons", "format_cap_time", "is_all_clear", "parse_cap_time",
+    "covering_polygons", "format_cap_time", "is_all_clear", "parse_cap_time", "with_fewer_points",
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Mapping, Sequence
 
-from safezone.domain.cap.cover import covering_polygons
+from safezone.domain.cap.cover import covering_fewer_points, covering_polygons
 from safezone.domain.cap.enums import (
     Category,
     Certainty,
@@ -174,6 +174,17 @@ def compose_cancel(
                               instruction=text.instruction, event=text.event or info.event)
         infos.append(changed)
     return _follow_up(MsgType.CANCEL, previous, tuple(infos), sent, note)
+
+
+def with_fewer_points(message: Alert, max_points: int) -> Alert:
+    """`message` with every area's polygons cut to at most `max_points` points, each still
+    covering the polygon it replaces: how an ending of a large alert is made to fit."""
+    def fewer(area: Area) -> Area:
+        polygons = tuple(p for polygon in area.polygons for p in covering_fewer_points(polygon, max_points))
+        return replace(area, polygons=polygons)
+
+    infos = tuple(replace(info, areas=tuple(fewer(a) for a in info.areas)) for info in message.infos)
+    return replace(message, infos=infos)
 
 
 def _compose(msg_type: MsgType, references: tuple[Reference, ...], areas: Sequence[AlertArea],

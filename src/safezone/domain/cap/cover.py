@@ -11,6 +11,7 @@ last resort, and it always contains.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from shapely.geometry import MultiPolygon
 from shapely.geometry import Polygon as ShapelyPolygon
@@ -26,6 +27,13 @@ MIN_POINTS = 5  # a closed ring of four corners, the fewest any covering can nee
 def covering_polygons(geometry: BaseGeometry, max_points: int = 100) -> tuple[Polygon, ...]:
     """One CAP polygon per part of `geometry` (lon/lat), each with at most `max_points`
     points counting the closing one, together covering all of it."""
+    return _covering(geometry, max_points)
+
+
+# An area's covering is computed again at preview, submit, approval and issue, and once per
+# number of points a large alert tries: keep it (a zone set never changes an area's outline).
+@lru_cache(maxsize=50_000)
+def _covering(geometry: BaseGeometry, max_points: int) -> tuple[Polygon, ...]:
     if max_points < MIN_POINTS:
         raise ValueError(f"max_points must be at least {MIN_POINTS}")
     parts = _parts(geometry)
@@ -133,6 +141,14 @@ def _rounded_outward_box(target: ShapelyPolygon) -> ShapelyPolygon:
     lo_x, lo_y = round(minx - step, DECIMALS), round(miny - step, DECIMALS)
     hi_x, hi_y = round(maxx + step, DECIMALS), round(maxy + step, DECIMALS)
     return ShapelyPolygon([(lo_x, lo_y), (hi_x, lo_y), (hi_x, hi_y), (lo_x, hi_y)])
+
+
+def covering_fewer_points(polygon: Polygon, max_points: int) -> tuple[Polygon, ...]:
+    """A CAP polygon again, with at most `max_points` points, still covering it all."""
+    if len(polygon.points) <= max_points:
+        return (polygon,)
+    shape = ShapelyPolygon([(lon, lat) for lat, lon in polygon.points])
+    return covering_polygons(shape if shape.is_valid else shape.convex_hull, max_points)
 
 
 def _to_cap(polygon: ShapelyPolygon) -> Polygon:
