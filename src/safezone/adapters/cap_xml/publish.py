@@ -73,14 +73,14 @@ def _fit(compose: Callable[[int], Alert], *, budget: int, limit: int, what: str,
          advice: str) -> Publishable:
     """The first of: indented at full detail, then compact with ever fewer points, that fits
     `budget`; else the smallest if it fits `limit`; else MessageTooLarge."""
-    smallest: Publishable | None = None
     for points in POINTS_STEPS:
         message = compose(points)
-        for pretty in ((True, False) if points == POINTS_STEPS[0] else (False,)):
-            smallest = Publishable(message, to_xml(message, pretty=pretty), points)
-            if len(smallest.xml) <= budget:
-                return smallest
-    assert smallest is not None
+        smallest = Publishable(message, to_xml(message, pretty=False), points)
+        if len(smallest.xml) <= budget:
+            if points == POINTS_STEPS[0]:  # indented reads better, when it fits too
+                pretty = to_xml(message, pretty=True)
+                return Publishable(message, pretty, points) if len(pretty) <= budget else smallest
+            return smallest
     size = len(smallest.xml)
     if size <= limit:
         return smallest
