@@ -29,6 +29,7 @@ from safezone.domain.accounts import PermissionDenied, User, require_approver, r
 from safezone.domain.cap.compose import InfoText
 from safezone.domain.cap.enums import Status
 from safezone.domain.errors import InputError
+from safezone.domain.text import check_free_text
 
 MIN_LIFETIME = timedelta(minutes=1)
 MAX_LIFETIME = timedelta(days=7)
@@ -231,7 +232,7 @@ def approve(alert: AlertRecord, user: User, now: datetime) -> AlertRecord:
 def reject(alert: AlertRecord, user: User, reason: str, now: datetime) -> AlertRecord:
     _require_reviewer(alert, user, "reject this alert")
     _expect(alert, "rejected", AlertState.SUBMITTED)
-    reason = reason.strip()
+    reason = check_free_text(reason, "reason").strip()
     if not reason:
         raise InputError("say why the alert is rejected", field="reason")
     if len(reason) > MAX_REASON_CHARS:

@@ -39,6 +39,7 @@ from safezone.domain.cap import (
 from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.cap.times import utc_now
 from safezone.domain.errors import InputError
+from safezone.domain.text import check_free_text
 from safezone.domain.threats import ThreatClass
 from safezone.domain.zones import AlertArea, by_time_to_shelter
 from safezone.services.audit import record, record_refusal
@@ -392,6 +393,8 @@ def check_drawn(shape: BaseGeometry) -> None:
 def _checked_text(text: InfoText, language: str) -> InfoText:
     for name in ("headline", "description", "instruction", "event"):
         value = getattr(text, name)
+        if value is not None:
+            check_free_text(value, f"texts.{language}.{name}")
         if value is not None and len(value) > MAX_TEXT_CHARS:
             raise InputError(f"the {language} {name} is longer than {MAX_TEXT_CHARS} characters",
                              field=f"texts.{language}.{name}")
@@ -419,6 +422,7 @@ def _follow_up_expiry(kind: AlertKind, previous: AlertRecord, minutes: int | Non
 def _note(note: str | None) -> str | None:
     if note is None or not note.strip():
         return None
+    check_free_text(note, "note")
     if len(note) > MAX_TEXT_CHARS:
         raise InputError(f"the note is longer than {MAX_TEXT_CHARS} characters", field="note")
     return note.strip()
