@@ -8,10 +8,18 @@ zone exactly: every point of a band lies in one area and no area reaches outside
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import h3
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
+
+from safezone.domain.clipping import clip_to_boxes, grid_boxes, polygonal
+
+# Regions are cut into tiles of this many degrees before cells are filled in or clipped.
+TILE_DEG = 1.0
+_BOX_MARGIN_DEG = 0.01
 
 # Average cell diameters (twice the mean edge length), in km, by H3 resolution.
 _DIAMETER_KM = {res: 2 * h3.average_hexagon_edge_length(res, "km") for res in range(3, 10)}
@@ -24,48 +32,90 @@ def resolution_for(area_km: float) -> int:
     return min(_DIAMETER_KM, key=lambda res: abs(np.log(_DIAMETER_KM[res] / area_km)))
 
 
-def covering_cells(region: BaseGeometry, resolution: int) -> list[str]:
-    """Every cell that overlaps `region` (lon/lat), in a stable order."""
+def covering_cells(region: BaseGeometry, resolution: int, tile_deg: float = TILE_DEG) -> list[str]:
+    """Every cell that overlaps `region` (lon/lat), in a stable order.
+
+    The fill runs per tile of the region: a fill scans the bounding box of its polygon, and the
+    box of a long diagonal band is mostly empty."""
     if region.is_empty:
         return []
-    shape = h3.geo_to_h3shape(region.__geo_interface__)
-    # A cell overlapping two parts of a multipolygon is listed once per part.
-    return sorted(set(h3.h3shape_to_cells_experimental(shape, resolution, contain="overlap")))
+    found: set[str] = set()  # a cell overlapping two tiles or two parts is found twice
+    for part in clip_to_boxes(region, grid_boxes(region.bounds, tile_deg)):
+        part = polygonal(part)
+        if part is not None:
+            shape = h3.geo_to_h3shape(part.__geo_interface__)
+            found.update(h3.h3shape_to_cells_experimental(shape, resolution, contain="overlap"))
+    return sorted(found)
 
 
 def cell_polygons(cells: list[str]) -> np.ndarray:
     """Shapely polygons (lon/lat) of the cells."""
-    return np.array(
-        [shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(cell)]) for cell in cells],
-        dtype=object,
-    )
+    rings = [h3.cell_to_boundary(cell) for cell in cells]
+    polygons = np.empty(len(cells), dtype=object)
+    # Hexagons have 6 vertices, pentagons and cells cut by an icosahedron edge more or fewer.
+    counts = np.array([len(r) for r in rings], dtype=np.int64)
+    for count in np.unique(counts).tolist():
+        chosen = np.flatnonzero(counts == count)
+        latlng = np.array([rings[i] for i in chosen.tolist()], dtype=float).reshape(len(chosen), count, 2)
+        closed = np.concatenate([latlng, latlng[:, :1]], axis=1)[:, :, ::-1]
+        polygons[chosen] = shapely.polygons(np.ascontiguousarray(closed))
+    return polygons
 
 
-def _polygonal(geometry: BaseGeometry) -> BaseGeometry | None:
-    parts = [p for p in shapely.get_parts(geometry) if p.geom_type == "Polygon" and not p.is_empty]
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+@dataclass(frozen=True)
+class CellTiles:
+    """Cells grouped by the tile that holds their centre, each group with a box that holds its
+    cells whole: a region clipped to that box is, for these cells, the same as the region."""
+
+    cells: list[str]
+    polygons: np.ndarray
+    groups: list[np.ndarray]  # indices into cells, ascending, one array per tile
+    boxes: np.ndarray  # one (minx, miny, maxx, maxy) per group
 
 
-def clip_cells(cells: list[str], polygons: np.ndarray, region: BaseGeometry) -> list[tuple[str, BaseGeometry]]:
-    """Each cell's part inside `region`, skipping cells that only touch it."""
-    if region.is_empty or not cells:
+def tile_cells(cells: list[str], polygons: np.ndarray, tile_deg: float = TILE_DEG) -> CellTiles:
+    """Group the cells by tile (see CellTiles)."""
+    if not cells:
+        return CellTiles(cells, polygons, [], np.empty((0, 4)))
+    bounds = shapely.bounds(polygons)
+    centre = (bounds[:, :2] + bounds[:, 2:]) / 2
+    keys = np.floor(centre / tile_deg).astype(np.int64)
+    _, tile = np.unique(keys, axis=0, return_inverse=True)
+    tile = tile.ravel()
+    order = np.argsort(tile, kind="stable")
+    starts = np.flatnonzero(np.diff(tile[order], prepend=-1))
+    groups = np.split(order, starts[1:])
+    boxes = np.array([[bounds[g, 0].min(), bounds[g, 1].min(), bounds[g, 2].max(), bounds[g, 3].max()] for g in groups])
+    # A margin, so that no box edge runs along a cell edge (the clip must add nothing inside a cell).
+    boxes += np.array([-1, -1, 1, 1]) * _BOX_MARGIN_DEG
+    return CellTiles(cells, polygons, groups, boxes)
+
+
+def clip_cells(tiles: CellTiles, region: BaseGeometry) -> list[tuple[str, BaseGeometry]]:
+    """Each cell's part inside `region`, skipping cells that only touch it, in the cells' order.
+
+    A cell is intersected with the region clipped to its tile's box, never with the whole
+    region: the cost of a cut cell is that of the few vertices of the region near it."""
+    if region.is_empty or not tiles.cells:
         return []
-    tree = shapely.STRtree(polygons)
-    candidates = np.sort(tree.query(region, predicate="intersects"))
-    shapely.prepare(region)
-    inside = shapely.contains_properly(region, polygons[candidates])
-    pieces = np.empty(len(candidates), dtype=object)
-    pieces[inside] = polygons[candidates[inside]]
-    edge = ~inside
-    pieces[edge] = shapely.intersection(polygons[candidates[edge]], region)
-    clipped = []
-    for index, piece in zip(candidates, pieces):
-        polygonal = _polygonal(piece)
-        if polygonal is not None and polygonal.area > 0:
-            clipped.append((cells[index], polygonal))
-    return clipped
+    found: list[tuple[int, BaseGeometry]] = []
+    for group, part in zip(tiles.groups, clip_to_boxes(region, tiles.boxes)):
+        part = polygonal(part)
+        if part is None:
+            continue
+        shapely.prepare(part)
+        candidates = group[shapely.intersects(part, tiles.polygons[group])]
+        inside = shapely.contains_properly(part, tiles.polygons[candidates])
+        pieces = np.empty(len(candidates), dtype=object)
+        pieces[inside] = tiles.polygons[candidates[inside]]
+        edge = ~inside
+        pieces[edge] = shapely.intersection(tiles.polygons[candidates[edge]], part)
+        for index, piece in zip(candidates.tolist(), pieces):
+            piece = polygonal(piece)
+            if piece is not None and piece.area > 0:
+                found.append((index, piece))
+    found.sort(key=lambda item: item[0])
+    return [(tiles.cells[index], piece) for index, piece in found]
 
 
 def first_holders(tree: shapely.STRtree, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -12,7 +12,7 @@ from shapely.geometry.base import BaseGeometry
 
 from safezone.domain.population import spread_population, spread_radius_km
 from safezone.domain.settlements import KM_PER_DEGREE, SettlementIndex, estimated_radius_km
-from safezone.domain.areas import cell_polygons, clip_cells, covering_cells, first_holders, resolution_for
+from safezone.domain.areas import cell_polygons, clip_cells, covering_cells, first_holders, resolution_for, tile_cells
 from safezone.domain.errors import InputError
 from safezone.domain.geodesy import BorderGeometry
 from safezone.domain.naming import name_areas
@@ -73,10 +73,10 @@ def build_zones(
         progress(f"Cutting alert areas of {side.name}")
         territory = shapely.clip_by_rect(side.territory, *outer.bounds)
         cells = covering_cells(shapely.intersection(outer, territory), resolution)
-        polygons = cell_polygons(cells)
+        tiles = tile_cells(cells, cell_polygons(cells))
         for band in bands:
             ring = shapely.difference(buffers[band.max_km], buffers[band.min_km])
-            for cell, piece in clip_cells(cells, polygons, shapely.intersection(ring, territory)):
+            for cell, piece in clip_cells(tiles, shapely.intersection(ring, territory)):
                 areas.append(
                     AlertArea(
                         id=f"{side.code}-{band.index}-{cell}",
