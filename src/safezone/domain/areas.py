@@ -20,6 +20,7 @@ from safezone.domain.clipping import clip_to_boxes, grid_boxes, polygonal
 # Regions are cut into tiles of this many degrees before cells are filled in or clipped.
 TILE_DEG = 1.0
 _BOX_MARGIN_DEG = 0.01
+_POLYGON = 3  # shapely.get_type_id of a Polygon
 
 # Average cell diameters (twice the mean edge length), in km, by H3 resolution.
 _DIAMETER_KM = {res: 2 * h3.average_hexagon_edge_length(res, "km") for res in range(3, 10)}
@@ -110,10 +111,11 @@ def clip_cells(tiles: CellTiles, region: BaseGeometry) -> list[tuple[str, BaseGe
         pieces[inside] = tiles.polygons[candidates[inside]]
         edge = ~inside
         pieces[edge] = shapely.intersection(tiles.polygons[candidates[edge]], part)
-        for index, piece in zip(candidates.tolist(), pieces):
-            piece = polygonal(piece)
-            if piece is not None and piece.area > 0:
-                found.append((index, piece))
+        # An overlay may give lines or points beside the polygon where edges touch.
+        for k in np.flatnonzero(shapely.get_type_id(pieces) != _POLYGON).tolist():
+            pieces[k] = polygonal(pieces[k])
+        kept = np.flatnonzero(np.nan_to_num(shapely.area(pieces)) > 0)
+        found.extend(zip(candidates[kept].tolist(), pieces[kept]))
     found.sort(key=lambda item: item[0])
     return [(tiles.cells[index], piece) for index, piece in found]
 

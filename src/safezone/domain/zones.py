@@ -65,6 +65,11 @@ class AreaName:
         return text + (f", area {self.number}" if self.number else "")
 
     @property
+    def plain_label(self) -> str:
+        """The label of `plain`, without making it."""
+        return (f"near {self.place}" if self.near else self.place) + (f", area {self.number}" if self.number else "")
+
+    @property
     def plain(self) -> "AreaName":
         """The name without direction and distance: what areas near one place share."""
         return replace(self, direction=None, distance_km=None)
