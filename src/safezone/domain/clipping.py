@@ -67,3 +67,49 @@ def polygonal(geometry: BaseGeometry) -> BaseGeometry | None:
     if not found:
         return None
     return found[0] if len(found) == 1 else shapely.MultiPolygon(found)
+
+
+class TileSet:
+    """The tiles of a `size`-degree grid that a geometry reaches into: a cheap first test of
+    whether a point can be near it, whose cost grows with the geometry, not its bounding box
+    (the bounding box of a long diagonal border holds whole countries)."""
+
+    def __init__(self, size: float, columns: np.ndarray, rows: np.ndarray) -> None:
+        self.size = size
+        self._keys = np.unique(_tile_key(columns, rows))
+
+    @classmethod
+    def covering(cls, geometry: BaseGeometry, size: float) -> "TileSet":
+        """The tiles holding some part of `geometry`, and their neighbours (a point on a tile
+        edge belongs to one tile, the geometry it touches may lie in the other)."""
+        if geometry.is_empty:
+            return cls(size, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+        boxes = grid_boxes(geometry.bounds, size)
+        boxes = boxes[~shapely.is_empty(clip_to_boxes(geometry, boxes))]
+        keys = np.floor((boxes[:, :2] + size / 2) / size).astype(np.int64)
+        return cls(size, keys[:, 0], keys[:, 1]).grown(size, size)
+
+    def grown(self, dx_deg: float, dy_deg: float) -> "TileSet":
+        """With every tile within `dx_deg` east or west and `dy_deg` north or south of one."""
+        columns, rows = _tile_parts(self._keys)
+        nx, ny = math.ceil(dx_deg / self.size), math.ceil(dy_deg / self.size)
+        dx, dy = np.meshgrid(np.arange(-nx, nx + 1), np.arange(-ny, ny + 1), indexing="ij")
+        return TileSet(self.size, (columns[:, None] + dx.ravel()).ravel(), (rows[:, None] + dy.ravel()).ravel())
+
+    def holds(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Whether each point lies in one of the tiles."""
+        columns = np.floor(np.asarray(lon, dtype=float) / self.size).astype(np.int64)
+        rows = np.floor(np.asarray(lat, dtype=float) / self.size).astype(np.int64)
+        return np.isin(_tile_key(columns, rows), self._keys)
+
+
+_ROWS = 1 << 20  # rows per column in a tile key; far more than a grid of the globe needs
+
+
+def _tile_key(columns: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    return np.asarray(columns, dtype=np.int64) * _ROWS + (np.asarray(rows, dtype=np.int64) + _ROWS // 2)
+
+
+def _tile_parts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    columns = np.floor_divide(keys, _ROWS)
+    return columns, keys - columns * _ROWS - _ROWS // 2

@@ -12,7 +12,8 @@ from shapely.geometry.base import BaseGeometry
 
 from safezone.domain.population import spread_population, spread_radius_km
 from safezone.domain.settlements import KM_PER_DEGREE, SettlementIndex, estimated_radius_km
-from safezone.domain.areas import cell_polygons, clip_cells, covering_cells, first_holders, resolution_for, tile_cells
+from safezone.domain.areas import TILE_DEG, cell_polygons, clip_cells, covering_cells, first_holders, resolution_for, tile_cells
+from safezone.domain.clipping import TileSet
 from safezone.domain.errors import InputError
 from safezone.domain.geodesy import BorderGeometry
 from safezone.domain.naming import area_names
@@ -70,8 +71,9 @@ def build_zones(
     outer = buffers[edges[-1]]
     cut = _cut(border.sides, bands, buffers, resolution, progress)
     progress("Placing settlements")
-    members = _settlements_in(cut.geometries, settlements, outer)
-    shares = _shares(cut, border.sides, settlements, outer, spread_radius_km(area_km))
+    near = TileSet.covering(outer, TILE_DEG)
+    members = _settlements_in(cut.geometries, settlements, outer, near)
+    shares = _shares(cut, border.sides, settlements, outer, near, spread_radius_km(area_km))
     progress("Measuring distances")
     low, high = _distance_ranges(cut.geometries, cut.bands, geometry, bands)
     namings = area_names(cut.sides, cut.bands, cut.geometries, members, settlements, place_names)
@@ -141,10 +143,12 @@ def _cut(sides: Sequence[Side], bands: Sequence[Band], buffers: dict[float, Base
     return _Cut(ids, codes, indices, shapes)
 
 
-def _settlements_in(geometries: np.ndarray, settlements: SettlementIndex, outer: BaseGeometry) -> list[tuple[Settlement, ...]]:
+def _settlements_in(geometries: np.ndarray, settlements: SettlementIndex, outer: BaseGeometry,
+                    near: TileSet) -> list[tuple[Settlement, ...]]:
     """Each area's settlements, the largest first: each settlement in exactly one area (the
-    first whose closure holds its point)."""
+    first whose closure holds its point). `near`: the tiles the zones reach into."""
     candidates = settlements.within_bounds(*outer.bounds)
+    candidates = candidates[near.holds(settlements.lon[candidates], settlements.lat[candidates])]
     points = shapely.points(settlements.lon[candidates], settlements.lat[candidates])
     point_index, area_index = first_holders(shapely.STRtree(geometries), points)
     chosen = candidates[point_index]
@@ -156,7 +160,8 @@ def _settlements_in(geometries: np.ndarray, settlements: SettlementIndex, outer:
 
 
 def _shares(
-    cut: _Cut, sides: Sequence[Side], settlements: SettlementIndex, outer: BaseGeometry, min_radius_km: float
+    cut: _Cut, sides: Sequence[Side], settlements: SettlementIndex, outer: BaseGeometry, near: TileSet,
+    min_radius_km: float,
 ) -> list[tuple[PopulationShare, ...]]:
     """Each area's share of the people of the settlements whose disc (or point) it covers."""
     if not cut.ids:
@@ -170,6 +175,7 @@ def _shares(
     window = (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
     chosen = settlements.within_bounds(*window)
     chosen = chosen[counted[chosen]]
+    chosen = chosen[near.grown(dlon, dlat).holds(settlements.lon[chosen], settlements.lat[chosen])]
     codes = [side.code for side in sides]
     shares = spread_population(
         cut.geometries,
