@@ -15,11 +15,12 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from safezone.domain.clipping import clip_to_boxes, grid_boxes, polygonal
+from safezone.domain.clipping import grid_boxes, polygonal, polygons_in_boxes
 
 # Regions are cut into tiles of this many degrees before cells are filled in or clipped.
 TILE_DEG = 1.0
-_BOX_MARGIN_DEG = 0.01
+# Boxes that must hold a shape whole are grown by this much, so that no clip runs along its edge.
+BOX_MARGIN_DEG = 0.01
 _POLYGON = 3  # shapely.get_type_id of a Polygon
 
 # Average cell diameters (twice the mean edge length), in km, by H3 resolution.
@@ -41,9 +42,8 @@ def covering_cells(region: BaseGeometry, resolution: int, tile_deg: float = TILE
     if region.is_empty:
         return []
     found: set[str] = set()  # a cell overlapping two tiles or two parts is found twice
-    for part in clip_to_boxes(region, grid_boxes(region.bounds, tile_deg)):
-        part = polygonal(part)
-        if part is not None:
+    for part in polygons_in_boxes(region, grid_boxes(region.bounds, tile_deg)):
+        if not part.is_empty:
             shape = h3.geo_to_h3shape(part.__geo_interface__)
             found.update(h3.h3shape_to_cells_experimental(shape, resolution, contain="overlap"))
     return sorted(found)
@@ -88,7 +88,7 @@ def tile_cells(cells: list[str], polygons: np.ndarray, tile_deg: float = TILE_DE
     groups = np.split(order, starts[1:])
     boxes = np.array([[bounds[g, 0].min(), bounds[g, 1].min(), bounds[g, 2].max(), bounds[g, 3].max()] for g in groups])
     # A margin, so that no box edge runs along a cell edge (the clip must add nothing inside a cell).
-    boxes += np.array([-1, -1, 1, 1]) * _BOX_MARGIN_DEG
+    boxes += np.array([-1, -1, 1, 1]) * BOX_MARGIN_DEG
     return CellTiles(cells, polygons, groups, boxes)
 
 
@@ -100,9 +100,8 @@ def clip_cells(tiles: CellTiles, region: BaseGeometry) -> list[tuple[str, BaseGe
     if region.is_empty or not tiles.cells:
         return []
     found: list[tuple[int, BaseGeometry]] = []
-    for group, part in zip(tiles.groups, clip_to_boxes(region, tiles.boxes)):
-        part = polygonal(part)
-        if part is None:
+    for group, part in zip(tiles.groups, polygons_in_boxes(region, tiles.boxes)):
+        if part.is_empty:
             continue
         shapely.prepare(part)
         candidates = group[shapely.intersects(part, tiles.polygons[group])]

@@ -41,6 +41,16 @@ def clip_to_boxes(geometry: BaseGeometry, boxes: np.ndarray) -> np.ndarray:
     return parts
 
 
+def polygons_in_boxes(geometry: BaseGeometry, boxes: np.ndarray, margin: float = 0.0) -> np.ndarray:
+    """The polygonal part of `geometry` inside each box grown by `margin` (an empty polygon
+    where there is none), ready for overlays, which refuse the lines clipping may leave."""
+    boxes = np.asarray(boxes, dtype=float).reshape(-1, 4) + np.array([-1, -1, 1, 1]) * margin
+    parts = clip_to_boxes(geometry, boxes)
+    for index, part in enumerate(parts):
+        parts[index] = polygonal(part) or shapely.Polygon()
+    return parts
+
+
 def _clip(geometry: BaseGeometry, boxes: np.ndarray, chosen: np.ndarray, parts: np.ndarray) -> None:
     if geometry.is_empty or len(chosen) == 1:
         for index in chosen:
