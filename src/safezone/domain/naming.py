@@ -9,7 +9,6 @@ area 2").
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import replace
 from typing import Sequence
@@ -43,35 +42,33 @@ def area_names(sides: Sequence[str], bands: Sequence[int], geometries: Sequence[
     count = len(geometries)
     centroids = shapely.get_coordinates(shapely.centroid(np.asarray(geometries, dtype=object))) if count else np.empty((0, 2))
     empty = np.array([i for i in range(count) if not members[i]], dtype=np.int64)
-    nearest = _nearest_settlements(centroids[empty], settlements)
-    place = np.full(count, -1, dtype=np.int64)  # settlement index a near-name is made from
-    place[empty] = nearest
-    ids = [members[i][0].geonameid if members[i] else int(settlements.geonameid[place[i]]) if place[i] >= 0 else -1
-           for i in range(count)]
-    own_names = names.of_many(ids)
-    namings: list[AreaName] = []
-    for i in range(count):
-        if members[i]:
-            namings.append(AreaName(members[i][0].name, own_names[i]))
-        elif place[i] >= 0:
-            j = int(place[i])
-            lon, lat = centroids[i]
-            direction, km = _bearing(float(settlements.lon[j]), float(settlements.lat[j]), float(lon), float(lat))
-            namings.append(AreaName(str(settlements.name[j]), own_names[i], near=True, direction=direction, distance_km=km))
-        else:
-            namings.append(AreaName("unnamed"))
+    source = np.full(count, -1, dtype=np.int64)  # the settlement a "near" name is made from
+    source[empty] = _nearest_settlements(centroids[empty], settlements)
+    near = source >= 0
+    directions, distances = _bearings(settlements.lon[source[near]], settlements.lat[source[near]], *centroids[near].T)
+    direction: list[str | None] = [None] * count
+    distance: list[int | None] = [None] * count
+    for i, d, km in zip(np.flatnonzero(near).tolist(), directions.tolist(), distances.tolist()):
+        direction[i], distance[i] = DIRECTIONS[d], km
+    places = [m[0].name if m else str(settlements.name[j]) if j >= 0 else "unnamed" for m, j in zip(members, source.tolist())]
+    own_names = names.of_many([m[0].geonameid if m else int(settlements.geonameid[j]) if j >= 0 else -1
+                               for m, j in zip(members, source.tolist())])
+    near_list = near.tolist()
     # A direction only where it tells areas apart; a number only where nothing else does.
-    plain = [n.plain_label for n in namings]
+    plain = [AreaName.english(p, n) for p, n in zip(places, near_list)]
     crowd = Counter(zip(sides, bands, plain))
-    namings = [n if crowd[key] > 1 or not n.direction else n.plain for n, key in zip(namings, zip(sides, bands, plain))]
-    labels = [n.label for n in namings]
+    for i, key in enumerate(zip(sides, bands, plain)):
+        if crowd[key] == 1:
+            direction[i] = distance[i] = None
+    labels = [AreaName.english(*parts) for parts in zip(places, near_list, direction, distance)]
     same = Counter(zip(sides, bands, labels))
     seen: Counter = Counter()
+    number: list[int | None] = [None] * count
     for i, key in enumerate(zip(sides, bands, labels)):
         if same[key] > 1:
             seen[key] += 1
-            namings[i] = replace(namings[i], number=seen[key])
-    return namings
+            number[i] = seen[key]
+    return [AreaName(*fields) for fields in zip(places, own_names, near_list, direction, distance, number)]
 
 
 def _nearest_settlements(centroids: np.ndarray, settlements: SettlementIndex) -> np.ndarray:
@@ -87,10 +84,10 @@ def _nearest_settlements(centroids: np.ndarray, settlements: SettlementIndex) ->
     return pool[found]
 
 
-def _bearing(from_lon: float, from_lat: float, to_lon: float, to_lat: float) -> tuple[str, int]:
-    """The compass point (of eight) in which `to` lies seen from `from`, and how many km away
-    (at least 1; a few km across, areas need no finer measure)."""
-    east = (to_lon - from_lon) * math.cos(math.radians((from_lat + to_lat) / 2)) * KM_PER_DEGREE
+def _bearings(from_lon: np.ndarray, from_lat: np.ndarray, to_lon: np.ndarray, to_lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The compass point (index in DIRECTIONS, of eight) in which each `to` lies seen from its
+    `from`, and how many km away (at least 1; a few km across, areas need no finer measure)."""
+    east = (to_lon - from_lon) * np.cos(np.radians((from_lat + to_lat) / 2)) * KM_PER_DEGREE
     north = (to_lat - from_lat) * KM_PER_DEGREE
-    bearing = math.degrees(math.atan2(east, north)) % 360
-    return DIRECTIONS[int((bearing + 22.5) // 45) % 8], max(1, round(math.hypot(east, north)))
+    bearing = np.degrees(np.arctan2(east, north)) % 360
+    return ((bearing + 22.5) // 45).astype(np.int64) % 8, np.maximum(1, np.rint(np.hypot(east, north))).astype(np.int64)
