@@ -25,13 +25,48 @@ _POLYGON = 3  # shapely.get_type_id of a Polygon
 
 # Average cell diameters (twice the mean edge length), in km, by H3 resolution.
 _DIAMETER_KM = {res: 2 * h3.average_hexagon_edge_length(res, "km") for res in range(3, 10)}
+# An asked size this close (relatively) to a resolution's size is that size; else it lies between two.
+_SAME_SIZE = 0.10
 
 
-def resolution_for(area_km: float) -> int:
-    """The H3 resolution whose cells are closest to `area_km` across."""
+@dataclass(frozen=True)
+class CellSize:
+    """The size of alert areas an operator asked for, and the grid size a build uses.
+
+    H3 cells come in steps of about 2.65x (… 2.8, 7.4, 19.7 km …): any size between two steps
+    gets the nearer one, and the build says so rather than pretend it honoured the figure."""
+
+    asked_km: float
+    resolution: int
+    km: float  # the cells' average size across at `resolution`
+    below: tuple[int, float] | None  # when the asked size lies between two steps: the smaller one...
+    above: tuple[int, float] | None  # ...and the larger one (resolution, km)
+
+    @property
+    def text(self) -> str:
+        """What the build tells the operator."""
+        used = f"alert areas about {self.km:.1f} km across (H3 resolution {self.resolution})"
+        if self.below is None or self.above is None:
+            return used
+        return (f"{used}: {self.asked_km:g} km lies between the grid's sizes {self.below[1]:.1f} km (resolution "
+                f"{self.below[0]}) and {self.above[1]:.1f} km (resolution {self.above[0]}); the nearer is used")
+
+
+def cell_size(area_km: float) -> CellSize:
+    """The H3 resolution whose cells are closest to `area_km` across (in km, not in ratio: 5 km is
+    nearer 2.8 than 7.4), and whether the asked size lies between two of the grid's sizes."""
     if not area_km > 0:
         raise ValueError(f"area size must be > 0 km, not {area_km}")
-    return min(_DIAMETER_KM, key=lambda res: abs(np.log(_DIAMETER_KM[res] / area_km)))
+    resolution = min(_DIAMETER_KM, key=lambda res: (abs(_DIAMETER_KM[res] - area_km), res))
+    km = _DIAMETER_KM[resolution]
+    below = above = None
+    if abs(km / area_km - 1) > _SAME_SIZE:
+        smaller = [res for res in _DIAMETER_KM if _DIAMETER_KM[res] < area_km]
+        larger = [res for res in _DIAMETER_KM if _DIAMETER_KM[res] > area_km]
+        if smaller and larger:
+            below = (min(smaller), _DIAMETER_KM[min(smaller)])
+            above = (max(larger), _DIAMETER_KM[max(larger)])
+    return CellSize(area_km, resolution, km, below, above)
 
 
 def covering_cells(region: BaseGeometry, resolution: int, tile_deg: float = TILE_DEG) -> list[str]:

@@ -12,7 +12,7 @@ from shapely.geometry.base import BaseGeometry
 
 from safezone.domain.population import spread_population, spread_radius_km
 from safezone.domain.settlements import KM_PER_DEGREE, SettlementIndex, estimated_radius_km
-from safezone.domain.areas import TILE_DEG, cell_polygons, clip_cells, covering_cells, first_holders, resolution_for, tile_cells
+from safezone.domain.areas import TILE_DEG, cell_polygons, cell_size, clip_cells, covering_cells, first_holders, tile_cells
 from safezone.domain.clipping import TileSet
 from safezone.domain.errors import InputError
 from safezone.domain.geodesy import BorderGeometry
@@ -61,7 +61,8 @@ def build_zones(
     """Distance bands on each protected side, cut into named alert areas with their people.
     With `place_names`, area names also know their places' names in other languages."""
     bands = derive_bands(threats, band_edges_km)
-    resolution = resolution_for(area_km)
+    size = cell_size(area_km)
+    resolution = size.resolution
     progress("Measuring the border")
     geometry = BorderGeometry(border.line)
     check_sides_touch(geometry, border.sides)
@@ -102,6 +103,7 @@ def build_zones(
         parameters={
             "area_km": area_km,
             "h3_resolution": resolution,
+            "cell_km": round(size.km, 2),  # the size used: the grid's step nearest area_km
             "threats": [t.name for t in threats],
             "border_length_km": round(geometry.length_km, 1),
         },
