@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from safezone.adapters.geodata.border_sources import from_country_pair
+from safezone.domain import geodesy
 from safezone.domain.geodesy import BorderGeometry
 from tests.zones.geodesic_reference import GEOD, densified_vertices, reference_km
 TOLERANCE = 0.005
@@ -56,3 +57,25 @@ def test_the_buffer_edge_lies_at_its_distance(rus_ukr_measure):
     sample = outline[:: max(1, len(outline) // 300)]
     distances = rus_ukr_measure.distance_km(sample[:, 0], sample[:, 1])
     assert np.all(np.abs(distances - 20.0) <= 20.0 * TOLERANCE)
+
+
+def _min_over_every_piece(measure: BorderGeometry, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """The slow way: every point against every piece of the border (what the pruning must equal)."""
+    return np.min([measure._measure(piece, lon, lat) for piece in measure._pieces], axis=0)
+
+
+@pytest.mark.parametrize("pair", ["RUS-UKR", "ARG-CHL"])
+@pytest.mark.parametrize("weighed_first", [1, 2, 8])
+def test_only_the_nearest_pieces_are_weighed_yet_the_distance_is_that_to_every_piece(pair, weighed_first, monkeypatch):
+    """The distance is measured against a few pieces near each point (a k-d tree of their
+    centres), and against the others only where those few cannot settle it; for points near
+    and far (to the other side of the globe) it is exactly the smallest distance to any piece.
+    With one or two pieces weighed first, most points need the others too."""
+    monkeypatch.setattr(geodesy, "_NEAREST_PIECES", weighed_first)
+    measure, _, vertices = border(pair)
+    rng = np.random.default_rng(12)
+    start = vertices[rng.integers(0, len(vertices), 400)]
+    offset_km = np.concatenate([rng.uniform(0, 100, 300), rng.uniform(100, 15000, 100)])
+    lon, lat, _ = GEOD.fwd(start[:, 0], start[:, 1], rng.uniform(0, 360, 400), offset_km * 1000)
+    assert len(measure._pieces) > 8  # more pieces than are weighed first
+    np.testing.assert_array_equal(measure.distance_km(lon, lat), _min_over_every_piece(measure, lon, lat))

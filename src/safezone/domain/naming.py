@@ -9,75 +9,85 @@ area 2").
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import replace
 from typing import Sequence
 
+import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from safezone.domain.placenames import PlaceNames
 from safezone.domain.settlements import SettlementIndex
-from safezone.domain.zones import DIRECTIONS, AlertArea, AreaName
+from safezone.domain.zones import DIRECTIONS, AlertArea, AreaName, Settlement
 
 KM_PER_DEGREE = 111.2  # of latitude; longitude shrinks by the cosine
 
 
 def name_areas(areas: Sequence[AlertArea], settlements: SettlementIndex,
                place_names: PlaceNames | None = None) -> list[AlertArea]:
-    """Each area with its `naming` and its English `name`. Names are unique within a side and
-    band (a message lists one band's areas together): a cell cut by a band edge keeps one name
-    in both bands."""
+    """Each area with its `naming` and its English `name` (see area_names)."""
+    namings = area_names([a.side for a in areas], [a.band for a in areas], [a.geometry for a in areas],
+                         [a.settlements for a in areas], settlements, place_names)
+    return [replace(area, name=naming.label, naming=naming) for area, naming in zip(areas, namings)]
+
+
+def area_names(sides: Sequence[str], bands: Sequence[int], geometries: Sequence[BaseGeometry],
+               members: Sequence[Sequence[Settlement]], settlements: SettlementIndex,
+               place_names: PlaceNames | None = None) -> list[AreaName]:
+    """The name of each area, given as columns (side, band, shape, settlements inside, the
+    largest first). Names are unique within a side and band (a message lists one band's areas
+    together): a cell cut by a band edge keeps one name in both bands."""
     names = place_names or PlaceNames.empty()
-    namings: list[AreaName] = []
-    nearest = _nearest_settlements(areas, settlements)
-    centroids = shapely.get_coordinates(shapely.centroid([a.geometry for a in areas])) if areas else []
-    for i, area in enumerate(areas):
-        if area.settlements:
-            first = area.settlements[0]
-            namings.append(AreaName(first.name, names.of(first.geonameid)))
-        elif i in nearest:
-            j = nearest[i]
-            lon, lat = centroids[i]
-            direction, km = _bearing(float(settlements.lon[j]), float(settlements.lat[j]), lon, lat)
-            namings.append(AreaName(str(settlements.name[j]), names.of(int(settlements.geonameid[j])), near=True,
-                                    direction=direction, distance_km=km))
-        else:
-            namings.append(AreaName("unnamed"))
+    count = len(geometries)
+    centroids = shapely.get_coordinates(shapely.centroid(np.asarray(geometries, dtype=object))) if count else np.empty((0, 2))
+    empty = np.array([i for i in range(count) if not members[i]], dtype=np.int64)
+    source = np.full(count, -1, dtype=np.int64)  # the settlement a "near" name is made from
+    source[empty] = _nearest_settlements(centroids[empty], settlements)
+    near = source >= 0
+    directions, distances = _bearings(settlements.lon[source[near]], settlements.lat[source[near]], *centroids[near].T)
+    direction: list[str | None] = [None] * count
+    distance: list[int | None] = [None] * count
+    for i, d, km in zip(np.flatnonzero(near).tolist(), directions.tolist(), distances.tolist()):
+        direction[i], distance[i] = DIRECTIONS[d], km
+    places = [m[0].name if m else str(settlements.name[j]) if j >= 0 else "unnamed" for m, j in zip(members, source.tolist())]
+    own_names = names.of_many([m[0].geonameid if m else int(settlements.geonameid[j]) if j >= 0 else -1
+                               for m, j in zip(members, source.tolist())])
+    near_list = near.tolist()
     # A direction only where it tells areas apart; a number only where nothing else does.
-    crowd = Counter((a.side, a.band, n.plain.label) for a, n in zip(areas, namings))
-    namings = [n if crowd[(a.side, a.band, n.plain.label)] > 1 else n.plain for a, n in zip(areas, namings)]
-    same = Counter((a.side, a.band, n.label) for a, n in zip(areas, namings))
+    plain = [AreaName.english(p, n) for p, n in zip(places, near_list)]
+    crowd = Counter(zip(sides, bands, plain))
+    for i, key in enumerate(zip(sides, bands, plain)):
+        if crowd[key] == 1:
+            direction[i] = distance[i] = None
+    labels = [AreaName.english(*parts) for parts in zip(places, near_list, direction, distance)]
+    same = Counter(zip(sides, bands, labels))
     seen: Counter = Counter()
-    named = []
-    for area, naming in zip(areas, namings):
-        key = (area.side, area.band, naming.label)
+    number: list[int | None] = [None] * count
+    for i, key in enumerate(zip(sides, bands, labels)):
         if same[key] > 1:
             seen[key] += 1
-            naming = replace(naming, number=seen[key])
-        named.append(replace(area, name=naming.label, naming=naming))
-    return named
+            number[i] = seen[key]
+    return [AreaName(*fields) for fields in zip(places, own_names, near_list, direction, distance, number)]
 
 
-def _nearest_settlements(areas: Sequence[AlertArea], settlements: SettlementIndex) -> dict[int, int]:
-    """For each area without a settlement, the index of the settlement closest to its centre."""
-    empty = [i for i, a in enumerate(areas) if not a.settlements]
-    if not empty or not len(settlements):
-        return {}
-    centroids = shapely.centroid([areas[i].geometry for i in empty])
-    lon, lat = shapely.get_coordinates(centroids).T
+def _nearest_settlements(centroids: np.ndarray, settlements: SettlementIndex) -> np.ndarray:
+    """For each point, the index of the closest settlement (-1 with none near)."""
+    if not len(centroids) or not len(settlements):
+        return np.full(len(centroids), -1, dtype=np.int64)
+    lon, lat = centroids.T
     pool = settlements.within_bounds(lon.min() - 1, lat.min() - 1, lon.max() + 1, lat.max() + 1)
     if not len(pool):
-        return {}
+        return np.full(len(centroids), -1, dtype=np.int64)
     tree = shapely.STRtree(shapely.points(settlements.lon[pool], settlements.lat[pool]))
-    _, found = tree.query_nearest(centroids, return_distance=False, all_matches=False)
-    return {i: int(pool[j]) for i, j in zip(empty, found.tolist())}
+    _, found = tree.query_nearest(shapely.points(lon, lat), return_distance=False, all_matches=False)
+    return pool[found]
 
 
-def _bearing(from_lon: float, from_lat: float, to_lon: float, to_lat: float) -> tuple[str, int]:
-    """The compass point (of eight) in which `to` lies seen from `from`, and how many km away
-    (at least 1; a few km across, areas need no finer measure)."""
-    east = (to_lon - from_lon) * math.cos(math.radians((from_lat + to_lat) / 2)) * KM_PER_DEGREE
+def _bearings(from_lon: np.ndarray, from_lat: np.ndarray, to_lon: np.ndarray, to_lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The compass point (index in DIRECTIONS, of eight) in which each `to` lies seen from its
+    `from`, and how many km away (at least 1; a few km across, areas need no finer measure)."""
+    east = (to_lon - from_lon) * np.cos(np.radians((from_lat + to_lat) / 2)) * KM_PER_DEGREE
     north = (to_lat - from_lat) * KM_PER_DEGREE
-    bearing = math.degrees(math.atan2(east, north)) % 360
-    return DIRECTIONS[int((bearing + 22.5) // 45) % 8], max(1, round(math.hypot(east, north)))
+    bearing = np.degrees(np.arctan2(east, north)) % 360
+    return ((bearing + 22.5) // 45).astype(np.int64) % 8, np.maximum(1, np.rint(np.hypot(east, north))).astype(np.int64)

@@ -99,7 +99,13 @@ class PlaceNames:
 
     def of(self, geonameid: int) -> tuple[tuple[str, str], ...]:
         """(language, name) pairs for one settlement; none if the data has no such name."""
-        i = int(np.searchsorted(self.geonameid, geonameid))
-        if i >= len(self.geonameid) or int(self.geonameid[i]) != geonameid:
-            return ()
-        return tuple((lang, str(getattr(self, lang)[i])) for lang in LANGUAGES if getattr(self, lang)[i])
+        return self.of_many([geonameid])[0]
+
+    def of_many(self, geonameids: Sequence[int]) -> list[tuple[tuple[str, str], ...]]:
+        """`of` for many settlements at once (a build names thousands of areas)."""
+        ids = np.asarray(geonameids, dtype=np.int64).reshape(-1)
+        at = np.minimum(np.searchsorted(self.geonameid, ids), max(len(self.geonameid) - 1, 0))
+        found = (self.geonameid[at] == ids) if len(self.geonameid) else np.zeros(len(ids), dtype=bool)
+        columns = [(lang, getattr(self, lang)) for lang in LANGUAGES]
+        return [tuple((lang, str(column[i])) for lang, column in columns if column[i]) if hit else ()
+                for i, hit in zip(at.tolist(), found.tolist())]

@@ -29,7 +29,8 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from safezone.domain.areas import first_holders
+from safezone.domain.areas import BOX_MARGIN_DEG, first_holders
+from safezone.domain.clipping import polygons_in_boxes
 from safezone.domain.settlements import KM_PER_DEGREE, estimated_radius_km
 
 MIN_SPREAD_RADIUS_KM = 1.0
@@ -123,7 +124,9 @@ def _over_discs(tree, areas, area_side, lands, lon, lat, people, geonameid, radi
     partial = np.flatnonzero(covered < _WHOLE * land)
     for k, territory in enumerate(lands):
         mine = partial[side[index[partial]] == k]
-        land[mine] = shapely.area(shapely.intersection(shapes[mine], territory))
+        # Each disc against the land near it: a side's territory may have 100,000 vertices.
+        near = polygons_in_boxes(territory, shapely.bounds(shapes[mine]), BOX_MARGIN_DEG)
+        land[mine] = shapely.area(shapely.intersection(shapes[mine], near))
     land = np.maximum(land, covered)
     inside = np.where(covered >= _WHOLE * land, 1.0, covered / np.where(land > 0, land, 1.0))
     target = np.rint(people[index] * inside).astype(np.int64)

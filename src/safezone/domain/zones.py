@@ -58,11 +58,17 @@ class AreaName:
     @property
     def label(self) -> str:
         """The name in English, the default everywhere no language is asked for."""
-        if self.direction:
-            text = f"{self.place}, {self.distance_km} km {self.direction}"
+        return self.english(self.place, self.near, self.direction, self.distance_km, self.number)
+
+    @staticmethod
+    def english(place: str, near: bool = False, direction: str | None = None, distance_km: int | None = None,
+                number: int | None = None) -> str:
+        """The English label of these parts (a build words thousands before it makes any name)."""
+        if direction:
+            text = f"{place}, {distance_km} km {direction}"
         else:
-            text = f"near {self.place}" if self.near else self.place
-        return text + (f", area {self.number}" if self.number else "")
+            text = f"near {place}" if near else place
+        return text + (f", area {number}" if number else "")
 
     @property
     def plain(self) -> "AreaName":

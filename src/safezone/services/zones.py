@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
@@ -12,13 +12,14 @@ from shapely.geometry.base import BaseGeometry
 
 from safezone.domain.population import spread_population, spread_radius_km
 from safezone.domain.settlements import KM_PER_DEGREE, SettlementIndex, estimated_radius_km
-from safezone.domain.areas import cell_polygons, clip_cells, covering_cells, first_holders, resolution_for
+from safezone.domain.areas import TILE_DEG, cell_polygons, cell_size, clip_cells, covering_cells, first_holders, tile_cells
+from safezone.domain.clipping import TileSet
 from safezone.domain.errors import InputError
 from safezone.domain.geodesy import BorderGeometry
-from safezone.domain.naming import name_areas
+from safezone.domain.naming import area_names
 from safezone.domain.placenames import PlaceNames
 from safezone.domain.threats import Band, ThreatClass, derive_bands
-from safezone.domain.zones import AlertArea, BorderInput, PopulationShare, Side, ZoneSet
+from safezone.domain.zones import AlertArea, BorderInput, PopulationShare, Settlement, Side, ZoneSet
 
 Progress = Callable[[str], None]
 
@@ -60,7 +61,8 @@ def build_zones(
     """Distance bands on each protected side, cut into named alert areas with their people.
     With `place_names`, area names also know their places' names in other languages."""
     bands = derive_bands(threats, band_edges_km)
-    resolution = resolution_for(area_km)
+    size = cell_size(area_km)
+    resolution = size.resolution
     progress("Measuring the border")
     geometry = BorderGeometry(border.line)
     check_sides_touch(geometry, border.sides)
@@ -68,33 +70,30 @@ def build_zones(
     edges = sorted({b.min_km for b in bands} | {b.max_km for b in bands})
     buffers = {edge: geometry.buffer(edge) for edge in edges}
     outer = buffers[edges[-1]]
-    areas: list[AlertArea] = []
-    for side in border.sides:
-        progress(f"Cutting alert areas of {side.name}")
-        territory = shapely.clip_by_rect(side.territory, *outer.bounds)
-        cells = covering_cells(shapely.intersection(outer, territory), resolution)
-        polygons = cell_polygons(cells)
-        for band in bands:
-            ring = shapely.difference(buffers[band.max_km], buffers[band.min_km])
-            for cell, piece in clip_cells(cells, polygons, shapely.intersection(ring, territory)):
-                areas.append(
-                    AlertArea(
-                        id=f"{side.code}-{band.index}-{cell}",
-                        name="",
-                        side=side.code,
-                        band=band.index,
-                        min_km=band.min_km,
-                        max_km=band.max_km,
-                        time_to_shelter_s=band.time_to_shelter_s,
-                        geometry=piece,
-                    )
-                )
+    cut = _cut(border.sides, bands, buffers, resolution, progress)
     progress("Placing settlements")
-    areas = _with_settlements(areas, settlements, outer)
-    areas = _with_people(areas, border.sides, settlements, outer, spread_radius_km(area_km))
+    near = TileSet.covering(outer, TILE_DEG)
+    members = _settlements_in(cut.geometries, settlements, outer, near)
+    shares = _shares(cut, border.sides, settlements, outer, near, spread_radius_km(area_km))
     progress("Measuring distances")
-    areas = _with_distances(areas, geometry, bands)
-    areas = name_areas(areas, settlements, place_names)
+    low, high = _distance_ranges(cut.geometries, cut.bands, geometry, bands)
+    namings = area_names(cut.sides, cut.bands, cut.geometries, members, settlements, place_names)
+    areas = [
+        AlertArea(
+            id=cut.ids[i],
+            name=namings[i].label,
+            side=cut.sides[i],
+            band=cut.bands[i],
+            min_km=low[i],
+            max_km=high[i],
+            time_to_shelter_s=bands[cut.bands[i]].time_to_shelter_s,
+            geometry=cut.geometries[i],
+            settlements=members[i],
+            shares=shares[i],
+            naming=namings[i],
+        )
+        for i in range(len(cut.ids))
+    ]
     return ZoneSet(
         border_name=border.name,
         border=border.line,
@@ -104,33 +103,71 @@ def build_zones(
         parameters={
             "area_km": area_km,
             "h3_resolution": resolution,
+            "cell_km": round(size.km, 2),  # the size used: the grid's step nearest area_km
             "threats": [t.name for t in threats],
             "border_length_km": round(geometry.length_km, 1),
         },
     )
 
 
-def _with_settlements(areas: list[AlertArea], settlements: SettlementIndex, outer: BaseGeometry) -> list[AlertArea]:
-    """Put each settlement in exactly one area (the first whose closure holds its point)."""
+@dataclass(frozen=True)
+class _Cut:
+    """The areas' shapes and keys, as columns: each area is made once, when all is known."""
+
+    ids: list[str]
+    sides: list[str]
+    bands: list[int]
+    geometries: np.ndarray
+
+
+def _cut(sides: Sequence[Side], bands: Sequence[Band], buffers: dict[float, BaseGeometry], resolution: int,
+         progress: Progress) -> _Cut:
+    """Each side's bands cut into H3 cells, in order of side, band and cell."""
+    outer = buffers[max(buffers)]
+    ids: list[str] = []
+    codes: list[str] = []
+    indices: list[int] = []
+    geometries: list[BaseGeometry] = []
+    for side in sides:
+        progress(f"Cutting alert areas of {side.name}")
+        territory = shapely.clip_by_rect(side.territory, *outer.bounds)
+        cells = covering_cells(shapely.intersection(outer, territory), resolution)
+        tiles = tile_cells(cells, cell_polygons(cells))
+        for band in bands:
+            ring = shapely.difference(buffers[band.max_km], buffers[band.min_km])
+            for cell, piece in clip_cells(tiles, shapely.intersection(ring, territory)):
+                ids.append(f"{side.code}-{band.index}-{cell}")
+                codes.append(side.code)
+                indices.append(band.index)
+                geometries.append(piece)
+    shapes = np.empty(len(geometries), dtype=object)
+    shapes[:] = geometries
+    return _Cut(ids, codes, indices, shapes)
+
+
+def _settlements_in(geometries: np.ndarray, settlements: SettlementIndex, outer: BaseGeometry,
+                    near: TileSet) -> list[tuple[Settlement, ...]]:
+    """Each area's settlements, the largest first: each settlement in exactly one area (the
+    first whose closure holds its point). `near`: the tiles the zones reach into."""
     candidates = settlements.within_bounds(*outer.bounds)
+    candidates = candidates[near.holds(settlements.lon[candidates], settlements.lat[candidates])]
     points = shapely.points(settlements.lon[candidates], settlements.lat[candidates])
-    point_index, area_index = first_holders(shapely.STRtree([a.geometry for a in areas]), points)
-    members: dict[int, list[int]] = {}
-    for p, a in zip(point_index.tolist(), area_index.tolist()):
-        members.setdefault(a, []).append(int(candidates[p]))
-    updated = []
-    for i, area in enumerate(areas):
-        found = sorted(members.get(i, ()), key=lambda j: (-int(settlements.population[j]), int(settlements.geonameid[j])))
-        updated.append(replace(area, settlements=tuple(settlements.settlement(j) for j in found)))
-    return updated
+    point_index, area_index = first_holders(shapely.STRtree(geometries), points)
+    chosen = candidates[point_index]
+    order = np.lexsort((settlements.geonameid[chosen], -settlements.population[chosen].astype(np.int64), area_index))
+    members: list[list[Settlement]] = [[] for _ in range(len(geometries))]
+    for a, j in zip(area_index[order].tolist(), chosen[order].tolist()):
+        members[a].append(settlements.settlement(j))
+    return [tuple(m) for m in members]
 
 
-def _with_people(
-    areas: list[AlertArea], sides: Sequence[Side], settlements: SettlementIndex, outer: BaseGeometry, min_radius_km: float
-) -> list[AlertArea]:
+def _shares(
+    cut: _Cut, sides: Sequence[Side], settlements: SettlementIndex, outer: BaseGeometry, near: TileSet,
+    min_radius_km: float,
+) -> list[tuple[PopulationShare, ...]]:
     """Each area's share of the people of the settlements whose disc (or point) it covers."""
-    if not areas:
-        return areas
+    if not cut.ids:
+        return []
     counted = settlements.part_of < 0
     # Settlements beyond the outer edge whose disc reaches into the zones count too.
     reach_km = float(estimated_radius_km(settlements.population[counted].max(initial=0))) + 1.0
@@ -140,10 +177,11 @@ def _with_people(
     window = (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
     chosen = settlements.within_bounds(*window)
     chosen = chosen[counted[chosen]]
+    chosen = chosen[near.grown(dlon, dlat).holds(settlements.lon[chosen], settlements.lat[chosen])]
     codes = [side.code for side in sides]
     shares = spread_population(
-        [a.geometry for a in areas],
-        np.array([codes.index(a.side) for a in areas]),
+        cut.geometries,
+        np.array([codes.index(code) for code in cut.sides]),
         [shapely.clip_by_rect(side.territory, *window) for side in sides],
         settlements.lon[chosen],
         settlements.lat[chosen],
@@ -151,32 +189,31 @@ def _with_people(
         settlements.geonameid[chosen],
         min_radius_km,
     )
-    per_area: dict[int, list[PopulationShare]] = {}
+    per_area: list[list[PopulationShare]] = [[] for _ in cut.ids]
     order = np.lexsort((shares.geonameid, -shares.people, shares.area))
     for i in order.tolist():
-        per_area.setdefault(int(shares.area[i]), []).append(
+        per_area[int(shares.area[i])].append(
             PopulationShare(int(shares.geonameid[i]), int(shares.people[i]), float(shares.lat[i]), float(shares.lon[i]))
         )
-    return [replace(area, shares=tuple(per_area.get(i, ()))) for i, area in enumerate(areas)]
+    return [tuple(p) for p in per_area]
 
 
-def _with_distances(areas: list[AlertArea], border: BorderGeometry, bands: Sequence[Band]) -> list[AlertArea]:
+def _distance_ranges(geometries: np.ndarray, band_of: Sequence[int], border: BorderGeometry,
+                     bands: Sequence[Band]) -> tuple[list[float], list[float]]:
     """Each area's actual distance range, from its vertices, kept within its band."""
-    coords = [shapely.get_coordinates(a.geometry) for a in areas]
-    if not coords:
-        return areas
-    flat = np.concatenate(coords)
+    if not len(geometries):
+        return [], []
+    coords, owner = shapely.get_coordinates(geometries, return_index=True)
     # Neighbouring cells share vertices: measure each distinct vertex once.
-    unique, inverse = np.unique(flat, axis=0, return_inverse=True)
-    distances = border.distance_km(unique[:, 0], unique[:, 1])[inverse.ravel()]
-    bounds = np.cumsum([0] + [len(c) for c in coords])
-    updated = []
-    for area, start, stop in zip(areas, bounds[:-1], bounds[1:]):
-        band = bands[area.band]
-        low = float(np.clip(distances[start:stop].min(), band.min_km, band.max_km))
-        high = float(np.clip(distances[start:stop].max(), band.min_km, band.max_km))
-        updated.append(replace(area, min_km=round(low, 2), max_km=round(high, 2)))
-    return updated
+    unique, inverse = np.unique(np.ascontiguousarray(coords).view(np.complex128).ravel(), return_inverse=True)
+    distances = border.distance_km(unique.real, unique.imag)[inverse.ravel()]
+    starts = np.flatnonzero(np.diff(owner, prepend=-1))
+    index = np.asarray(band_of)
+    band_min = np.array([b.min_km for b in bands])[index]
+    band_max = np.array([b.max_km for b in bands])[index]
+    low = np.clip(np.minimum.reduceat(distances, starts), band_min, band_max)
+    high = np.clip(np.maximum.reduceat(distances, starts), band_min, band_max)
+    return [round(v, 2) for v in low.tolist()], [round(v, 2) for v in high.tolist()]
 
 
 @dataclass(frozen=True)

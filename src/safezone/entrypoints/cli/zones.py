@@ -13,6 +13,7 @@ from safezone.adapters.geodata.border_sources import from_country_pair, from_fil
 from safezone.adapters.reports.zones_page import render_zones_page, seconds_label
 from safezone.adapters.config.threats import load_threats
 from safezone.adapters.geodata.zone_files import read_zones, summary_to_csv, summary_to_json, zones_to_geojson
+from safezone.domain.areas import cell_size
 from safezone.domain.errors import InputError
 from safezone.domain.zones import BorderInput, SummaryRow, ZoneSet, summarise
 from safezone.entrypoints.cli.db import open_database, with_database
@@ -134,6 +135,8 @@ def build(border, side, border_file, territories, threats, area_km, out: Path, a
             write_atomically(out / name, text)
         uow.commit()
     print_summary(rows, zones_)
+    size = cell_size(zones_.parameters["area_km"]).text
+    stdout.print(size[0].upper() + size[1:] + ".")
     stdout.print(f"Stored as zone set version {version}{' (active)' if activate else ''}.")
     stdout.print(f"Wrote {', '.join(str(out / n) for n in files)}")
 

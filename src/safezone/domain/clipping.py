@@ -1,0 +1,125 @@
+"""Cutting a large geometry into the parts that lie in many small boxes, in O(n log k).
+
+A band along a border thousands of kilometres long is one polygon with tens of thousands of
+vertices. Any overlay with it (a cell intersected with the band, a polygon fill) costs in
+proportion to all of them, however small the other operand: done once per cell, the build
+grows with the square of the border. Clipped to small boxes first, each piece holds only the
+vertices near it. Clipping to each box straight from the whole would again cost n per box, so
+the boxes are split in two halves again and again and the geometry is clipped to each half's
+bounds on the way down: every level of the recursion touches each vertex about once.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+
+def grid_boxes(bounds: tuple[float, float, float, float], size: float) -> np.ndarray:
+    """Boxes (minx, miny, maxx, maxy) of a grid of `size` degrees aligned on multiples of `size`,
+    covering `bounds`: the same tiles in every build, whatever the extent."""
+    minx, miny, maxx, maxy = bounds
+    xs = np.arange(math.floor(minx / size), math.floor(maxx / size) + 1) * size
+    ys = np.arange(math.floor(miny / size), math.floor(maxy / size) + 1) * size
+    x, y = np.meshgrid(xs, ys, indexing="ij")
+    x, y = x.ravel(), y.ravel()
+    return np.column_stack([x, y, x + size, y + size])
+
+
+def clip_to_boxes(geometry: BaseGeometry, boxes: np.ndarray) -> np.ndarray:
+    """The part of `geometry` inside each box (an empty geometry where there is none).
+
+    Boxes may overlap. Clipping is GEOS's rectangle clipping: the part inside a box keeps the
+    geometry's own vertices, plus new ones only on the box's edges.
+    """
+    boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    parts = np.empty(len(boxes), dtype=object)
+    _clip(geometry, boxes, np.arange(len(boxes)), parts)
+    return parts
+
+
+def polygons_in_boxes(geometry: BaseGeometry, boxes: np.ndarray, margin: float = 0.0) -> np.ndarray:
+    """The polygonal part of `geometry` inside each box grown by `margin` (an empty polygon
+    where there is none), ready for overlays, which refuse the lines clipping may leave."""
+    boxes = np.asarray(boxes, dtype=float).reshape(-1, 4) + np.array([-1, -1, 1, 1]) * margin
+    parts = clip_to_boxes(geometry, boxes)
+    for index, part in enumerate(parts):
+        parts[index] = polygonal(part) or shapely.Polygon()
+    return parts
+
+
+def _clip(geometry: BaseGeometry, boxes: np.ndarray, chosen: np.ndarray, parts: np.ndarray) -> None:
+    if geometry.is_empty or len(chosen) == 1:
+        for index in chosen:
+            parts[index] = geometry if geometry.is_empty else shapely.clip_by_rect(geometry, *boxes[index])
+        return
+    mine = boxes[chosen]
+    centres = (mine[:, :2] + mine[:, 2:]) / 2
+    # Halve along the longer side of the boxes' extent.
+    axis = int(np.ptp(centres[:, 1]) > np.ptp(centres[:, 0]))
+    order = chosen[np.argsort(centres[:, axis], kind="stable")]
+    for half in (order[: len(order) // 2], order[len(order) // 2 :]):
+        extent = boxes[half]
+        bounds = (extent[:, 0].min(), extent[:, 1].min(), extent[:, 2].max(), extent[:, 3].max())
+        _clip(shapely.clip_by_rect(geometry, *bounds), boxes, half, parts)
+
+
+def polygonal(geometry: BaseGeometry) -> BaseGeometry | None:
+    """The polygons of a geometry (clipping and overlays may add lines or points where edges
+    touch), as a Polygon or MultiPolygon; None if it has none."""
+    parts = shapely.get_parts(geometry)
+    while len(parts) and np.any(shapely.get_type_id(parts) > 3):  # multi-parts or collections inside
+        parts = shapely.get_parts(parts)
+    found = [p for p in parts if shapely.get_type_id(p) == 3 and not p.is_empty]
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else shapely.MultiPolygon(found)
+
+
+class TileSet:
+    """The tiles of a `size`-degree grid that a geometry reaches into: a cheap first test of
+    whether a point can be near it, whose cost grows with the geometry, not its bounding box
+    (the bounding box of a long diagonal border holds whole countries)."""
+
+    def __init__(self, size: float, columns: np.ndarray, rows: np.ndarray) -> None:
+        self.size = size
+        self._keys = np.unique(_tile_key(columns, rows))
+
+    @classmethod
+    def covering(cls, geometry: BaseGeometry, size: float) -> "TileSet":
+        """The tiles holding some part of `geometry`, and their neighbours (a point on a tile
+        edge belongs to one tile, the geometry it touches may lie in the other)."""
+        if geometry.is_empty:
+            return cls(size, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+        boxes = grid_boxes(geometry.bounds, size)
+        boxes = boxes[~shapely.is_empty(clip_to_boxes(geometry, boxes))]
+        keys = np.floor((boxes[:, :2] + size / 2) / size).astype(np.int64)
+        return cls(size, keys[:, 0], keys[:, 1]).grown(size, size)
+
+    def grown(self, dx_deg: float, dy_deg: float) -> "TileSet":
+        """With every tile within `dx_deg` east or west and `dy_deg` north or south of one."""
+        columns, rows = _tile_parts(self._keys)
+        nx, ny = math.ceil(dx_deg / self.size), math.ceil(dy_deg / self.size)
+        dx, dy = np.meshgrid(np.arange(-nx, nx + 1), np.arange(-ny, ny + 1), indexing="ij")
+        return TileSet(self.size, (columns[:, None] + dx.ravel()).ravel(), (rows[:, None] + dy.ravel()).ravel())
+
+    def holds(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Whether each point lies in one of the tiles."""
+        columns = np.floor(np.asarray(lon, dtype=float) / self.size).astype(np.int64)
+        rows = np.floor(np.asarray(lat, dtype=float) / self.size).astype(np.int64)
+        return np.isin(_tile_key(columns, rows), self._keys)
+
+
+_ROWS = 1 << 20  # rows per column in a tile key; far more than a grid of the globe needs
+
+
+def _tile_key(columns: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    return np.asarray(columns, dtype=np.int64) * _ROWS + (np.asarray(rows, dtype=np.int64) + _ROWS // 2)
+
+
+def _tile_parts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    columns = np.floor_divide(keys, _ROWS)
+    return columns, keys - columns * _ROWS - _ROWS // 2
