@@ -52,7 +52,7 @@ def polygons_in_boxes(geometry: BaseGeometry, boxes: np.ndarray, margin: float =
 
 
 def _clip(geometry: BaseGeometry, boxes: np.ndarray, chosen: np.ndarray, parts: np.ndarray) -> None:
-    if geometry.is_empty or len(chosen) == 1:
+    if geometry.is_empty or len(chosen) <= 1:
         for index in chosen:
             parts[index] = geometry if geometry.is_empty else shapely.clip_by_rect(geometry, *boxes[index])
         return
