@@ -103,7 +103,7 @@ class Delivery:
     @property
     def ends_warning(self) -> bool:
         """Cancel and all-clear: the areas are no longer under this warning."""
-        return self.kind in (AlertKind.CANCEL, AlertKind.ALL_CLEAR)
+        return self.kind in (AlertKind.CANCEL, AlertKind.ALL_CLEAR, AlertKind.STAND_DOWN)
 
     @property
     def time_to_shelter_s(self) -> int | None:
