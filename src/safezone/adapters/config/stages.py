@@ -86,5 +86,5 @@ def _line(text: str, dotted: str) -> int | None:
     """The line of the table header `[a.b]` or `[a."b c"]` in the file, if written as one."""
     first, _, rest = dotted.partition(".")
     pattern = re.escape(first) + (r'\s*\.\s*(?:"' + re.escape(rest) + r'"|' + re.escape(rest) + ")" if rest else "")
-    found = re.search(r"^\s*\[\s*" + pattern + r"\s*\]", text, re.MULTILINE)
+    found = re.search(r"^[ \t]*\[\s*" + pattern + r"\s*\]", text, re.MULTILINE)
     return None if found is None else text.count("\n", 0, found.start()) + 1
