@@ -89,6 +89,9 @@ def test_templates_without_stage_texts_refuse_those_stages_by_name(tmp_path):
     with pytest.raises(InputError, match=r"no \[early-warning.default.<language>\] texts") as refused:
         templates.check_stage(AlertStage.EARLY_WARNING)
     assert refused.value.file == str(path)
+    down = templates.render(AlertKind.STAND_DOWN, Status.ACTUAL, Threat("medium range", 80), "en", ["Westgate"], 30,
+                            AlertStage.EARLY_WARNING)
+    assert down.headline == "Warning cancelled: Westgate"  # an early warning in force can still be ended
 
 
 def test_a_stage_text_with_an_unknown_placeholder_is_refused(tmp_path):

@@ -205,7 +205,10 @@ class AlertService:
             rules.check_follow_up(previous, kind, now, stage)
             threat = self._threat(previous.threat)
             new_stage = rules.follow_up_stage(previous, kind, stage)
-            plan = self._plan(threat.name, new_stage, refuse=WorkflowError)
+            # Only a step to a new stage needs the class to use it: a cancel always works, even
+            # after the operator's files changed under an alert in force.
+            plan = (self._plan(threat.name, new_stage, refuse=WorkflowError) if new_stage is not previous.stage
+                    else self.stages.get(threat.name) or StagePlan())
             areas = (self._areas(uow, previous.zone_version, tuple(area_ids), drawn)
                      if kind is AlertKind.UPDATE and (area_ids or drawn is not None)
                      else uow.areas.by_ids(previous.zone_version, previous.area_ids))

@@ -102,6 +102,8 @@ class Templates:
             "range_km": f"{threat.range_km:g}",
             "threat": (words.get("threat_names") or {}).get(threat.name, threat.name),
         }
+        if kind is AlertKind.STAND_DOWN and kind not in self.ending:
+            kind = AlertKind.CANCEL  # an older file: standing down must never fail for want of words
         if kind in self.ending:
             fields = self.ending[kind][language]
         elif stage in STAGED:
