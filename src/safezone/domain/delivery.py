@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Sequence
 
 from safezone.domain.alerts import AlertKind
+from safezone.domain.stages import AlertStage
 from safezone.domain.cap.enums import MsgType, Status
 
 
@@ -77,6 +78,7 @@ class Delivery:
     cap_url: str | None = None  # its CAP XML
     cap_xml: bytes | None = None
     sender: str = ""
+    stage: AlertStage = AlertStage.ALERT  # the chain's stage the message announces (safezone.domain.stages)
 
     def __post_init__(self) -> None:
         if not self.texts:
