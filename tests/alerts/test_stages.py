@@ -116,7 +116,7 @@ def test_no_all_clear_and_no_reminder_for_areas_not_under_alert(container):
 
 
 def test_an_alert_is_not_stood_down_nor_escalated(container):
-    alice, bob = _users(container)
+    alice, _ = _users(container)
     draft = container.alerts.compose(alice, Composition(status=Status.EXERCISE, threat="medium range",
                                                         languages=("en",), area_ids=AREAS)).alert
     container.alerts.submit(alice, draft.id)
