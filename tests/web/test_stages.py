@@ -59,6 +59,7 @@ def test_refused_steps_are_409_with_a_reason(api):
     stood = alice.post(f"/api/operator/alerts/{early}/stand-down")
     assert stood.status_code == 200 and stood.json()["state"] == "issued"
     assert api.get(f"/api/alerts/{early}").json()["ended"] == "stood-down"
+    assert "STOOD DOWN: " in api.get("/feeds/alerts.atom").text  # a feed reader learns how it ended
     refused = alice.post("/api/operator/alerts", compose_body(stage="early-warning"))  # short range: none
     assert refused.status_code == 400 and refused.json()["field"] == "stage", refused.text
     bad = alice.post("/api/operator/alerts", compose_body(stage="all-clear"))
