@@ -51,6 +51,7 @@ def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now, databa
         AlertSettings(sender=settings.sender, sender_name=settings.sender_name, public_url=settings.public_url,
                       contact=settings.contact),
         clock=clock,
+        stages=threats.stages,
     )
     return Container(settings, database, threats, alerts, PublicService(database.reader(), clock, settings.feed_retention), clock)
 

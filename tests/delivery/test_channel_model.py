@@ -3,6 +3,8 @@ receivers see, and what an HTTP answer means for the delivery engine."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from safezone.adapters.channels import render
@@ -14,6 +16,7 @@ from safezone.adapters.channels.webhook import WebhookChannel
 from safezone.adapters.channels.webpush import WebPushChannel, load_or_create_vapid_key
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import ChannelKind, DeliveryText, OutcomeKind, http_outcome
+from safezone.domain.stages import AlertStage
 from tests.delivery.channel_support import a_delivery
 
 
@@ -59,3 +62,10 @@ def test_every_channel_offers_the_one_interface(tmp_path):
                 MqttChannel(host="127.0.0.1"), Broadcaster(),
                 WebPushChannel(load_or_create_vapid_key(tmp_path), subject="mailto:w@example.org")]
     assert all(isinstance(channel, Channel) for channel in channels)
+
+
+def test_every_channel_says_the_stage():
+    early = a_delivery(stage=AlertStage.EARLY_WARNING)
+    assert render.summary(early)["stage"] == "early-warning"
+    assert json.loads(render.push_payload(early))["stage"] == "early-warning"
+    assert render.summary(a_delivery())["stage"] == "alert"

@@ -20,6 +20,7 @@ from safezone.adapters.channels.mqtt import MqttChannel
 from safezone.domain.alerts import AlertKind
 from safezone.domain.cap.enums import MsgType, Status
 from safezone.domain.delivery import BrokerReceiver, ChannelKind, DeliveryArea, OutcomeKind
+from safezone.domain.stages import AlertStage
 from tests.delivery.channel_support import a_delivery, anyio_backend, free_port  # noqa: F401
 
 pytestmark = pytest.mark.anyio
@@ -103,6 +104,19 @@ async def test_an_update_that_drops_an_area_clears_it_and_keeps_the_other_under_
     states = await retained_states(mosquitto, 2)
     assert states["safezone/areas/UKR-1-a"]["state"] == "warning"
     assert states["safezone/areas/UKR-2-b"]["state"] == "clear"
+
+
+async def test_an_early_warning_is_not_a_call_to_shelter_and_an_all_clear_clears(mosquitto):
+    """A siren reading the area state must not sound "take shelter" for an early warning."""
+    early = a_delivery(ChannelKind.MQTT, stage=AlertStage.EARLY_WARNING)
+    await publish(mosquitto, early)
+    states = await retained_states(mosquitto, 2)
+    assert {(s["state"], s["stage"]) for s in states.values()} == {("early-warning", "early-warning")}
+    clear = a_delivery(ChannelKind.MQTT, message_id=8, cap_identifier="urn:safezone:sz-8", kind=AlertKind.ALL_CLEAR,
+                       msg_type=MsgType.UPDATE, stage=AlertStage.ALL_CLEAR)
+    await publish(mosquitto, clear)
+    states = await retained_states(mosquitto, 2)
+    assert {(s["state"], s["stage"]) for s in states.values()} == {("clear", "all-clear")}
 
 
 async def test_a_drill_says_so_in_the_area_state(mosquitto):

@@ -74,7 +74,7 @@ def test_each_alert_at_the_point_is_a_short_summary_with_its_links(api):
     drill_id = _issue(alice, bob, ("AAA-0-1",), status="Exercise")
     here = api.get("/api/where", params=WESTGATE).json()
     (alert,) = here["alerts"]
-    assert set(alert) == {"id", "status", "banner", "area", "headline", "time_to_shelter_s", "expires", "links"}
+    assert set(alert) == {"id", "status", "banner", "stage", "threat", "area", "headline", "time_to_shelter_s", "expires", "links"}
     assert alert["id"] == alert_id and alert["status"] == "Actual" and alert["banner"] is None
     assert set(alert["headline"]) == {"en", "uk", "ru"} and "Westgate" in alert["headline"]["en"]
     assert alert["time_to_shelter_s"] == 15

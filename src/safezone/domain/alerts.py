@@ -12,8 +12,13 @@
   by any issuer: a false alarm must be corrected in seconds (Hawaii, 2018, took 38 minutes).
   In the operator's own words (their texts or note instead of the templates') an Actual cancel
   or all-clear is a new message to the public, and needs a second person like an alert.
+- Each message carries the stage of its chain (`safezone.domain.stages`): an early warning is
+  escalated (an Update to the alert stage, with the two-person rule of any Actual update) or
+  stood down (a Cancel); only an alert or a stay-in-shelter reminder can be reminded or cleared.
+  A reminder or a stand-down in the templates' words ends nothing new, so like a cancel it is
+  issued in one step.
 - An alert stops being in force when it expires, when an update supersedes it, or when it is
-  cancelled or cleared. Expiry needs no one: `in_force` answers from the clock, and `expire`
+  cancelled, stood down or cleared. Expiry needs no one: `in_force` answers from the clock, and `expire`
   records it afterwards.
 
 Every transition returns a new record; nothing here touches storage or the clock.
@@ -29,6 +34,7 @@ from safezone.domain.accounts import PermissionDenied, User, require_approver, r
 from safezone.domain.cap.compose import InfoText
 from safezone.domain.cap.enums import Status
 from safezone.domain.errors import InputError
+from safezone.domain.stages import AlertStage, StageRefused, check_stand_down, check_step
 from safezone.domain.text import check_free_text
 
 MIN_LIFETIME = timedelta(minutes=1)
@@ -58,6 +64,7 @@ class AlertState(StrEnum):
     UPDATED = "updated"
     CANCELLED = "cancelled"
     ALL_CLEAR = "all-clear"
+    STOOD_DOWN = "stood-down"
     EXPIRED = "expired"
 
 
@@ -68,11 +75,14 @@ class AlertKind(StrEnum):
     UPDATE = "update"
     CANCEL = "cancel"
     ALL_CLEAR = "all-clear"
+    STAND_DOWN = "stand-down"
 
 
 # What a follow-up does to the alert it is about, once issued.
 ENDS_WITH = {AlertKind.UPDATE: AlertState.UPDATED, AlertKind.CANCEL: AlertState.CANCELLED,
-             AlertKind.ALL_CLEAR: AlertState.ALL_CLEAR}
+             AlertKind.ALL_CLEAR: AlertState.ALL_CLEAR, AlertKind.STAND_DOWN: AlertState.STOOD_DOWN}
+# The follow-ups that end a warning without a new one in force.
+ENDINGS = frozenset({AlertKind.CANCEL, AlertKind.ALL_CLEAR, AlertKind.STAND_DOWN})
 EXPIRABLE = frozenset({AlertState.DRAFT, AlertState.SUBMITTED, AlertState.APPROVED, AlertState.ISSUED})
 
 
@@ -124,10 +134,11 @@ class AlertRecord:
     ended_at: datetime | None = None  # superseded, cancelled, cleared or expired
     cap_identifier: str | None = None
     own_words: bool = False  # the operator wrote its texts or note, rather than the templates
+    stage: AlertStage = AlertStage.ALERT  # the chain's stage this message announces (a cancel: the one it ends)
 
     @property
     def needs_approval(self) -> bool:
-        return needs_approval(self.kind, self.status, self.own_words)
+        return needs_approval(self.kind, self.status, self.own_words, self.stage)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -155,13 +166,20 @@ def banner(status: Status) -> str | None:
     return BANNERS.get(status)
 
 
-def needs_approval(kind: AlertKind, status: Status, own_words: bool = False) -> bool:
+def needs_approval(kind: AlertKind, status: Status, own_words: bool = False,
+                   stage: AlertStage = AlertStage.ALERT) -> bool:
     """A real new warning, a change to one, or any real message in the operator's own words
-    needs a second person; a real cancel or all-clear in the templates' words does not, so a
-    warning can always be ended in one step, and no one alone can put words before the public."""
+    needs a second person; a real cancel, stand-down or all-clear in the templates' words does
+    not, so a warning can always be ended in one step, and no one alone can put words before the
+    public. Nor does a stay-in-shelter reminder in the templates' words: it repeats what the
+    approved alert said, for the same areas."""
     if status is not Status.ACTUAL:
         return False
-    return own_words or kind in (AlertKind.ALERT, AlertKind.UPDATE)
+    if own_words:
+        return True
+    if kind is AlertKind.UPDATE and stage is AlertStage.STAY_IN_SHELTER:
+        return False
+    return kind in (AlertKind.ALERT, AlertKind.UPDATE)
 
 
 def check_lifetime(expires: datetime, now: datetime) -> None:
@@ -185,7 +203,7 @@ def check_areas(area_ids: tuple[str, ...]) -> None:
 def new_alert(*, kind: AlertKind, status: Status, threat: str, zone_version: int,
               area_ids: tuple[str, ...], texts: tuple[tuple[str, InfoText], ...], expires: datetime,
               author: User, now: datetime, follows: int | None = None, note: str | None = None,
-              own_words: bool = False) -> AlertRecord:
+              own_words: bool = False, stage: AlertStage = AlertStage.ALERT) -> AlertRecord:
     """A draft, by an issuer, with everything checked that needs no database."""
     require_issuer(author, "compose alerts")
     check_areas(area_ids)
@@ -194,7 +212,8 @@ def new_alert(*, kind: AlertKind, status: Status, threat: str, zone_version: int
     check_lifetime(expires, now)
     return AlertRecord(kind=kind, status=status, state=AlertState.DRAFT, threat=threat,
                        zone_version=zone_version, area_ids=area_ids, texts=texts, expires=expires,
-                       created_by=author.name, created_at=now, follows=follows, note=note, own_words=own_words)
+                       created_by=author.name, created_at=now, follows=follows, note=note, own_words=own_words,
+                       stage=stage)
 
 
 def _expect(alert: AlertRecord, action: str, *states: AlertState) -> None:
@@ -260,18 +279,41 @@ def in_force(alert: AlertRecord, now: datetime) -> bool:
             and alert.expires > now)
 
 
-def check_follow_up(previous: AlertRecord, kind: AlertKind, now: datetime) -> None:
-    """Update, Cancel and all-clear are about an alert in force, and nothing else."""
+def follow_up_stage(previous: AlertRecord, kind: AlertKind, stage: AlertStage | None = None) -> AlertStage:
+    """The stage a follow-up announces: an all-clear clears, a cancel or stand-down names the
+    stage it ends, an update keeps the chain's stage unless it moves it on (`stage`)."""
+    if kind is AlertKind.ALL_CLEAR:
+        return AlertStage.ALL_CLEAR
+    if kind is AlertKind.UPDATE and stage is not None:
+        return stage
+    if kind is AlertKind.UPDATE and previous.stage is AlertStage.STAY_IN_SHELTER:
+        return AlertStage.ALERT  # a changed warning is a new alarm, approved as one; not a reminder
+    return previous.stage
+
+
+def check_follow_up(previous: AlertRecord, kind: AlertKind, now: datetime, stage: AlertStage | None = None) -> None:
+    """Update, Cancel, stand-down and all-clear are about an alert in force, and nothing else;
+    and the chain's stage must allow the step (no all-clear where nobody was told to shelter)."""
     if kind is AlertKind.ALERT:
         raise WorkflowError("a new alert follows nothing")
     if not in_force(previous, now):
         raise WorkflowError(f"alert {previous.id} is not in force ({effective_state(previous, now).value}); "
                             f"there is nothing to {kind.value}")
+    try:
+        if kind is AlertKind.STAND_DOWN:
+            check_stand_down(previous.stage)
+        elif kind is not AlertKind.CANCEL:
+            check_step(previous.stage, follow_up_stage(previous, kind, stage))
+    except StageRefused as refused:
+        raise WorkflowError(f"alert {previous.id}: {refused}") from None
 
 
 def end(previous: AlertRecord, follow_up: AlertRecord, now: datetime) -> AlertRecord:
-    """The alert in force, once `follow_up` (issued) supersedes, cancels or clears it."""
-    check_follow_up(previous, follow_up.kind, now)
+    """The alert in force, once `follow_up` (issued) supersedes, cancels, stands down or clears it."""
+    check_follow_up(previous, follow_up.kind, now, follow_up.stage)
+    if (follow_up.stage is AlertStage.STAY_IN_SHELTER and not follow_up.needs_approval
+            and follow_up.area_ids != previous.area_ids):
+        raise WorkflowError(f"a reminder repeats alert {previous.id} for its own areas; to change them, update it")
     return replace(previous, state=ENDS_WITH[follow_up.kind], ended_at=now)
 
 
@@ -280,6 +322,20 @@ def effective_state(alert: AlertRecord, now: datetime) -> AlertState:
     if alert.state in EXPIRABLE and alert.expires <= now:
         return AlertState.EXPIRED
     return alert.state
+
+
+# How a warning stopped being in force, as the public answers say it.
+ENDED_HOW = {AlertState.UPDATED: "superseded", AlertState.CANCELLED: "cancelled",
+             AlertState.ALL_CLEAR: "all-clear", AlertState.STOOD_DOWN: "stood-down",
+             AlertState.EXPIRED: "expired"}
+
+
+def ended_how(alert: AlertRecord, now: datetime) -> str | None:
+    """Which way a warning ended (superseded by its next message, cancelled, cleared, stood down
+    or expired), or None while it is in force and for messages that are not warnings."""
+    if alert.kind not in (AlertKind.ALERT, AlertKind.UPDATE) or alert.issued_at is None:
+        return None
+    return ENDED_HOW.get(effective_state(alert, now))
 
 
 def expire(alert: AlertRecord, now: datetime) -> AlertRecord:

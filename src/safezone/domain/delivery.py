@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Sequence
 
 from safezone.domain.alerts import AlertKind
+from safezone.domain.stages import AlertStage
 from safezone.domain.cap.enums import MsgType, Status
 
 
@@ -77,6 +78,7 @@ class Delivery:
     cap_url: str | None = None  # its CAP XML
     cap_xml: bytes | None = None
     sender: str = ""
+    stage: AlertStage = AlertStage.ALERT  # the chain's stage the message announces (safezone.domain.stages)
 
     def __post_init__(self) -> None:
         if not self.texts:
@@ -103,7 +105,7 @@ class Delivery:
     @property
     def ends_warning(self) -> bool:
         """Cancel and all-clear: the areas are no longer under this warning."""
-        return self.kind in (AlertKind.CANCEL, AlertKind.ALL_CLEAR)
+        return self.kind in (AlertKind.CANCEL, AlertKind.ALL_CLEAR, AlertKind.STAND_DOWN)
 
     @property
     def time_to_shelter_s(self) -> int | None:

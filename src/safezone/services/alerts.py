@@ -1,5 +1,6 @@
 """The operators' alert workflow: compose, preview, submit, approve or reject, issue, and the
-Update, Cancel and all-clear that follow an alert in force.
+Update, Cancel and all-clear that follow an alert in force; and the stages of a chain (an early
+warning escalated or stood down, stay-in-shelter reminders; `safezone.domain.stages`).
 
 Each use case is one transaction that also writes its audit entries, so the log and the
 alerts never disagree. Issuing writes the alert's new state, its CAP XML and an outbox entry
@@ -39,6 +40,7 @@ from safezone.domain.cap import (
 from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.cap.times import utc_now
 from safezone.domain.errors import InputError
+from safezone.domain.stages import CAP_OF_STAGE, STAGE_PARAMETER, STAND_DOWN, AlertStage, StagePlan, StageRefused
 from safezone.domain.text import check_free_text
 from safezone.domain.threats import ThreatClass
 from safezone.domain.zones import AlertArea, by_time_to_shelter
@@ -52,7 +54,10 @@ SUBSCRIBERS_NOTE = "subscribers: not yet available"
 SETTLEMENTS_LISTED = 10
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # where `safezone serve` listens by default
 ENDING_ACTIONS = {AlertKind.UPDATE: "alert.superseded", AlertKind.CANCEL: "alert.cancelled",
-                  AlertKind.ALL_CLEAR: "alert.cleared"}
+                  AlertKind.ALL_CLEAR: "alert.cleared", AlertKind.STAND_DOWN: "alert.stood_down"}
+STAND_DOWN_NOTE = "stood down: no alert followed the early warning"
+# The stages a chain can start with; the others follow one in force.
+FIRST_STAGES = (AlertStage.EARLY_WARNING, AlertStage.ALERT)
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class Composition:
     lifetime_minutes: int | None = None
     texts: Mapping[str, InfoText] = field(default_factory=dict)  # the operator's own wording
     note: str | None = None
+    stage: AlertStage = AlertStage.ALERT  # or an early warning, minutes before
 
 
 @dataclass(frozen=True)
@@ -116,10 +122,12 @@ class Preview:
 
 class AlertService:
     def __init__(self, database: Database, templates: Templates, threats: Sequence[ThreatClass],
-                 settings: AlertSettings = AlertSettings(), clock: Callable[[], datetime] = utc_now) -> None:
+                 settings: AlertSettings = AlertSettings(), clock: Callable[[], datetime] = utc_now,
+                 stages: Mapping[str, StagePlan] | None = None) -> None:
         self.database = database
         self.templates = templates
         self.threats = {t.name: t for t in threats}
+        self.stages = dict(stages or {})  # per threat class; a class not named uses every stage
         self.settings = settings
         self.clock = clock
 
@@ -133,14 +141,18 @@ class AlertService:
             if version is None:
                 raise InputError("there is no active zone set: build and activate zones first", field="areas")
             threat = self._threat(wanted.threat)
+            plan = self._plan(threat.name, wanted.stage)
+            if wanted.stage not in FIRST_STAGES:
+                raise InputError(f"a chain starts with an early warning or an alert, not {wanted.stage.value}; "
+                                 "remind or clear an alert in force instead", field="stage")
             areas = self._areas(uow, version, wanted.area_ids, wanted.drawn)
             languages = self.templates.check_languages(wanted.languages)
-            texts = self._texts(AlertKind.ALERT, wanted.status, threat, languages, areas, wanted.texts)
-            lifetime = _lifetime(wanted.lifetime_minutes, DEFAULT_LIFETIME_MINUTES)
+            texts = self._texts(AlertKind.ALERT, wanted.status, threat, languages, areas, wanted.texts, wanted.stage)
+            lifetime = _lifetime(wanted.lifetime_minutes, _minutes(plan.lifetime(wanted.stage)))
             draft = rules.new_alert(kind=AlertKind.ALERT, status=wanted.status, threat=threat.name,
                                     zone_version=version, area_ids=tuple(a.id for a in areas), texts=texts,
                                     expires=now + lifetime, author=user, now=now, note=_note(wanted.note),
-                                    own_words=_own_words(wanted.texts, wanted.note))
+                                    own_words=_own_words(wanted.texts, wanted.note), stage=wanted.stage)
             draft = uow.alerts.add(draft)
             self._publishable(uow, draft, None, now)  # refused now if it could never be published
             record(uow, user, "alert.composed", _subject(draft), _details(draft), at=now)
@@ -186,24 +198,35 @@ class AlertService:
 
     def follow_up(self, user: User, alert_id: int, kind: AlertKind, *, area_ids: Sequence[str] = (),
                   drawn: BaseGeometry | None = None, lifetime_minutes: int | None = None,
-                  texts: Mapping[str, InfoText] | None = None, note: str | None = None) -> AlertRecord:
-        """An Update, Cancel or all-clear prefilled from the alert in force, submitted at once and
-        issued at once unless it needs a second person (an Actual update, or an Actual message
-        in the operator's own words)."""
+                  texts: Mapping[str, InfoText] | None = None, note: str | None = None,
+                  stage: AlertStage | None = None) -> AlertRecord:
+        """An Update, Cancel, stand-down or all-clear prefilled from the alert in force,
+        submitted at once and issued at once unless it needs a second person (an Actual update
+        or escalation, or an Actual message in the operator's own words). `stage` moves an
+        update's chain on: an early warning to the alert, an alert to stay-in-shelter."""
         now = self.clock()
         with self._audited(user, f"alert.{kind.value}", f"alert {alert_id}") as uow:
             previous = self._get(uow, alert_id, lock=True)
-            rules.check_follow_up(previous, kind, now)
+            rules.check_follow_up(previous, kind, now, stage)
             threat = self._threat(previous.threat)
+            new_stage = rules.follow_up_stage(previous, kind, stage)
+            # Only a step to a new stage needs the class to use it: a cancel always works, even
+            # after the operator's files changed under an alert in force.
+            plan = (self._plan(threat.name, new_stage, refuse=WorkflowError) if new_stage is not previous.stage
+                    else self.stages.get(threat.name) or StagePlan())
             areas = (self._areas(uow, previous.zone_version, tuple(area_ids), drawn)
                      if kind is AlertKind.UPDATE and (area_ids or drawn is not None)
                      else uow.areas.by_ids(previous.zone_version, previous.area_ids))
-            rendered = self._texts(kind, previous.status, threat, previous.languages, areas, texts or {})
-            expires = _follow_up_expiry(kind, previous, lifetime_minutes, now)
+            # A new stage reads as that stage's own message, not as "Update: …" of the last one.
+            wording = AlertKind.ALERT if kind is AlertKind.UPDATE and new_stage is not previous.stage else kind
+            rendered = self._texts(wording, previous.status, threat, previous.languages, areas, texts or {}, new_stage)
+            expires = _follow_up_expiry(kind, previous, lifetime_minutes, now,
+                                        None if new_stage is previous.stage else plan.lifetime(new_stage))
             draft = rules.new_alert(kind=kind, status=previous.status, threat=previous.threat,
                                     zone_version=previous.zone_version, area_ids=tuple(a.id for a in areas),
                                     texts=rendered, expires=expires, author=user, now=now,
-                                    follows=previous.id, note=_note(note), own_words=_own_words(texts, note))
+                                    follows=previous.id, note=_note(note), own_words=_own_words(texts, note),
+                                    stage=new_stage)
             draft = uow.alerts.add(draft)
             record(uow, user, "alert.composed", _subject(draft), _details(draft), at=now)
             result = rules.submit(draft, user, now)
@@ -215,6 +238,24 @@ class AlertService:
                 result = self._issue(uow, user, result, now)
             uow.commit()
             return result
+
+    def escalate(self, user: User, alert_id: int, *, lifetime_minutes: int | None = None,
+                 texts: Mapping[str, InfoText] | None = None, note: str | None = None) -> AlertRecord:
+        """An early warning becomes the alert, for its areas, in one step: an Update to the alert
+        stage, which an Actual chain issues only with a second person's approval."""
+        return self.follow_up(user, alert_id, AlertKind.UPDATE, stage=AlertStage.ALERT,
+                              lifetime_minutes=lifetime_minutes, texts=texts, note=note)
+
+    def remind(self, user: User, alert_id: int, *, lifetime_minutes: int | None = None,
+               texts: Mapping[str, InfoText] | None = None, note: str | None = None) -> AlertRecord:
+        """Stay in shelter: a reminder while an alert is in force, for its own areas."""
+        return self.follow_up(user, alert_id, AlertKind.UPDATE, stage=AlertStage.STAY_IN_SHELTER,
+                              lifetime_minutes=lifetime_minutes, texts=texts, note=note)
+
+    def stand_down(self, user: User, alert_id: int, *, texts: Mapping[str, InfoText] | None = None,
+                   note: str | None = None) -> AlertRecord:
+        """An early warning no alert followed ends: a Cancel that says so (never an all-clear)."""
+        return self.follow_up(user, alert_id, AlertKind.STAND_DOWN, texts=texts, note=note)
 
     # -- expiry ----------------------------------------------------------------------------
 
@@ -284,19 +325,40 @@ class AlertService:
                 max_points=points), at_issue=at_issue)
         if alert.kind is AlertKind.CANCEL:
             ending = compose_cancel(earlier, note=alert.note or "cancelled", texts=texts, sent=now)
+        elif alert.kind is AlertKind.STAND_DOWN:
+            ending = compose_cancel(earlier, note=alert.note or STAND_DOWN_NOTE, texts=texts, sent=now,
+                                    parameters=(NamedValue(STAGE_PARAMETER, STAND_DOWN),))
         else:
-            ending = compose_all_clear(earlier, texts, expires=alert.expires, sent=now)
+            ending = compose_all_clear(earlier, texts, expires=alert.expires, sent=now,
+                                       parameters=_parameters(alert))
         return fit_ending(lambda points: with_fewer_points(ending, points), alert.kind.value)
 
     def _spec(self, alert: AlertRecord) -> WarningSpec:
+        """What the message says in every language: its stage's response, urgency, severity and
+        certainty, the threat class and the stage by name."""
         first = alert.texts[0][1]
+        cap = CAP_OF_STAGE[alert.stage]
         return WarningSpec(
             event=first.event or alert.threat,
+            response_types=(cap.response_type,),
+            urgency=cap.urgency,
+            severity=cap.severity,
+            certainty=cap.certainty,
             sender_name=self.settings.sender_name,
             web=self.settings.web(alert.id),
             contact=self.settings.contact_text,
-            parameters=(NamedValue("SAFEZONE-THREAT", alert.threat),),  # compose adds each info's time to shelter
+            parameters=_parameters(alert),  # compose adds each info's time to shelter
         )
+
+    def _plan(self, threat: str, stage: AlertStage, refuse: type[Exception] = InputError) -> StagePlan:
+        """The threat class's stages, refusing one it does not use (or the templates cannot word)."""
+        plan = self.stages.get(threat) or StagePlan()
+        try:
+            plan.require(stage, threat)
+        except StageRefused as refused:
+            raise (InputError(str(refused), field="stage") if refuse is InputError else refuse(str(refused))) from None
+        self.templates.check_stage(stage)
+        return plan
 
     def _threat(self, name: str) -> ThreatClass:
         threat = self.threats.get(name)
@@ -325,7 +387,8 @@ class AlertService:
         return found
 
     def _texts(self, kind: AlertKind, status: Status, threat: ThreatClass, languages: Sequence[str],
-               areas: Sequence[AlertArea], own: Mapping[str, InfoText]) -> tuple[tuple[str, InfoText], ...]:
+               areas: Sequence[AlertArea], own: Mapping[str, InfoText],
+               stage: AlertStage = AlertStage.ALERT) -> tuple[tuple[str, InfoText], ...]:
         stray = sorted(set(own) - set(languages))
         if stray:
             raise InputError(f"text given in {', '.join(stray)}, which is not among the languages", field="texts")
@@ -344,7 +407,8 @@ class AlertService:
                     status, lang, text.headline), time_to_shelter_s=None, area_names=tuple(names.items())), lang)))
                 continue
             for seconds, members in by_time.items():
-                text = self.templates.render(kind, status, about, lang, [names[a.id] for a in members], seconds)
+                text = self.templates.render(kind, status, about, lang, [names[a.id] for a in members], seconds,
+                                             stage)
                 texts.append((lang, _checked_text(replace(text, time_to_shelter_s=seconds, area_names=tuple(
                     (a.id, names[a.id]) for a in members)), lang)))
         return tuple(texts)
@@ -411,12 +475,25 @@ def _lifetime(minutes: int | None, default: int) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def _follow_up_expiry(kind: AlertKind, previous: AlertRecord, minutes: int | None, now: datetime) -> datetime:
-    """An update keeps the alert's end unless told; a cancel ends when it did; an all-clear
-    stays readable for an hour."""
-    if kind is AlertKind.CANCEL or (kind is AlertKind.UPDATE and minutes is None):
+def _follow_up_expiry(kind: AlertKind, previous: AlertRecord, minutes: int | None, now: datetime,
+                      stage_lifetime: timedelta | None = None) -> datetime:
+    """An update keeps the alert's end unless told; a cancel or stand-down ends when it did; a
+    new stage (an escalation, a reminder, an all-clear) lasts its stage's lifetime unless told."""
+    if kind is AlertKind.UPDATE and minutes is None and stage_lifetime is not None:
+        return now + stage_lifetime
+    if kind in (AlertKind.CANCEL, AlertKind.STAND_DOWN) or (kind is AlertKind.UPDATE and minutes is None):
         return max(previous.expires, now + rules.MIN_LIFETIME + timedelta(seconds=1))
-    return now + _lifetime(minutes, DEFAULT_LIFETIME_MINUTES)
+    default = DEFAULT_LIFETIME_MINUTES if stage_lifetime is None else _minutes(stage_lifetime)
+    return now + _lifetime(minutes, default)
+
+
+def _minutes(lifetime: timedelta) -> int:
+    return int(lifetime.total_seconds() // 60)
+
+
+def _parameters(alert: AlertRecord) -> tuple[NamedValue, ...]:
+    """What every info of ours names besides its time to shelter: the threat class and the stage."""
+    return (NamedValue("SAFEZONE-THREAT", alert.threat), NamedValue(STAGE_PARAMETER, alert.stage.value))
 
 
 def _note(note: str | None) -> str | None:
@@ -445,14 +522,14 @@ def _details(alert: AlertRecord) -> dict:
     return {"kind": alert.kind.value, "status": alert.status.value, "threat": alert.threat,
             "zone_version": alert.zone_version, "areas": len(alert.area_ids),
             "languages": list(alert.languages), "expires": alert.expires.isoformat(),
-            "follows": alert.follows, "own_words": alert.own_words}
+            "follows": alert.follows, "own_words": alert.own_words, "stage": alert.stage.value}
 
 
 def _announcement(alert: AlertRecord) -> dict:
     """What a delivery worker needs to start: the rest it reads from the alert."""
     return {"alert_id": alert.id, "kind": alert.kind.value, "status": alert.status.value,
             "cap_identifier": alert.cap_identifier, "zone_version": alert.zone_version,
-            "area_ids": list(alert.area_ids), "follows": alert.follows}
+            "area_ids": list(alert.area_ids), "follows": alert.follows, "stage": alert.stage.value}
 
 
 def _preview(alert: AlertRecord, areas: Sequence[AlertArea]) -> Preview:

@@ -49,6 +49,7 @@ class PublishedAlert:
     alert: AlertRecord
     areas: tuple[AlertArea, ...]
     in_force: bool
+    ended: str | None = None  # how a warning ended: superseded, cancelled, all-clear, stood-down, expired
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ class PublicService:
             if alert is None or not _is_published(alert):
                 raise UnknownAlert(alert_id)
             areas = tuple(uow.areas.by_ids(alert.zone_version, alert.area_ids))
-            return PublishedAlert(alert, areas, rules.in_force(alert, self.clock()))
+            now = self.clock()
+            return PublishedAlert(alert, areas, rules.in_force(alert, now), rules.ended_how(alert, now))
 
     def cap_xml(self, alert_id: int) -> bytes:
         """The CAP XML an issued public message went out as, byte for byte."""

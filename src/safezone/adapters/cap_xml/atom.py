@@ -26,7 +26,8 @@ ATOM = "http://www.w3.org/2005/Atom"
 ATOM_MIME_TYPE = "application/atom+xml"
 _MARKERS = {Status.EXERCISE: "EXERCISE: ", Status.TEST: "TEST: "}
 # How an alert stopped being in force, as its entry's title says it.
-ENDINGS = {"updated": "SUPERSEDED", "cancelled": "CANCELLED", "all-clear": "ALL CLEAR", "expired": "EXPIRED"}
+ENDINGS = {"updated": "SUPERSEDED", "cancelled": "CANCELLED", "all-clear": "ALL CLEAR", "stood-down": "STOOD DOWN",
+           "expired": "EXPIRED"}
 CURRENT = "current"  # the category of a message that has not ended
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import Delivery, DeliveryArea, DeliveryText
+from safezone.domain.stages import AlertStage
 
 # A Web Push message may carry 4096 bytes once encrypted (RFC 8291: 86 bytes of header and
 # padding delimiter, 16 of tag); push services refuse larger ones, so the payload stays below.
@@ -91,6 +92,7 @@ def summary(delivery: Delivery) -> dict:
         "identifier": delivery.cap_identifier,
         "chain": delivery.chain,
         "kind": delivery.kind.value,
+        "stage": delivery.stage.value,
         "msgType": delivery.msg_type.value,
         "status": delivery.status.value,
         "sent": _when(delivery.sent),
@@ -124,6 +126,7 @@ def push_payload(delivery: Delivery, languages: tuple[str, ...] = ()) -> bytes:
         "lang": text.language,
         "tag": delivery.chain,  # the notification an Update replaces on the device
         "kind": delivery.kind.value,
+        "stage": delivery.stage.value,
         "status": delivery.status.value,
         "expires": _when(delivery.expires),
         "time_to_shelter_s": delivery.time_to_shelter_s,
@@ -141,9 +144,12 @@ def push_payload(delivery: Delivery, languages: tuple[str, ...] = ()) -> bytes:
 
 
 def area_state(delivery: Delivery, area: DeliveryArea) -> dict:
-    """An area's current state for sirens and displays: under warning, or clear."""
+    """An area's current state for sirens and displays: clear, an early warning (get ready: no
+    siren for shelter yet), or under warning."""
     return {
-        "state": "clear" if delivery.ends_warning else "warning",
+        "state": "clear" if delivery.ends_warning or delivery.stage is AlertStage.ALL_CLEAR
+        else "early-warning" if delivery.stage is AlertStage.EARLY_WARNING else "warning",
+        "stage": delivery.stage.value,
         "area": area.id,
         "name": area.name,
         "alert": delivery.cap_identifier,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from safezone.adapters.config.stages import read_stages
 from safezone.domain.errors import InputError
+from safezone.domain.stages import StagePlan
 from safezone.domain.threats import InvalidThreatClass, ProjectileSpeed, ThreatClass, WarningTimeTable
 
 
@@ -18,6 +20,11 @@ class ThreatConfig:
     area_km: float | None
     band_edges_km: tuple[float, ...] | None
     source: str
+    stages: dict[str, StagePlan] = field(default_factory=dict)  # per threat class name
+
+    def plan(self, threat: str) -> StagePlan:
+        """The stages a threat class uses; all of them, with default lifetimes, if not configured."""
+        return self.stages.get(threat) or StagePlan()
 
 
 def default_path() -> Path:
@@ -53,7 +60,8 @@ def load_threats(path: Path | str | None = None) -> ThreatConfig:
     path = Path(path) if path else default_path()
     file = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise InputError("file not found", file=file) from None
     except UnicodeDecodeError as error:
@@ -88,4 +96,5 @@ def load_threats(path: Path | str | None = None) -> ThreatConfig:
         area_km=_number(area_km, file, "zones.area_km") if area_km is not None else None,
         band_edges_km=tuple(_number(e, file, "zones.band_edges_km") for e in edges) if edges else None,
         source=file,
+        stages=read_stages(data.get("stages"), [t.name for t in threats], file, text),
     )

@@ -45,6 +45,8 @@ class AlertRow(Base):
     cap_xml: Mapped[str | None] = mapped_column(Text, nullable=True)
     # The operator wrote the texts or the note (not the templates): 0070.
     own_words: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The stage of the chain the message announces (early-warning, alert, stay-in-shelter, all-clear): 0110.
+    stage: Mapped[str] = mapped_column(String(16), default="alert", server_default="alert")
 
 
 class OutboxRow(Base):

@@ -15,6 +15,7 @@ from safezone.adapters.db.import_repository import as_utc
 from safezone.domain.alerts import AlertChanged, AlertKind, AlertRecord, AlertState
 from safezone.domain.cap.compose import InfoText
 from safezone.domain.cap.enums import Status
+from safezone.domain.stages import AlertStage
 
 # Columns written as they are; the rest need converting (enums, times, texts).
 _PLAIN = ("threat", "zone_version", "created_by", "follows", "note", "submitted_by", "approved_by",
@@ -172,6 +173,7 @@ def _values(alert: AlertRecord) -> dict:
         kind=alert.kind.value,
         status=alert.status.value,
         state=alert.state.value,
+        stage=alert.stage.value,
         area_ids=list(alert.area_ids),
         texts=[[lang, _text_values(text)] for lang, text in alert.texts],
         expires_at=alert.expires,
@@ -198,6 +200,7 @@ def _record(row: AlertRow) -> AlertRecord:
         kind=AlertKind(row.kind),
         status=Status(row.status),
         state=AlertState(row.state),
+        stage=AlertStage(row.stage),
         area_ids=tuple(row.area_ids),
         texts=tuple((lang, _text(text)) for lang, text in row.texts),
         expires=as_utc(row.expires_at),

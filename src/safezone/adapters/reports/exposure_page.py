@@ -13,6 +13,7 @@ import shapely
 
 from safezone.adapters.reports.exposure_tables import MODEL
 from safezone.adapters.reports.svgmap import Canvas, Dot, Label, Shape, map_script, render_svg
+from safezone.adapters.reports.walking_chart import walking_chart
 from safezone.adapters.reports.zones_page import seconds_label
 from safezone.services.exposure import ExposureReport, Figures
 
@@ -81,7 +82,7 @@ def render_exposure_page(report: ExposureReport) -> str:
         f"<header><h1>{html.escape(title)}</h1>{_headline(total, report)}</header>",
         "<main><div class='mapbox'>", _map(report),
         "<div class='map-controls'><button data-zoom='in'>+</button><button data-zoom='out'>−</button></div></div>",
-        f"<aside>{_side_cards(report)}{_legend(report)}{_band_charts(report)}</aside></main>",
+        f"<aside>{_side_cards(report)}{_legend(report)}{_band_charts(report)}{walking_chart(report)}</aside></main>",
         _worst_table(report),
         f"<footer><b>How this is counted.</b> {html.escape(MODEL)} Walking speed {report.walking.speed_m_s:g} m/s, "
         f"detour factor {report.walking.detour_factor:g}. Zone set version {report.zone_set_version}, "
@@ -96,7 +97,8 @@ def _headline(total: Figures, report: ExposureReport) -> str:
     return (
         f"<p class='headline'><b>{total.unreached_population:,}</b> of {total.population:,} people in the zones "
         f"({_pct(1 - (total.coverage or 0))}) cannot reach a shelter within their time to shelter.</p>"
-        f"<p class='sub'>{total.shelters:,} shelters with {total.capacity:,} known places: "
+        f"<p class='sub'>With an early warning {report.lead_time_s / 60:g} min ahead: "
+        f"{_pct(total.early_coverage)} can reach one. {total.shelters:,} shelters with {total.capacity:,} known places: "
         f"{_per_resident(total)} places per resident. {len(report.areas):,} alert areas.</p>"
     )
 
@@ -124,7 +126,9 @@ def _band_charts(report: ExposureReport) -> str:
     out = ["<div class='chart'><b>Population and coverage per band</b>"]
     largest = max((g.figures.population for g in report.groups if g.side and g.band is not None), default=0) or 1
     for band in report.zones.bands:
-        out.append(f"<div><small>{html.escape(band.label)} from the border · time to shelter {seconds_label(band.time_to_shelter_s)}</small>")
+        early = report.group(None, band.index).figures.early_coverage
+        out.append(f"<div><small>{html.escape(band.label)} from the border · time to shelter "
+                   f"{seconds_label(band.time_to_shelter_s)} · {_pct(early)} with an early warning</small>")
         for side in report.zones.sides:
             f = report.group(side.code, band.index).figures
             ok = 100 * f.reachable_population / largest

@@ -6,7 +6,7 @@ import csv
 import io
 from dataclasses import asdict
 
-from safezone.services.exposure import ExposureReport, Figures
+from safezone.services.exposure import WALKING_MINUTES, ExposureReport, Figures
 
 MODEL = (
     "A small settlement's population is counted at its point (GeoNames); a large one's is spread over a disc of "
@@ -14,16 +14,23 @@ MODEL = (
     "People can reach a shelter in time when a shelter lies within walking reach of their settlement's point "
     "(for a spread city, of the centre of its part in the area): "
     "geodesic distance x detour factor <= time to shelter x walking speed. Reach ignores capacity; "
-    "capacity per resident is shown beside it. Unknown capacities count as 0."
+    "capacity per resident is shown beside it. Unknown capacities count as 0. "
+    "Early coverage: the same, within the time to shelter plus an early warning's lead time. "
+    "Walking time to the nearest shelter (geodesic distance x detour factor / walking speed) is counted "
+    "cumulatively: the people within 1, 3, 5 and 10 minutes."
 )
 COLUMNS = ("level", "side", "band", "time_to_shelter_s", "area_id", "area_name", "settlements", "population",
-           "shelters", "capacity", "unknown_capacity", "capacity_per_resident", "reachable_population", "coverage")
+           "shelters", "capacity", "unknown_capacity", "capacity_per_resident", "reachable_population", "coverage",
+           "early_reachable_population", "early_coverage",
+           *(f"within_{m}_min" for m in WALKING_MINUTES), *(f"within_{m}_min_share" for m in WALKING_MINUTES))
 
 
 def figures_json(figures: Figures) -> dict:
     rounded = lambda v: None if v is None else round(v, 4)  # noqa: E731
+    shares = {f"within_{m}_min_share": rounded(None if figures.population == 0 else people / figures.population)
+              for m, people in figures.within_minutes().items()}
     return {**asdict(figures), "capacity_per_resident": rounded(figures.capacity_per_resident),
-            "coverage": rounded(figures.coverage)}
+            "coverage": rounded(figures.coverage), "early_coverage": rounded(figures.early_coverage), **shares}
 
 
 def report_json(report: ExposureReport) -> dict:
@@ -31,6 +38,8 @@ def report_json(report: ExposureReport) -> dict:
         "zone_set": {"version": report.zone_set_version, "border": report.zones.border_name},
         "generated_at": report.generated_at.isoformat(timespec="seconds"),
         "walking": {"speed_m_s": report.walking.speed_m_s, "detour_factor": report.walking.detour_factor},
+        "early_warning_lead_time_s": report.lead_time_s,
+        "walking_minutes": list(WALKING_MINUTES),
         "model": MODEL,
         "total": figures_json(report.total),
         "groups": [

@@ -131,9 +131,11 @@ def compose_all_clear(
     *,
     expires: datetime,
     sent: datetime | None = None,
+    parameters: tuple[NamedValue, ...] = (),
 ) -> Alert:
     """The danger is over: an Update with responseType AllClear, urgency Past and certainty
-    Observed, for every area of `previous`, so receivers can stand down."""
+    Observed, for every area of `previous`, so receivers can stand down. `parameters` go into
+    every info (each also says its time to shelter)."""
     template = _first_info(previous)
     spec = WarningSpec(
         event=template.event,
@@ -147,6 +149,7 @@ def compose_all_clear(
         contact=template.contact,
         audience=template.audience,
         event_codes=template.event_codes,
+        parameters=parameters,
     )
     sent = _sent(sent)
     groups = [(_time_to_shelter(info), info.areas) for info in previous.infos if info.language == template.language]
@@ -160,15 +163,18 @@ def compose_cancel(
     note: str,
     texts: Texts | None = None,
     sent: datetime | None = None,
+    parameters: tuple[NamedValue, ...] = (),
 ) -> Alert:
     """A Cancel of `previous`: the same info blocks (so receivers know where it applied) with
-    responseType None, and texts replaced in the languages given."""
+    responseType None, and texts replaced in the languages given. `parameters` replace those of
+    the same name (a stand-down names itself where the early warning named its stage)."""
     sent = _sent(sent)
     given = _pairs(texts) if texts else []
     infos = []
     for info in previous.infos:
         text = _text_for(given, info.language, _time_to_shelter(info), ending=True)
-        changed = replace(info, response_types=(ResponseType.NONE,))
+        changed = replace(info, response_types=(ResponseType.NONE,),
+                          parameters=_with_parameters(info.parameters, parameters))
         if text is not None:
             changed = replace(changed, headline=text.headline, description=text.description,
                               instruction=text.instruction, event=text.event or info.event)
@@ -316,6 +322,11 @@ def _text_for(pairs: Sequence[tuple[str, InfoText]], language: str, seconds: int
     exact = [t for t in mine if t.time_to_shelter_s is not None and t.time_to_shelter_s == seconds]
     general = [t for t in mine if t.time_to_shelter_s is None]
     return (exact or general or (mine if ending else []) or [None])[0]
+
+
+def _with_parameters(kept: tuple[NamedValue, ...], new: tuple[NamedValue, ...]) -> tuple[NamedValue, ...]:
+    names = {p.value_name for p in new}
+    return tuple(p for p in kept if p.value_name not in names) + new
 
 
 def _time_to_shelter(info: Info) -> int | None:

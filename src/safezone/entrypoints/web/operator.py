@@ -27,9 +27,11 @@ from safezone.entrypoints.web.schemas import (
     PreviewOut,
     RejectIn,
     SessionOut,
+    StageIn,
     TextIn,
 )
 from safezone.services import accounts
+from safezone.domain.stages import AlertStage, StagePlan
 from safezone.services.alerts import Composition
 
 router = APIRouter(prefix="/api/operator")
@@ -74,8 +76,8 @@ def options(who: LoggedIn, services: Services) -> dict:
     with services.database.unit_of_work(read_only=True) as uow:
         version = uow.zones.active_version()
     return {
-        "threats": [{"name": t.name, "max_range_km": t.max_range_km, "description": t.description}
-                    for t in services.threats.threats],
+        "threats": [{"name": t.name, "max_range_km": t.max_range_km, "description": t.description,
+                     **_stages(services.threats.plan(t.name))} for t in services.threats.threats],
         "languages": list(services.alerts.templates.language_codes),
         "statuses": [s.value for s in Status],
         "zone_set_version": version,
@@ -104,6 +106,7 @@ def compose(body: ComposeIn, who: LoggedIn, services: Services) -> dict:
         lifetime_minutes=body.lifetime_minutes,
         texts=_texts(body.texts),
         note=body.note,
+        stage=AlertStage(body.stage),
     )
     return views.preview_json(services.alerts.compose(who.user, wanted), services.clock())
 
@@ -160,12 +163,43 @@ def all_clear(alert_id: AlertId, who: LoggedIn, services: Services, body: Cancel
     return _end(services, who, alert_id, AlertKind.ALL_CLEAR, body)
 
 
+@router.post("/alerts/{alert_id}/escalate", response_model=OperatorAlertOut,
+             summary="Escalate an early warning in force to the alert (take shelter), for its areas: an Update; "
+                     "an Actual one waits for a second person's approval")
+def escalate(alert_id: AlertId, who: LoggedIn, services: Services, body: StageIn | None = None) -> dict:
+    body = body or StageIn()
+    return _alert(services, services.alerts.escalate(who.user, alert_id, lifetime_minutes=body.lifetime_minutes,
+                                                     texts=_texts(body.texts), note=body.note))
+
+
+@router.post("/alerts/{alert_id}/remind", response_model=OperatorAlertOut,
+             summary="Stay in shelter: a reminder while an alert is in force, for its areas; issued at once in "
+                     "the templates' words, in your own words an Actual one waits for approval")
+def remind(alert_id: AlertId, who: LoggedIn, services: Services, body: StageIn | None = None) -> dict:
+    body = body or StageIn()
+    return _alert(services, services.alerts.remind(who.user, alert_id, lifetime_minutes=body.lifetime_minutes,
+                                                   texts=_texts(body.texts), note=body.note))
+
+
+@router.post("/alerts/{alert_id}/stand-down", response_model=OperatorAlertOut,
+             summary="Stand an early warning down (no alert is expected now): a Cancel, issued at once in the "
+                     "templates' words; in your own words an Actual one waits for approval")
+def stand_down(alert_id: AlertId, who: LoggedIn, services: Services, body: CancelIn | None = None) -> dict:
+    return _end(services, who, alert_id, AlertKind.STAND_DOWN, body)
+
+
 def _end(services: Container, who: Operator, alert_id: int, kind: AlertKind, body: CancelIn | None) -> dict:
     """Cancel or all-clear: one step in the templates' words; in the operator's own words an
     Actual one is left submitted for a second person (the domain's `needs_approval`)."""
     body = body or CancelIn()
     return _alert(services, services.alerts.follow_up(who.user, alert_id, kind, texts=_texts(body.texts),
                                                       note=body.note))
+
+
+def _stages(plan: StagePlan) -> dict:
+    used = [s for s in AlertStage if s in plan.used]
+    return {"stages": [s.value for s in used],
+            "stage_lifetime_minutes": {s.value: int(plan.lifetime(s).total_seconds() // 60) for s in used}}
 
 
 def _session(user: Any, expires: str, csrf: str, token: str | None) -> dict:

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 StatusName = Literal["Actual", "Exercise", "Test", "System", "Draft"]
 PublicStatus = Literal["Actual", "Exercise", "Test"]
+StageName = Literal["early-warning", "alert", "stay-in-shelter", "all-clear"]
+Ended = Literal["superseded", "cancelled", "all-clear", "stood-down", "expired"]
 AreaId = Field(min_length=1, max_length=100)
 
 
@@ -65,6 +67,18 @@ class ComposeIn(Strict):
     lifetime_minutes: int | None = Field(None, ge=1, le=10080)
     texts: dict[str, TextIn] = Field(default_factory=dict, max_length=10)
     note: str | None = Field(None, max_length=2000)
+    stage: Literal["early-warning", "alert"] = Field(
+        "alert", description="`early-warning`: alerts are expected within minutes, get ready (CAP responseType "
+                             "Prepare); escalate it to the alert or stand it down later.")
+
+
+class StageIn(Strict):
+    """An escalation or a stay-in-shelter reminder: for the chain's own areas."""
+
+    lifetime_minutes: int | None = Field(None, ge=1, le=10080, description="Default: the stage's lifetime "
+                                                                             "for the threat class.")
+    texts: dict[str, TextIn] = Field(default_factory=dict, max_length=10)
+    note: str | None = Field(None, max_length=2000)
 
 
 class RejectIn(Strict):
@@ -110,6 +124,10 @@ class AlertOut(BaseModel):
     kind: str
     state: str
     in_force: bool
+    stage: StageName = Field(description="The stage of the chain this message announces (a cancel or stand-down: "
+                                         "the stage it ends).")
+    ended: Ended | None = Field(None, description="How a warning ended; null while in force and for messages "
+                                                  "that end others.")
     threat: str
     headline: str
     texts: list[TextOut]
@@ -202,6 +220,8 @@ class AlertHereOut(BaseModel):
     id: int
     status: PublicStatus
     banner: str | None
+    stage: StageName
+    threat: str = Field(description="The threat class, named by range and warning time.")
     area: str = Field(description="The alert's own area at the point, in the zone set it was issued on.")
     headline: dict[str, str] = Field(description="By language.")
     time_to_shelter_s: int = Field(description="What the alert tells people at this point.")
@@ -225,6 +245,8 @@ class ThreatOut(BaseModel):
     name: str
     max_range_km: float
     description: str
+    stages: list[StageName] = Field(description="The stages this threat class uses, in chain order.")
+    stage_lifetime_minutes: dict[str, int] = Field(description="How long each stage stays in force unless told.")
 
 
 class ComposeOptionsOut(BaseModel):

@@ -42,7 +42,7 @@ def area_json(area: AreaLike) -> dict:
             "time_to_shelter_s": area.time_to_shelter_s}
 
 
-def alert_json(alert: AlertRecord, areas: Sequence[AreaLike], in_force: bool) -> dict:
+def alert_json(alert: AlertRecord, areas: Sequence[AreaLike], in_force: bool, ended: str | None = None) -> dict:
     texts = [{"language": lang, "time_to_shelter_s": t.time_to_shelter_s, "headline": t.headline,
               "description": t.description, "instruction": t.instruction, "event": t.event}
              for lang, t in alert.texts]
@@ -54,6 +54,8 @@ def alert_json(alert: AlertRecord, areas: Sequence[AreaLike], in_force: bool) ->
         "kind": alert.kind.value,
         "state": alert.state.value,
         "in_force": in_force,
+        "stage": alert.stage.value,
+        "ended": ended,
         "threat": alert.threat,
         "headline": alert.texts[0][1].headline,
         "texts": texts,
@@ -68,11 +70,11 @@ def alert_json(alert: AlertRecord, areas: Sequence[AreaLike], in_force: bool) ->
 
 
 def published_json(item: PublishedAlert) -> dict:
-    return alert_json(item.alert, item.areas, item.in_force)
+    return alert_json(item.alert, item.areas, item.in_force, item.ended)
 
 
 def operator_alert_json(alert: AlertRecord, areas: Sequence[AreaLike], now: datetime) -> dict:
-    body = alert_json(alert, areas, rules.in_force(alert, now))
+    body = alert_json(alert, areas, rules.in_force(alert, now), rules.ended_how(alert, now))
     body["state"] = rules.effective_state(alert, now).value
     body["workflow"] = {
         "created_by": alert.created_by, "created_at": when(alert.created_at),
@@ -122,6 +124,8 @@ def alert_here_json(item: AlertHere) -> dict:
         "id": alert.id,
         "status": alert.status.value,
         "banner": alert.banner,
+        "stage": alert.stage.value,
+        "threat": alert.threat,
         "area": item.area.id,
         "headline": {lang: text.headline for lang, text in alert.texts_at(item.area.time_to_shelter_s).items()},
         "time_to_shelter_s": item.area.time_to_shelter_s,
