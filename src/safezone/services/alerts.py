@@ -36,7 +36,6 @@ from safezone.domain.cap import (
     compose_update,
     with_fewer_points,
 )
-from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.cap.times import utc_now
 from safezone.domain.errors import InputError
 from safezone.domain.text import check_free_text
