@@ -10,6 +10,7 @@ app, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from shapely.geometry import Point
 from sqlalchemy import update
@@ -17,8 +18,9 @@ from sqlalchemy import update
 from safezone.adapters.cap_xml import DEFAULT_MAX_BYTES, check, parse_own, to_xml
 from safezone.adapters.cap_xml.publish import PUBLISH_LIMIT_BYTES, WARNING_BUDGET_BYTES
 from safezone.adapters.db.alert_models import AlertRow
-from safezone.domain.alerts import MAX_AREAS
-from safezone.domain.cap import WarningSpec, compose_alert
+from safezone.domain import alerts as rules
+from safezone.domain.alerts import MAX_AREAS, AlertKind
+from safezone.domain.cap import InfoText, Status, WarningSpec, compose_alert
 from tests.support.app import Session, login
 
 DRAWN = {"type": "Polygon", "coordinates": [[[34, 50.5], [36, 50.5], [36, 51.5], [34, 51.5], [34, 50.5]]]}
@@ -143,3 +145,17 @@ def test_an_alert_too_large_to_publish_is_refused_when_composed_saying_its_size_
     assert re.search(r"CAP message of [\d,]+ bytes", reason)
     assert answer.json()["field"] == "areas"
     assert alice.get("/api/operator/alerts").json()["count"] == 0  # nothing was stored
+
+    # The same draft, stored by an earlier version that had no publish limit, cannot be
+    # submitted: nothing that could never be issued reaches approval.
+    now = container.clock()
+    with container.database.unit_of_work() as uow:
+        draft = rules.new_alert(
+            kind=AlertKind.ALERT, status=Status.ACTUAL, threat="medium range", zone_version=uow.zones.active_version(),
+            area_ids=tuple(nearest_areas(border_zones, MAX_AREAS)), author=uow.users.by_name("alice"), now=now,
+            texts=tuple((lang, InfoText(**long)) for lang in ("en", "uk", "ru")), expires=now + timedelta(hours=1))
+        draft_id = uow.alerts.add(draft).id
+        uow.commit()
+    refused = alice.post(f"/api/operator/alerts/{draft_id}/submit")
+    assert refused.status_code == 400 and "960,000 bytes" in refused.json()["reason"], refused.text
+    assert alice.get(f"/api/operator/alerts/{draft_id}").json()["alert"]["state"] == "draft"

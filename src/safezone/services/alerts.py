@@ -37,7 +37,6 @@ from safezone.domain.cap import (
     compose_update,
     with_fewer_points,
 )
-from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.cap.times import utc_now
 from safezone.domain.errors import InputError
 from safezone.domain.stages import CAP_OF_STAGE, STAGE_PARAMETER, STAND_DOWN, AlertStage, StagePlan, StageRefused
