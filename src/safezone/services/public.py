@@ -234,6 +234,7 @@ class PublicService:
                 })
         return {"type": "FeatureCollection", "features": features,
                 "safezone": {"version": version, "border_name": zones.border_name,
+                             "border": geojson_geometry(zones.border),  # drawn on the pages' base map
                              "sides": [{"code": s.code, "name": s.name} for s in zones.sides]}}
 
 

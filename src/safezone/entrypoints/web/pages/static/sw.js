@@ -1,0 +1,2 @@
+/* placeholder: the offline worker comes next */
+self.addEventListener("fetch", function () {});

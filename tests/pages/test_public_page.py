@@ -1,0 +1,118 @@
+"""The public page in Chromium against a real server: phone layout, languages, where-am-I,
+alerts arriving live over SSE and their cancel, drills apart, nothing fetched from elsewhere.
+On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.pages.browsing import open_page, screenshot, tap_at
+from tests.pages.conftest import PHONE, WESTGATE, end, issue, only_local
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_page_fits_a_360_px_phone_and_fetches_nothing_beyond_this_server(served, chromium):
+    page = open_page(chromium, served.url + "/", viewport=PHONE, locale="en-GB")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.locator("#map .leaflet-interactive").count() >= 2  # the bands of both sides
+    assert page.locator("#locate").is_visible()
+    assert page.locator("#alerts").inner_text().strip() == "No alert in force."
+    tap_at(page, *WESTGATE)
+    page.wait_for_selector("#where .area-name")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "public-phone")
+    assert only_local(page.requests) == []
+    assert any("/vendor/leaflet/leaflet.js" in u for u in page.requests)
+
+
+def test_the_browser_language_is_chosen_and_the_switch_changes_it(served, chromium):
+    page = open_page(chromium, served.url + "/", locale="uk-UA")
+    assert page.locator("html").get_attribute("lang") == "uk"
+    assert page.locator("h1").inner_text().startswith("Попередження")
+    page.select_option("#lang", "ru")
+    page.wait_for_function("document.documentElement.lang === 'ru'")
+    assert page.locator("#locate").inner_text() == "Моё местоположение"
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.locator("#locate").inner_text() == "Моё местоположение"  # the choice is kept
+
+
+def test_where_am_i_by_a_tap_on_the_map(served, chromium):
+    page = open_page(chromium, served.url + "/")
+    tap_at(page, *WESTGATE)
+    where = page.locator("#where")
+    where.locator(".area-name").wait_for()
+    text = where.inner_text()
+    assert "Westgate" in text and "Westland" in text  # the area and its side
+    assert "0–5 km" in text and "15 seconds" in text
+    assert "School basement" in text and "120" in text and "step-free" in text
+    assert "No alert in force here." in text
+
+
+def test_where_am_i_by_the_browsers_position_with_consent(served, chromium):
+    page = open_page(chromium, served.url + "/", geolocation={"latitude": 50.5, "longitude": 30.02},
+                     permissions=["geolocation"])
+    page.click("#locate")
+    page.locator("#where .area-name").wait_for()
+    assert page.locator("#where .area-name").inner_text() == "Eastgate"
+    assert "Eastgate shelter" in page.locator("#where").inner_text()
+
+
+def test_an_alert_for_my_place_fills_the_screen_live_and_its_cancel_replaces_it(served, chromium):
+    page = open_page(chromium, served.url + "/", viewport=PHONE)
+    tap_at(page, *WESTGATE)
+    page.locator("#where .area-name").wait_for()
+    page.wait_for_selector("body[data-live='1']")
+    loads = len(page.requests)
+
+    alert_id = issue(served.url)
+    takeover = page.locator("#takeover")
+    takeover.wait_for(state="visible", timeout=2_000)
+    assert takeover.get_attribute("data-alert") == str(alert_id)
+    countdown = page.locator("#takeover-countdown").inner_text()
+    assert "left to reach shelter" in countdown or countdown == "TAKE SHELTER NOW"
+    assert "School basement" in page.locator("#takeover-shelters").inner_text()
+    assert "Westgate" in page.locator("#alerts").inner_text()
+    screenshot(page, "public-alert-phone")
+    assert not any(u.rstrip("/") == served.url for u in page.requests[loads:])  # no reload
+
+    end(served.url, alert_id, "cancel")
+    page.wait_for_selector("#takeover.ended", timeout=2_000)
+    assert "Cancelled" in page.locator("#takeover-headline").inner_text()
+    page.wait_for_function("!document.querySelector('#alerts [data-alert]')")
+    page.click("#takeover-close")
+    assert page.locator("#takeover").is_hidden()
+
+
+def test_an_alert_elsewhere_is_listed_but_does_not_take_over(served, chromium):
+    page = open_page(chromium, served.url + "/")
+    tap_at(page, *WESTGATE)
+    page.locator("#where .area-name").wait_for()
+    page.wait_for_selector("body[data-live='1']")
+    issue(served.url, areas=("BBB-1-1",))
+    page.wait_for_selector("#alerts [data-alert]", timeout=2_000)
+    assert page.locator("#takeover").is_hidden()
+
+
+def test_a_drill_never_shows_on_the_actual_view_and_shows_as_a_drill_on_the_drills_view(served, chromium):
+    actual = open_page(chromium, served.url + "/")
+    drills = open_page(chromium, served.url + "/drills")
+    for page in (actual, drills):
+        tap_at(page, *WESTGATE)
+        page.locator("#where .area-name").wait_for()
+        page.wait_for_selector("body[data-live='1']")
+
+    issue(served.url, status="Exercise")
+    drills.wait_for_selector("#takeover.drill", timeout=2_000)
+    assert "EXERCISE" in drills.locator("#takeover-marker").inner_text()
+    assert drills.locator("#drill-banner").is_visible()
+    screenshot(drills, "drills-desktop")
+    actual.wait_for_timeout(500)
+    assert actual.locator("#takeover").is_hidden()
+    assert actual.locator("#alerts [data-alert]").count() == 0
+    actual.reload()
+    actual.wait_for_selector("body[data-ready='1']")
+    assert actual.locator("#alerts [data-alert]").count() == 0
+    assert actual.locator("#takeover").is_hidden()
+    assert "EXERCISE" not in actual.locator("body").inner_text()
