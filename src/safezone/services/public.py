@@ -61,6 +61,14 @@ class AlertHere:
 
 
 @dataclass(frozen=True)
+class AreaMatch:
+    """An alert area found by a place name: the area, and the name that matched."""
+
+    area: AlertArea
+    matched: str
+
+
+@dataclass(frozen=True)
 class WhereAnswer:
     lat: float
     lon: float
@@ -197,6 +205,31 @@ class PublicService:
             raise InputError(f"the window holds more than {MAX_WINDOW_AREAS} areas; zoom in", field="bbox")
         return version, {"type": "FeatureCollection",
                          "features": [area_feature(a, bands[a.band]) for a in found.values()]}
+
+    def search_areas(self, text: str, limit: int = 20) -> list[AreaMatch]:
+        """Alert areas of the active zone set whose name, or a settlement's in them, holds
+        `text` (any case): whole names first, then names that start so, then the most populous."""
+        wanted = " ".join(text.split()).casefold()
+        if len(wanted) < 2:
+            raise InputError("give at least two letters of a place name", field="q")
+        version = self.zone_version()
+        index = self._layer("search", version, self._search_index)
+
+        def rank(entry: tuple[AlertArea, tuple[str, ...], tuple[str, ...]]) -> tuple[int, int]:
+            folded = entry[2]
+            best = min(0 if n == wanted else 1 if n.startswith(wanted) else 2 for n in folded if wanted in n)
+            return best, -entry[0].population
+
+        found = sorted((e for e in index if any(wanted in n for n in e[2])), key=rank)[:limit]
+        return [AreaMatch(area, next(n for n, f in zip(names, folded) if wanted in f))
+                for area, names, folded in found]
+
+    def _search_index(self, version: int) -> list:  # type: ignore[type-arg]
+        entries = []
+        for area in self._zone_set(version).areas:
+            names = tuple(dict.fromkeys((area.name, *(s.name for s in area.settlements))))
+            entries.append((area, names, tuple(n.casefold() for n in names)))
+        return entries
 
     def _layer(self, name: str, version: int, build: Callable[[int], dict]) -> dict:
         with self._lock:

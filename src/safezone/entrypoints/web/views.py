@@ -12,7 +12,7 @@ from safezone.domain import alerts as rules
 from safezone.domain.alerts import AlertRecord
 from safezone.domain.zones import AlertArea
 from safezone.services.alerts import Preview
-from safezone.services.public import AlertHere, PublishedAlert, WhereAnswer
+from safezone.services.public import AlertHere, AreaMatch, PublishedAlert, WhereAnswer
 
 
 class AreaLike(Protocol):
@@ -128,6 +128,13 @@ def alert_here_json(item: AlertHere) -> dict:
         "expires": alert.expires.isoformat(),
         "links": {"json": alert_url(alert.id), "cap": cap_url(alert.id)},  # type: ignore[arg-type]
     }
+
+
+def area_match_json(match: AreaMatch) -> dict:
+    """An area found by a name, with its window so a map can show it."""
+    area = match.area
+    return {**area_json(area), "matched": match.matched, "population": area.population,
+            "bbox": [round(v, 5) for v in area.geometry.bounds]}
 
 
 def where_json(answer: WhereAnswer) -> dict:

@@ -1,0 +1,29 @@
+"""`/api/areas/search`: an operator (or a resident) finds alert areas by a place name, the
+area's own or a settlement's inside it; bad input is a clear 4xx. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+
+def test_areas_are_found_by_their_name_or_a_settlement_in_them(api):
+    answer = api.get("/api/areas/search", params={"q": "gate"}).json()
+    assert [a["id"] for a in answer["areas"]] == ["BBB-0-1", "AAA-0-1"]  # Eastgate has more people
+    hamlet = api.get("/api/areas/search", params={"q": "  HAMLET "}).json()["areas"]
+    assert [(a["id"], a["matched"], a["time_to_shelter_s"]) for a in hamlet] == [("BBB-0-1", "Hamlet", 15)]
+    west, south, east, north = hamlet[0]["bbox"]
+    assert west < 30.03 < east and south < 50.8 < north
+    assert api.get("/api/areas/search", params={"q": "westgate north"}).json()["areas"][0]["id"] == "AAA-0-1"
+    assert api.get("/api/areas/search", params={"q": "nowhere"}).json() == {"count": 0, "areas": []}
+
+
+def test_a_whole_name_comes_before_a_longer_one(api):
+    names = [a["matched"] for a in api.get("/api/areas/search", params={"q": "westgate"}).json()["areas"]]
+    assert names == ["Westgate"]  # one area, named by its whole-name match
+
+
+def test_bad_searches_are_refused_clearly(api):
+    short = api.get("/api/areas/search", params={"q": "w"})
+    assert short.status_code == 422 and "q" in short.text
+    spaces = api.get("/api/areas/search", params={"q": "  w "})
+    assert spaces.status_code == 400 and "at least two letters" in spaces.text
+    assert api.get("/api/areas/search", params={"q": "x" * 101}).status_code == 422
+    assert api.get("/api/areas/search").status_code == 422
