@@ -8,15 +8,16 @@ from typing import Any
 from tests.pages.conftest import DESKTOP, SCREENSHOTS
 
 
-def open_page(chromium: Any, url: str, *, viewport: dict | None = None, **context: Any) -> Any:
-    """A new context and page at `url`, ready (zones drawn, alerts loaded); `page.requests` lists
-    every URL it asked for."""
+def open_page(chromium: Any, url: str, *, viewport: dict | None = None, ready: str = "body[data-ready='1']",
+              **context: Any) -> Any:
+    """A new context and page at `url`, once `ready` shows (by default: zones drawn, alerts
+    loaded); `page.requests` lists every URL it asked for."""
     ctx = chromium.new_context(viewport=viewport or DESKTOP, **context)
     page = ctx.new_page()
     page.requests = []
     page.on("request", lambda request: page.requests.append(request.url))
     page.goto(url)
-    page.wait_for_selector("body[data-ready='1']", timeout=15_000)
+    page.wait_for_selector(ready, timeout=15_000)
     return page
 
 

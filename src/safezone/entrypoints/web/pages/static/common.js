@@ -54,7 +54,7 @@ var SZ = (function () {
       var cachedAt = response.headers.get("x-sz-cached-at");
       return response.json().then(function (body) {
         if (!response.ok) {
-          var error = new Error((body && body.detail) || (body && body.error) || response.statusText);
+          var error = new Error(reason(body, response.statusText));
           error.status = response.status;
           error.body = body;
           throw error;
@@ -62,6 +62,12 @@ var SZ = (function () {
         return {body: body, cachedAt: cachedAt ? Number(cachedAt) : null};
       });
     });
+  }
+
+  /* A refusal's reason a person can act on, with the field at fault (see web.errors). */
+  function reason(body, fallback) {
+    if (!body || typeof body.reason !== "string") return fallback;
+    return body.reason + (body.field ? " (" + body.field + ")" : "");
   }
 
   function timeToShelter(seconds) {
@@ -92,7 +98,7 @@ var SZ = (function () {
       }).addTo(map);
       var meta = answer.body.safezone || {};
       if (meta.border) L.geoJSON(meta.border, {style: {color: "#111", weight: 3, dashArray: "8 4"}, interactive: false}).addTo(map);
-      if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), {padding: [8, 8]});
+      if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), {padding: [8, 8], animate: false});
       if (onReady) onReady(answer);
       return answer;
     });
@@ -132,7 +138,7 @@ var SZ = (function () {
 
   return {
     LANGS: LANGS, t: t, chooseLanguage: chooseLanguage, setLanguage: setLanguage, applyMessages: applyMessages,
-    fetchJSON: fetchJSON, timeToShelter: timeToShelter, bandColour: bandColour, makeMap: makeMap,
+    fetchJSON: fetchJSON, reason: reason, timeToShelter: timeToShelter, bandColour: bandColour, makeMap: makeMap,
     drawZones: drawZones, direction: direction, el: el, clock: clock, age: age,
     lang: function () { return lang; }
   };
