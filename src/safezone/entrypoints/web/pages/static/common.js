@@ -81,6 +81,8 @@ var SZ = (function () {
   function makeMap(element) {
     var map = L.map(element, {zoomControl: true, attributionControl: true, preferCanvas: false});
     map.setView([50.5, 33.0], 6);
+    // Leaflet 1.9's default prefix carries a national flag: the pages take no side, so plain words.
+    map.attributionControl.setPrefix("Leaflet");
     var tiles = document.querySelector('meta[name="safezone-tiles"]');
     var url = tiles && tiles.content;
     if (url && url.indexOf("{z}") >= 0) L.tileLayer(url, {maxZoom: 18}).addTo(map);

@@ -17,13 +17,22 @@
 
   function status(text) { document.getElementById("status").textContent = text || ""; }
 
+  /* An answer the service worker kept from an earlier visit: say how old the oldest shown is. */
   function noteAge(answer) {
     if (answer && answer.cachedAt) {
-      status(t("offline_age", {time: SZ.clock(new Date(answer.cachedAt).toISOString()),
-                               age: SZ.age(Date.now() - answer.cachedAt)}));
-      document.body.classList.add("offline");
+      state.oldest = Math.min(state.oldest || Infinity, answer.cachedAt);
+      showAge();
     }
     return answer;
+  }
+
+  function showAge() {
+    var box = document.getElementById("age");
+    box.hidden = !state.oldest;
+    if (!state.oldest) return;
+    box.textContent = t("offline_age", {time: SZ.clock(new Date(state.oldest).toISOString()),
+                                        age: SZ.age(Date.now() - state.oldest)});
+    document.body.classList.add("offline");
   }
 
   /* The text for the reader: their language, and the time to shelter of their area. */
@@ -230,7 +239,7 @@
     var source = new EventSource("/api/stream");
     source.onopen = function () {
       status(t("live"));
-      document.body.classList.remove("offline");
+      if (state.oldest) { state.oldest = null; showAge(); document.body.classList.remove("offline"); loadAlerts(); }
       document.body.setAttribute("data-live", "1");
     };
     source.onerror = function () { status(t("reconnecting")); document.body.removeAttribute("data-live"); };
@@ -277,8 +286,9 @@
     document.getElementById("takeover-close").addEventListener("click", closeTakeover);
     document.addEventListener("keydown", function (e) { if (e.key === "Escape" && state.takeover) closeTakeover(); });
     setInterval(tick, 250);
+    setInterval(showAge, 30000);
     select.addEventListener("change", function () {
-      SZ.setLanguage(select.value).then(function () { renderAlerts(); renderWhere(); if (state.zones) legend(state.zonesLayer); showTakeover(); document.getElementById("view-name").textContent = t(drills ? "view_drills_name" : "view_actual_name"); });
+      SZ.setLanguage(select.value).then(function () { renderAlerts(); renderWhere(); showAge(); if (state.zones) legend(state.zonesLayer); showTakeover(); document.getElementById("view-name").textContent = t(drills ? "view_drills_name" : "view_actual_name"); });
     });
     SZ.setLanguage(chosen).then(function () {
       document.getElementById("view-name").textContent = t(drills ? "view_drills_name" : "view_actual_name");
