@@ -48,6 +48,13 @@ def test_where_am_i_by_a_tap_on_the_map(served, chromium):
     assert "0–5 km" in text and "15 seconds" in text
     assert "School basement" in text and "120" in text and "step-free" in text
     assert "No alert in force here." in text
+    page.evaluate("window.szMap.setView([50.5, 29.985], 14, {animate: false})")
+    page.wait_for_selector(".shelter-marker")
+    assert page.locator("path.shelter-marker").count() == 2  # the registry's shelters in view
+    page.locator("path.shelter-marker").first.click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "open: 24/7" in popup.inner_text() or "open: 05:00-23:00" in popup.inner_text()
 
 
 def test_where_am_i_by_the_browsers_position_with_consent(served, chromium):

@@ -25,11 +25,13 @@ from safezone.domain.alerts import AlertKind, AlertRecord, AlertState, UnknownAl
 from safezone.domain.cap import Status
 from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.errors import InputError
+from safezone.domain.shelters import Shelter
 from safezone.domain.zones import AlertArea
 from safezone.services.shelters import NearestAnswer, nearest_shelters
 from safezone.services.zones import check_coordinates
 
 MAX_WINDOW_AREAS = 2000
+MAX_WINDOW_SHELTERS = 5000
 # How long the feeds keep an Update, Cancel or all-clear and the alert that ended: aggregators
 # poll now and then and ask for a day or two, so that none of them misses how an alert ended.
 DEFAULT_FEED_RETENTION = timedelta(hours=24)
@@ -205,6 +207,18 @@ class PublicService:
             raise InputError(f"the window holds more than {MAX_WINDOW_AREAS} areas; zoom in", field="bbox")
         return version, {"type": "FeatureCollection",
                          "features": [area_feature(a, bands[a.band]) for a in found.values()]}
+
+    def shelters_in(self, bbox: Sequence[float]) -> list[Shelter]:
+        """Shelters of the registry in a lon/lat window, for a map; a window holding more than
+        MAX_WINDOW_SHELTERS is refused (zoom in) rather than sent whole."""
+        found: dict[int | None, Shelter] = {}
+        with self.database.unit_of_work(read_only=True) as uow:
+            for window in check_bbox(bbox):
+                for shelter in uow.shelters.within(*window):
+                    found.setdefault(shelter.id, shelter)
+        if len(found) > MAX_WINDOW_SHELTERS:
+            raise InputError(f"the window holds more than {MAX_WINDOW_SHELTERS} shelters; zoom in", field="bbox")
+        return list(found.values())
 
     def search_areas(self, text: str, limit: int = 20) -> list[AreaMatch]:
         """Alert areas of the active zone set whose name, or a settlement's in them, holds

@@ -109,6 +109,14 @@ def areas(request: Request, services: Services,
     return caching.cached_json(request, layer, caching.ZONES_MAX_AGE, GEOJSON)
 
 
+@router.get("/api/shelters.geojson", summary="Shelters of the registry in a window (kind, capacity, step-free, opening)",
+            response_class=Response, responses=_geojson_response("A FeatureCollection of points"))
+def shelters(request: Request, services: Services,
+             bbox: Annotated[str, Query(max_length=200, description="min_lon,min_lat,max_lon,max_lat")]) -> Response:
+    found = services.public.shelters_in(_numbers(bbox))
+    return caching.cached_json(request, views.shelters_geojson(found), caching.ZONES_MAX_AGE, GEOJSON)
+
+
 @router.get("/api/areas/search", response_model=AreaMatchesOut,
             summary="Alert areas of the active zone set by a place name (the area's or a settlement's in it)")
 def search_areas(services: Services, q: Annotated[str, Query(min_length=2, max_length=100)],

@@ -191,6 +191,7 @@ class ShelterOut(BaseModel):
     kind: str
     capacity: int | None
     accessible: bool | None
+    opening: str | None = Field(default=None, description="Opening hours as the registry gives them")
     distance_m: float
     walking_s: float
     in_time: bool | None

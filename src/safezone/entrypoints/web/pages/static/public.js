@@ -7,7 +7,8 @@
   var drills = location.pathname.replace(/\/+$/, "") === "/drills";
   var STATUSES = drills ? ["Exercise", "Test"] : ["Actual"];
   var state = {alerts: {}, place: null, where: null, takeover: null, dismissed: {}, zones: null};
-  var map, alertLayer, placeMarker, shelterLayer;
+  var map, alertLayer, placeMarker, shelterLayer, registryLayer;
+  var SHELTER_ZOOM = 12;
 
   function shows(alert) { return STATUSES.indexOf(alert.status) >= 0; }
 
@@ -120,11 +121,36 @@
       }).catch(function () { status(t("load_failed", {what: t("where_title")})); });
   }
 
+  function shelterFacts(s) {
+    return [s.kind, s.capacity ? t("capacity", {n: s.capacity}) : null,
+            s.accessible === true ? t("step_free") : s.accessible === false ? t("not_step_free") : null,
+            s.opening ? t("opening", {hours: s.opening}) : null];
+  }
+
+  /* Every shelter in view once the map is close enough to tell them apart. */
+  function loadShelters() {
+    if (map.getZoom() < SHELTER_ZOOM) { registryLayer.clearLayers(); return; }
+    var b = map.getBounds();
+    var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(4); }).join(",");
+    SZ.fetchJSON("/api/shelters.geojson?bbox=" + box).then(function (answer) {
+      registryLayer.clearLayers();
+      answer.body.features.forEach(function (f) {
+        var p = f.properties;
+        L.circleMarker([p.lat, p.lon], {radius: 6, color: "#064e3b", weight: 2, fillColor: "#a7f3d0", fillOpacity: 0.9,
+                                        className: "shelter-marker"})
+          .bindPopup("<strong></strong><br><span></span>").on("popupopen", function (e) {
+            var node = e.popup.getElement();
+            node.querySelector("strong").textContent = p.name;
+            node.querySelector("span").textContent = shelterFacts(p).filter(Boolean).join(" · ");
+          }).addTo(registryLayer);
+      });
+    }).catch(function () { /* zoom in further, or offline: the nearest ones stay listed */ });
+  }
+
   function shelterItem(s, from) {
     var line = t("shelter_line", {distance: Math.round(s.distance_m), minutes: Math.max(1, Math.round(s.walking_s / 60)),
                                   direction: SZ.direction(from.lat, from.lon, s.lat, s.lon)});
-    var facts = [s.kind, s.capacity ? t("capacity", {n: s.capacity}) : null,
-                 s.accessible === true ? t("step_free") : s.accessible === false ? t("not_step_free") : null];
+    var facts = shelterFacts(s);
     return el("li", {"class": s.in_time ? "in-time" : "late"}, [
       el("strong", {text: s.name}), el("span", {text: " — " + line + " (" + t(s.in_time ? "in_time" : "not_in_time") + ")"}),
       el("span", {"class": "facts", text: facts.filter(Boolean).join(" · ")})
@@ -280,7 +306,9 @@
     window.szMap = map;  // for tests and the benchmark: where a place is on screen
     alertLayer = L.geoJSON(null, {style: {color: "#7f1d1d", weight: 4, dashArray: "6 4", fillColor: "#dc2626", fillOpacity: 0.35},
       onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.headline || ""); }}).addTo(map);
+    registryLayer = L.layerGroup().addTo(map);
     shelterLayer = L.layerGroup().addTo(map);
+    map.on("moveend", loadShelters);
     map.on("click", function (e) { where(e.latlng.lat, e.latlng.lng); });
     document.getElementById("locate").addEventListener("click", locate);
     document.getElementById("takeover-close").addEventListener("click", closeTakeover);
