@@ -17,7 +17,7 @@ import uvicorn
 from safezone.domain.cap.times import utc_now
 from safezone.entrypoints.web import create_app
 from safezone.services.shelters import import_shelters
-from tests.support.app import PASSWORD, compose_body, make_container
+from tests.support.app import PASSWORD, api, clock, compose_body, container, make_container  # noqa: F401  (fixtures)
 from tests.support.server import free_port
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
