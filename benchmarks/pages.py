@@ -9,7 +9,7 @@ RUS–UKR zones (built once, about 4 s), and Debian's Chromium. Figures:
 - first load: every byte the page fetches before any map data (HTML, CSS, scripts, Leaflet,
   the message catalogue), against the baseline of Leaflet's own two files, which any map page
   carries; the map data (bands, alerts) is printed apart;
-- alert on screen: from the moment the operator's `issue` request returns to the alert filling
+- alert on screen: from the moment the operator's `issue` request is sent to the alert filling
   the resident's screen, and from the SSE event reaching the page to the screen; against the
   baseline of one `fetch('/api/alerts')` round trip from the same page (what a polling client
   pays per poll, before its polling interval).
@@ -99,7 +99,7 @@ def main() -> None:
             data = sum(v for u, v in sizes.items() if "/api/" in u)
             leaflet = sum(v for u, v in sizes.items() if "/vendor/leaflet/leaflet." in u)
 
-            to_screen, event_to_screen, polls = [], [], []
+            to_screen, event_to_screen, polls, requests, whole = [], [], [], [], []
             for _ in range(args.alerts):
                 body = {"status": "Actual", "threat": threat, "languages": ["en"], "areas": [area_id]}
                 alert_id = issuer.post("/api/operator/alerts", json=body).json()["alert"]["id"]
@@ -107,9 +107,12 @@ def main() -> None:
                 approver.post(f"/api/operator/alerts/{alert_id}/approve")
                 started = time.time() * 1000
                 assert issuer.post(f"/api/operator/alerts/{alert_id}/issue").status_code == 200
+                returned = time.time() * 1000
+                requests.append(returned - started)
                 page.wait_for_selector(f"#takeover[data-alert='{alert_id}']:not([hidden])", timeout=10_000)
                 shown_wall = page.evaluate("Date.now() - (performance.now() - window.szShownAt)")
-                to_screen.append(shown_wall - started)
+                to_screen.append(shown_wall - returned)
+                whole.append(shown_wall - started)
                 event_to_screen.append(page.evaluate("window.szShownAt - window.szReceivedAt"))
                 polls.append(page.evaluate("(async () => { const t = performance.now(); "
                                            "await (await fetch('/api/alerts', {cache: 'no-store'})).json(); "
@@ -124,11 +127,13 @@ def main() -> None:
     print(f"first load before map data: {shell / 1024:,.1f} KB "
           f"(Leaflet's two files {leaflet / 1024:,.1f} KB: {shell / leaflet:.2f}×); target under 300 KB")
     print(f"map data at start (bands, alerts, where): {data / 1024:,.1f} KB")
-    print(f"issue returned → alert on screen: median {median(to_screen):.0f} ms, "
-          f"worst {max(to_screen):.0f} ms over {len(to_screen)} alerts; target under 200 ms")
+    print(f"issue sent → alert on the resident's screen: median {median(whole):.0f} ms, worst {max(whole):.0f} ms "
+          f"over {len(whole)} alerts; target under 200 ms")
+    print(f"the issue request's own answer: median {median(requests):.0f} ms (CAP, outbox, audit, commit); the "
+          f"screen shows the alert {-median(to_screen):.0f} ms before the operator's answer returns")
     print(f"SSE event → on screen: median {median(event_to_screen):.1f} ms")
     print(f"baseline, one fetch('/api/alerts') from the page: median {median(polls):.1f} ms "
-          f"(issue → screen is {median(to_screen) / median(polls):.1f}× one poll, with no polling interval)")
+          f"(issue → screen is {median(whole) / median(polls):.1f}× one poll, and waits for no polling interval)")
 
 
 if __name__ == "__main__":
