@@ -97,3 +97,24 @@ def test_the_operator_stream_needs_a_session_and_tells_each_step(served):
     thread.join(15)
     assert [(e["event"], e["data"]["id"], e["data"]["state"]) for e in box[0]] == [
         ("alert.submitted", draft, "submitted"), ("alert.approved", draft, "approved")]
+
+
+def test_two_cancels_at_once_put_exactly_one_cancel_on_the_stream(served):
+    alert_id = issue(served.url)
+    thread, box = _listening(served.url + "/api/stream", 2)
+    alice, carol = Operator(served.url, "alice"), Operator(served.url, "carol")
+    codes: list[int] = []
+
+    def cancel(who: Operator) -> None:
+        codes.append(who.client.post(f"/api/operator/alerts/{alert_id}/cancel").status_code)
+
+    racers = [threading.Thread(target=cancel, args=(who,)) for who in (alice, carol)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(30)
+    assert sorted(codes) == [200, 409]
+    later = issue(served.url, status="Exercise")  # a marker: what came before it is all there is
+    thread.join(15)
+    assert [(e["event"], e["data"].get("follows")) for e in box[0]] == [("cancel", alert_id), ("alert", None)]
+    assert box[0][1]["data"]["id"] == later
