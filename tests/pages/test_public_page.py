@@ -50,6 +50,8 @@ def test_where_am_i_by_a_tap_on_the_map(served, chromium):
     assert "No alert in force here." in text
     page.evaluate("window.szMap.setView([50.5, 29.985], 14, {animate: false})")
     page.wait_for_selector(".shelter-marker")
+    page.wait_for_selector(".area-label")
+    assert "Westgate" in page.locator(".area-label").all_inner_texts()  # settlement names on the base map
     assert page.locator("path.shelter-marker").count() == 2  # the registry's shelters in view
     page.locator("path.shelter-marker").first.click(force=True)
     popup = page.locator(".leaflet-popup-content")

@@ -8,7 +8,7 @@
   var STATUSES = drills ? ["Exercise", "Test"] : ["Actual"];
   var state = {alerts: {}, place: null, where: null, takeover: null, dismissed: {}, zones: null};
   var map, alertLayer, placeMarker, shelterLayer, registryLayer;
-  var SHELTER_ZOOM = 12;
+  var SHELTER_ZOOM = 12, NAMES_ZOOM = 10, namesLayer;
 
   function shows(alert) { return STATUSES.indexOf(alert.status) >= 0; }
 
@@ -145,6 +145,20 @@
           }).addTo(registryLayer);
       });
     }).catch(function () { /* zoom in further, or offline: the nearest ones stay listed */ });
+  }
+
+  /* Area outlines named after their largest settlement, once close enough to read them. */
+  function loadAreaNames() {
+    if (map.getZoom() < NAMES_ZOOM) { namesLayer.clearLayers(); return; }
+    var b = map.getBounds();
+    var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(4); }).join(",");
+    SZ.fetchJSON("/api/areas.geojson?bbox=" + box).then(function (answer) {
+      namesLayer.clearLayers();
+      L.geoJSON(answer.body, {interactive: false, style: {color: "#374151", weight: 1, fill: false},
+        onEachFeature: function (f, layer) {
+          layer.bindTooltip(f.properties.name, {permanent: true, direction: "center", className: "area-label"});
+        }}).addTo(namesLayer);
+    }).catch(function () { /* too many in view, or offline: the bands stay */ });
   }
 
   function shelterItem(s, from) {
@@ -306,6 +320,8 @@
     window.szMap = map;  // for tests and the benchmark: where a place is on screen
     alertLayer = L.geoJSON(null, {style: {color: "#7f1d1d", weight: 4, dashArray: "6 4", fillColor: "#dc2626", fillOpacity: 0.35},
       onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.headline || ""); }}).addTo(map);
+    namesLayer = L.layerGroup().addTo(map);
+    map.on("moveend", loadAreaNames);
     registryLayer = L.layerGroup().addTo(map);
     shelterLayer = L.layerGroup().addTo(map);
     map.on("moveend", loadShelters);
