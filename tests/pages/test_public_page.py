@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.pages.browsing import open_page, screenshot, tap_at
-from tests.pages.conftest import PHONE, WESTGATE, end, issue, only_local
+from tests.pages.conftest import PHONE, WESTGATE, Operator, end, issue, only_local
+from tests.support.app import compose_body
 
 pytestmark = pytest.mark.browser
 
@@ -125,3 +126,25 @@ def test_a_drill_never_shows_on_the_actual_view_and_shows_as_a_drill_on_the_dril
     assert actual.locator("#alerts [data-alert]").count() == 0
     assert actual.locator("#takeover").is_hidden()
     assert "EXERCISE" not in actual.locator("body").inner_text()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_alert_leaves_the_page_when_it_expires(served, chromium):
+    context = chromium.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.clock.install()  # the page's own clock, moved forward below; the server keeps real time
+    page.goto(served.url + "/")
+    page.wait_for_selector("body[data-live='1']")
+    tap_at(page, *WESTGATE)
+    page.locator("#where .area-name").wait_for()
+    alice, bob = Operator(served.url, "alice"), Operator(served.url, "bob")
+    alert_id = alice.post("/api/operator/alerts", compose_body("Actual", lifetime_minutes=1))["alert"]["id"]
+    alice.post(f"/api/operator/alerts/{alert_id}/submit")
+    bob.post(f"/api/operator/alerts/{alert_id}/approve")
+    alice.post(f"/api/operator/alerts/{alert_id}/issue")
+    page.locator("#takeover").wait_for(state="visible")
+    assert page.locator(f"#alerts [data-alert='{alert_id}']").count() == 1
+    page.clock.fast_forward("01:10")
+    page.wait_for_function("!document.querySelector('#alerts [data-alert]')", timeout=5_000)
+    assert page.locator("#takeover").is_hidden()
+    context.close()

@@ -243,6 +243,16 @@
     counter.classList.toggle("now", left <= 0);
   }
 
+  /* An alert past its expiry is no longer in force: it leaves the list (and the screen). */
+  function pruneExpired() {
+    var now = Date.now(), gone = false;
+    Object.keys(state.alerts).forEach(function (id) {
+      if (Date.parse(state.alerts[id].expires) <= now) { delete state.alerts[id]; gone = true; }
+    });
+    if (state.takeover && !state.takeover.ended && Date.parse(state.takeover.alert.expires) <= now) closeTakeover();
+    if (gone) { renderAlerts(); drawAlerts(); }
+  }
+
   function closeTakeover() {
     if (state.takeover) state.dismissed[state.takeover.alert.id] = true;
     state.takeover = null;
@@ -331,6 +341,7 @@
     document.addEventListener("keydown", function (e) { if (e.key === "Escape" && state.takeover) closeTakeover(); });
     setInterval(tick, 250);
     setInterval(showAge, 30000);
+    setInterval(pruneExpired, 5000);
     select.addEventListener("change", function () {
       SZ.setLanguage(select.value).then(function () { renderAlerts(); renderWhere(); showAge(); if (state.zones) legend(state.zonesLayer); showTakeover(); document.getElementById("view-name").textContent = t(drills ? "view_drills_name" : "view_actual_name"); });
     });
