@@ -10,7 +10,7 @@ import pytest
 
 from tests.pages.accessibility import serious_violations
 from tests.pages.browsing import open_page, screenshot, tap_at
-from tests.pages.conftest import PHONE, WESTGATE
+from tests.pages.conftest import PHONE, WESTGATE, only_local
 from tests.support.app import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -78,6 +78,8 @@ def test_compose_approve_issue_and_cancel_reach_the_residents_page_live(served, 
     in_force.get_by_role("button", name="Cancel").click()
     resident.wait_for_selector("#takeover.ended", timeout=3_000)
     alice.wait_for_function("!document.querySelector('#in-force article')")
+    for page in (resident, alice, bob):
+        assert only_local(page.requests) == []  # nothing fetched beyond this server
 
 
 def test_nobody_sees_an_approve_button_on_their_own_alert(served, chromium):
