@@ -48,7 +48,8 @@ def test_head_answers_every_public_get(api, container):
              and bucket(path) in ("public", "health")
              and path != "/api/stream"] + ["/openapi.json", "/docs", "/redoc"]  # the stream never ends: test_stream
     assert len(paths) >= 13 and "/api/where" in paths and "/readyz" in paths
-    query = {"/api/where": {"lat": 50.5, "lon": 30.01}, "/api/areas/search": {"q": "gate"}}
+    query = {"/api/where": {"lat": 50.5, "lon": 30.01}, "/api/areas/search": {"q": "gate"},
+             "/api/shelters.geojson": {"bbox": "29.9,50.4,30.1,50.6"}}
     for path in paths:
         url = path.replace("{alert_id}", str(alert_id))
         got = api.get(url, params=query.get(path))
