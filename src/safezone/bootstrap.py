@@ -6,10 +6,11 @@ so what runs in a test is what runs in production.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
+from safezone.adapters.channels.sse import Broadcaster
 from safezone.adapters.geodata import geonames
 from safezone.adapters.config.templates import load_templates
 from safezone.adapters.geodata.border_sources import from_country_pair
@@ -35,6 +36,10 @@ class Container:
     alerts: AlertService
     public: PublicService
     clock: Callable[[], datetime]
+    # Live streams to open pages: issued messages for everyone (/api/stream), workflow steps for
+    # operators' consoles; the web app feeds them from `alerts.on_change` on its own event loop.
+    stream: Broadcaster = field(default_factory=Broadcaster)
+    operator_stream: Broadcaster = field(default_factory=Broadcaster)
 
     def close(self) -> None:
         self.database.close()

@@ -98,6 +98,16 @@ def host_names(name: str, values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(checked)
 
 
+def tiles_url(name: str, raw: str) -> str:
+    """A tile server's URL template for the maps: http(s), with {z}, {x} and {y}."""
+    if not raw.startswith(("https://", "http://")) or not all(p in raw for p in ("{z}", "{x}", "{y}")):
+        raise InputError(f"{raw[:80]!r} is not a tile URL such as https://tiles.example.org/{{z}}/{{x}}/{{y}}.png",
+                         field=name)
+    if any(c in raw for c in "<>\"' \n"):
+        raise InputError("the tile URL holds a character a URL cannot", field=name)
+    return raw
+
+
 def _is_ip(value: str) -> bool:
     try:
         ipaddress.ip_address(value.strip("[]"))
@@ -121,6 +131,7 @@ class Settings:
     sender_name: str = "safezone civil protection"
     public_url: str | None = None
     contact: str | None = None  # the CAP <contact> of our messages; default: sender name and address
+    tiles_url: str | None = None  # a tile server for the pages' maps ({z}/{x}/{y}); none: our own data only
     session_lifetime: timedelta = timedelta(hours=8)
     secure_cookies: bool = False  # set behind HTTPS, so the session cookie never travels in clear
     public_rate_per_minute: float = 600.0  # per client address, public reads
@@ -151,6 +162,8 @@ class Settings:
             text(name("contact"), self.contact)
         if self.public_url is not None:
             object.__setattr__(self, "public_url", public_url(name("public_url"), self.public_url))
+        if self.tiles_url is not None:
+            tiles_url(name("tiles_url"), self.tiles_url)
         networks(name("trusted_proxies"), self.trusted_proxies)
         object.__setattr__(self, "trusted_hosts", host_names(name("trusted_hosts"), self.trusted_hosts))
         for attribute in ("threats_file", "templates_file"):
@@ -164,7 +177,7 @@ class Settings:
         env = os.environ if environ is None else environ
         sources = {"db": "SAFEZONE_DB", "threats_file": "SAFEZONE_THREATS", "templates_file": "SAFEZONE_TEMPLATES",
                    "sender": "SAFEZONE_SENDER", "sender_name": "SAFEZONE_SENDER_NAME",
-                   "public_url": "SAFEZONE_PUBLIC_URL", "contact": "SAFEZONE_CONTACT",
+                   "public_url": "SAFEZONE_PUBLIC_URL", "contact": "SAFEZONE_CONTACT", "tiles_url": "SAFEZONE_TILES_URL",
                    "session_lifetime": "SAFEZONE_SESSION_HOURS", "secure_cookies": "SAFEZONE_SECURE_COOKIES",
                    "public_rate_per_minute": "SAFEZONE_RATE_PER_MINUTE", "public_burst": "SAFEZONE_RATE_BURST",
                    "login_rate_per_minute": "SAFEZONE_LOGIN_RATE_PER_MINUTE", "login_burst": "SAFEZONE_LOGIN_BURST",
@@ -178,7 +191,7 @@ class Settings:
             return raw if raw not in (None, "") else None
 
         values: dict[str, object] = {}
-        for attribute in ("db", "sender", "sender_name", "public_url", "contact"):
+        for attribute in ("db", "sender", "sender_name", "public_url", "contact", "tiles_url"):
             if given(attribute) is not None:
                 values[attribute] = given(attribute)
         for attribute in ("threats_file", "templates_file"):

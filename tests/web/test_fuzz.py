@@ -70,6 +70,8 @@ schema = schemathesis.from_pytest_fixture("api_schema")
           suppress_health_check=list(HealthCheck))
 def test_no_input_gives_a_server_error(case, fuzzed):
     container, token, user = fuzzed
+    if case.path.endswith("/stream"):
+        pytest.skip("a live stream never ends by design: tested over real HTTP in tests/pages/test_stream.py")
     if case.path.endswith("/logout"):  # logging out would end the session every other case uses
         token = _spare_session(container, user)
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)

@@ -45,9 +45,11 @@ def test_head_answers_every_public_get(api, container):
     alert_id = issue_alert(alice, bob)
     schema = api.get("/openapi.json").json()
     paths = [path for path, operations in schema["paths"].items() if "get" in operations
-             and bucket(path) in ("public", "health")] + ["/openapi.json", "/docs", "/redoc"]
+             and bucket(path) in ("public", "health")
+             and path != "/api/stream"] + ["/openapi.json", "/docs", "/redoc"]  # the stream never ends: test_stream
     assert len(paths) >= 13 and "/api/where" in paths and "/readyz" in paths
-    query = {"/api/where": {"lat": 50.5, "lon": 30.01}}
+    query = {"/api/where": {"lat": 50.5, "lon": 30.01}, "/api/areas/search": {"q": "gate"},
+             "/api/shelters.geojson": {"bbox": "29.9,50.4,30.1,50.6"}}
     for path in paths:
         url = path.replace("{alert_id}", str(alert_id))
         got = api.get(url, params=query.get(path))

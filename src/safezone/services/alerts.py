@@ -10,6 +10,7 @@ is rolled back, recorded and committed on its own, then raised.
 
 from __future__ import annotations
 
+import logging
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -45,6 +46,7 @@ from safezone.domain.threats import ThreatClass
 from safezone.domain.zones import AlertArea, by_time_to_shelter
 from safezone.services.audit import record, record_refusal
 
+log = logging.getLogger("safezone.alerts")
 OUTBOX_TOPIC = "alert.issued"
 DEFAULT_LIFETIME_MINUTES = 60
 MAX_DRAWN_VERTICES = 10_000
@@ -119,6 +121,9 @@ class Preview:
     subscribers_note: str = SUBSCRIBERS_NOTE
 
 
+AlertListener = Callable[[str, AlertRecord], None]
+
+
 class AlertService:
     def __init__(self, database: Database, templates: Templates, threats: Sequence[ThreatClass],
                  settings: AlertSettings = AlertSettings(), clock: Callable[[], datetime] = utc_now,
@@ -129,6 +134,21 @@ class AlertService:
         self.stages = dict(stages or {})  # per threat class; a class not named uses every stage
         self.settings = settings
         self.clock = clock
+        self._listeners: list[AlertListener] = []
+
+    def on_change(self, listener: AlertListener) -> Callable[[], None]:
+        """Call `listener(action, alert)` after each committed change ("alert.submitted",
+        "alert.issued"…), so open pages hear of it at once; a listener's failure is logged,
+        never undoes or fails the change. Returns the function that stops the calls."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _notify(self, action: str, alert: AlertRecord) -> None:
+        for listener in self._listeners:
+            try:
+                listener(action, alert)
+            except Exception:  # the change is committed: a page that misses it resyncs
+                log.exception("alert listener failed on %s of alert %s", action, alert.id)
 
     # -- composing -------------------------------------------------------------------------
 
@@ -191,7 +211,8 @@ class AlertService:
         with self._audited(user, "alert.issued", f"alert {alert_id}") as uow:
             issued = self._issue(uow, user, self._get(uow, alert_id, lock=True), now)
             uow.commit()
-            return issued
+        self._notify("alert.issued", issued)
+        return issued
 
     # -- follow-ups: one step from an alert in force ---------------------------------------
 
@@ -236,7 +257,8 @@ class AlertService:
             else:
                 result = self._issue(uow, user, result, now)
             uow.commit()
-            return result
+        self._notify("alert.issued" if result.issued_at is not None else "alert.submitted", result)
+        return result
 
     def escalate(self, user: User, alert_id: int, *, lifetime_minutes: int | None = None,
                  texts: Mapping[str, InfoText] | None = None, note: str | None = None) -> AlertRecord:
@@ -288,7 +310,8 @@ class AlertService:
             uow.alerts.save(changed, was=current.state)
             record(uow, user, action, _subject(changed), dict(extra or {}), at=now)
             uow.commit()
-            return changed
+        self._notify(action, changed)
+        return changed
 
     def _issue(self, uow: UnitOfWork, user: User, alert: AlertRecord, now: datetime) -> AlertRecord:
         previous = None if alert.follows is None else self._get(uow, alert.follows, lock=True)

@@ -25,11 +25,13 @@ from safezone.domain.alerts import AlertKind, AlertRecord, AlertState, UnknownAl
 from safezone.domain.cap import Status
 from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.errors import InputError
+from safezone.domain.shelters import Shelter
 from safezone.domain.zones import AlertArea
 from safezone.services.shelters import NearestAnswer, nearest_shelters
 from safezone.services.zones import check_coordinates
 
 MAX_WINDOW_AREAS = 2000
+MAX_WINDOW_SHELTERS = 5000
 # How long the feeds keep an Update, Cancel or all-clear and the alert that ended: aggregators
 # poll now and then and ask for a day or two, so that none of them misses how an alert ended.
 DEFAULT_FEED_RETENTION = timedelta(hours=24)
@@ -59,6 +61,14 @@ class AlertHere:
 
     alert: AlertRecord
     area: AlertArea
+
+
+@dataclass(frozen=True)
+class AreaMatch:
+    """An alert area found by a place name: the area, and the name that matched."""
+
+    area: AlertArea
+    matched: str
 
 
 @dataclass(frozen=True)
@@ -200,6 +210,43 @@ class PublicService:
         return version, {"type": "FeatureCollection",
                          "features": [area_feature(a, bands[a.band]) for a in found.values()]}
 
+    def shelters_in(self, bbox: Sequence[float]) -> list[Shelter]:
+        """Shelters of the registry in a lon/lat window, for a map; a window holding more than
+        MAX_WINDOW_SHELTERS is refused (zoom in) rather than sent whole."""
+        found: dict[int | None, Shelter] = {}
+        with self.database.unit_of_work(read_only=True) as uow:
+            for window in check_bbox(bbox):
+                for shelter in uow.shelters.within(*window):
+                    found.setdefault(shelter.id, shelter)
+        if len(found) > MAX_WINDOW_SHELTERS:
+            raise InputError(f"the window holds more than {MAX_WINDOW_SHELTERS} shelters; zoom in", field="bbox")
+        return list(found.values())
+
+    def search_areas(self, text: str, limit: int = 20) -> list[AreaMatch]:
+        """Alert areas of the active zone set whose name, or a settlement's in them, holds
+        `text` (any case): whole names first, then names that start so, then the most populous."""
+        wanted = " ".join(text.split()).casefold()
+        if len(wanted) < 2:
+            raise InputError("give at least two letters of a place name", field="q")
+        version = self.zone_version()
+        index = self._layer("search", version, self._search_index)
+
+        def rank(entry: tuple[AlertArea, tuple[str, ...], tuple[str, ...]]) -> tuple[int, int]:
+            folded = entry[2]
+            best = min(0 if n == wanted else 1 if n.startswith(wanted) else 2 for n in folded if wanted in n)
+            return best, -entry[0].population
+
+        found = sorted((e for e in index if any(wanted in n for n in e[2])), key=rank)[:limit]
+        return [AreaMatch(area, next(n for n, f in zip(names, folded) if wanted in f))
+                for area, names, folded in found]
+
+    def _search_index(self, version: int) -> list:  # type: ignore[type-arg]
+        entries = []
+        for area in self._zone_set(version).areas:
+            names = tuple(dict.fromkeys((area.name, *(s.name for s in area.settlements))))
+            entries.append((area, names, tuple(n.casefold() for n in names)))
+        return entries
+
     def _layer(self, name: str, version: int, build: Callable[[int], dict]) -> dict:
         with self._lock:
             key = (name, version)
@@ -236,6 +283,7 @@ class PublicService:
                 })
         return {"type": "FeatureCollection", "features": features,
                 "safezone": {"version": version, "border_name": zones.border_name,
+                             "border": geojson_geometry(zones.border),  # drawn on the pages' base map
                              "sides": [{"code": s.code, "name": s.name} for s in zones.sides]}}
 
 

@@ -14,6 +14,10 @@ from safezone.bootstrap import Settings, assemble, ensure_zones
 from safezone.entrypoints.cli.db import open_database
 from safezone.entrypoints.cli.output import StepProgress, reports_bad_input, stdout
 
+# Open live streams never end by themselves: on stop, wait this long, then close them (pages
+# reconnect with Last-Event-ID to the next server).
+GRACE_S = 3
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="SAFEZONE_HOST",
@@ -53,6 +57,7 @@ def serve(host: str, port: int, db_url: str | None, public_url: str | None, trus
     try:
         # proxy_headers off: uvicorn would believe X-Forwarded-For from loopback; ours (trusted
         # proxies only, see web.forwarded) decides instead.
-        uvicorn.run(app, host=host, port=port, log_level="warning" if quiet else "info", proxy_headers=False)
+        uvicorn.run(app, host=host, port=port, log_level="warning" if quiet else "info", proxy_headers=False,
+                    timeout_graceful_shutdown=GRACE_S)
     finally:
         container.close()

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from safezone import __version__
 from safezone.bootstrap import Container
-from safezone.entrypoints.web import docs, errors, health, openapi
+from safezone.entrypoints.web import docs, errors, health, live, openapi, pages
 from safezone.entrypoints.web import operator as operator_api
 from safezone.entrypoints.web import public as public_api
 from safezone.entrypoints.web.bodylimit import BodyLimit
@@ -68,9 +68,13 @@ def create_app(container: Container, *, sweep: bool = True) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_sweep_expired(container)) if sweep else None
+        detach = live.attach(container, asyncio.get_running_loop())
         try:
             yield
         finally:
+            detach()
+            await container.stream.close()  # open pages reconnect to the next server
+            await container.operator_stream.close()
             if task is not None:
                 task.cancel()
 
@@ -100,5 +104,7 @@ def create_app(container: Container, *, sweep: bool = True) -> FastAPI:
     app.include_router(operator_api.router, tags=["operator"])
     app.include_router(health.router)
     app.include_router(docs.router)
+    app.include_router(live.router)
+    app.include_router(pages.router)
     openapi.install(app)
     return app

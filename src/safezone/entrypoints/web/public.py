@@ -14,7 +14,7 @@ from safezone.domain.cap import Status
 from safezone.domain.errors import InputError
 from safezone.entrypoints.web import caching, views
 from safezone.entrypoints.web.deps import container
-from safezone.entrypoints.web.schemas import AlertOut, AlertsOut, PublicStatus, WhereOut
+from safezone.entrypoints.web.schemas import AlertOut, AlertsOut, AreaMatchesOut, PublicStatus, WhereOut
 
 router = APIRouter()
 Services = Annotated[Container, Depends(container)]
@@ -107,6 +107,22 @@ def areas(request: Request, services: Services,
     window = None if bbox is None else _numbers(bbox)
     _, layer = services.public.areas_geojson(window)
     return caching.cached_json(request, layer, caching.ZONES_MAX_AGE, GEOJSON)
+
+
+@router.get("/api/shelters.geojson", summary="Shelters of the registry in a window (kind, capacity, step-free, opening)",
+            response_class=Response, responses=_geojson_response("A FeatureCollection of points"))
+def shelters(request: Request, services: Services,
+             bbox: Annotated[str, Query(max_length=200, description="min_lon,min_lat,max_lon,max_lat")]) -> Response:
+    found = services.public.shelters_in(_numbers(bbox))
+    return caching.cached_json(request, views.shelters_geojson(found), caching.ZONES_MAX_AGE, GEOJSON)
+
+
+@router.get("/api/areas/search", response_model=AreaMatchesOut,
+            summary="Alert areas of the active zone set by a place name (the area's or a settlement's in it)")
+def search_areas(services: Services, q: Annotated[str, Query(min_length=2, max_length=100)],
+                 limit: Annotated[int, Query(ge=1, le=50)] = 20) -> dict:
+    matches = services.public.search_areas(q, limit)
+    return {"count": len(matches), "areas": [views.area_match_json(m) for m in matches]}
 
 
 @router.get("/api/where", response_model=WhereOut,

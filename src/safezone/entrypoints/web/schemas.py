@@ -106,6 +106,17 @@ class AreaOut(BaseModel):
     time_to_shelter_s: int
 
 
+class AreaMatchOut(AreaOut):
+    matched: str = Field(description="The name that matched: the area's, or a settlement's in it.")
+    population: int
+    bbox: list[float] = Field(description="min_lon, min_lat, max_lon, max_lat")
+
+
+class AreaMatchesOut(BaseModel):
+    count: int
+    areas: list[AreaMatchOut]
+
+
 class TextOut(BaseModel):
     """One text of the alert: a language has one per time to shelter when the alert spans bands."""
 
@@ -198,6 +209,7 @@ class ShelterOut(BaseModel):
     kind: str
     capacity: int | None
     accessible: bool | None
+    opening: str | None = Field(default=None, description="Opening hours as the registry gives them")
     distance_m: float
     walking_s: float
     in_time: bool | None

@@ -10,9 +10,10 @@ import shapely
 from safezone.adapters.geodata.zone_files import geojson_geometry
 from safezone.domain import alerts as rules
 from safezone.domain.alerts import AlertRecord
+from safezone.domain.shelters import Shelter
 from safezone.domain.zones import AlertArea
 from safezone.services.alerts import Preview
-from safezone.services.public import AlertHere, PublishedAlert, WhereAnswer
+from safezone.services.public import AlertHere, AreaMatch, PublishedAlert, WhereAnswer
 
 
 class AreaLike(Protocol):
@@ -134,12 +135,29 @@ def alert_here_json(item: AlertHere) -> dict:
     }
 
 
+def shelter_json(shelter: Shelter) -> dict:
+    """What a resident needs to know of a shelter before walking to it."""
+    return {"name": shelter.name, "lat": shelter.lat, "lon": shelter.lon, "kind": shelter.kind,
+            "capacity": shelter.capacity, "accessible": shelter.accessible, "opening": shelter.opening or None}
+
+
+def shelters_geojson(shelters: Sequence[Shelter]) -> dict:
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
+         "properties": shelter_json(s)} for s in shelters]}
+
+
+def area_match_json(match: AreaMatch) -> dict:
+    """An area found by a name, with its window so a map can show it."""
+    area = match.area
+    return {**area_json(area), "matched": match.matched, "population": area.population,
+            "bbox": [round(v, 5) for v in area.geometry.bounds]}
+
+
 def where_json(answer: WhereAnswer) -> dict:
     area = answer.area
     shelters = [{
-        "name": o.nearby.shelter.name, "lat": o.nearby.shelter.lat, "lon": o.nearby.shelter.lon,
-        "kind": o.nearby.shelter.kind, "capacity": o.nearby.shelter.capacity,
-        "accessible": o.nearby.shelter.accessible, "distance_m": round(o.nearby.geodesic_m, 1),
+        **shelter_json(o.nearby.shelter), "distance_m": round(o.nearby.geodesic_m, 1),
         "walking_s": round(o.walking_s, 1), "in_time": o.in_time,
     } for o in answer.shelters.options]
     return {

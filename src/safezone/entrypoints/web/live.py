@@ -1,0 +1,84 @@
+"""The live streams: `/api/stream` (Server-Sent Events of every issued message, for the public
+page and integrators) and `/api/operator/stream` (workflow steps, for operators' consoles).
+
+The alert service runs its use cases in worker threads and calls its listeners after each
+commit; `attach` hands those calls to the event loop that owns the broadcasters, so events
+keep the order of the commits and no request waits on a page that listens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated, AsyncIterator, Callable
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import StreamingResponse
+
+from safezone.adapters.channels.sse import Broadcaster, SubscriberDropped
+from safezone.bootstrap import Container
+from safezone.domain.alerts import AlertRecord
+from safezone.entrypoints.web import views
+from safezone.entrypoints.web.deps import Operator, container, operator
+
+log = logging.getLogger("safezone.web.live")
+KEEPALIVE_S = 15.0  # a comment line now and then keeps proxies from closing an idle stream
+RETRY_MS = 2000  # how soon a browser reconnects (with Last-Event-ID) after losing the stream
+ISSUED = "alert.issued"
+
+router = APIRouter()
+
+
+def attach(services: Container, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+    """Feed both streams from the alert service's changes; returns the detach function."""
+
+    def changed(action: str, alert: AlertRecord) -> None:
+        if action == ISSUED:  # public: only what has been issued, in the same JSON as /api/alerts/{id}
+            body = views.published_json(services.public.published(alert.id))
+            loop.call_soon_threadsafe(services.stream.publish, alert.kind.value, body)
+        step = {"id": alert.id, "action": action, "state": alert.state.value, "status": alert.status.value,
+                "kind": alert.kind.value, "follows": alert.follows}
+        loop.call_soon_threadsafe(services.operator_stream.publish, action, step)
+
+    return services.alerts.on_change(changed)
+
+
+async def _events(broadcaster: Broadcaster, last_event_id: str | None) -> AsyncIterator[bytes]:
+    subscription = broadcaster.subscribe(last_event_id)
+    try:
+        yield f"retry: {RETRY_MS}\n: safezone live stream\n\n".encode()
+        while True:
+            try:
+                event = await asyncio.wait_for(anext(subscription), KEEPALIVE_S)
+            except asyncio.TimeoutError:
+                yield b": keep-alive\n\n"
+                continue
+            except SubscriberDropped as dropped:
+                yield f": {dropped}\n\n".encode()
+                return
+            yield event.encode()
+    finally:
+        subscription.close()
+
+
+def _stream(broadcaster: Broadcaster, last_event_id: str | None) -> StreamingResponse:
+    return StreamingResponse(_events(broadcaster, last_event_id), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+LastEventId = Annotated[str | None, Header(max_length=40, description="Resume after this event id")]
+_SSE_DOC = {200: {"description": "text/event-stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/api/stream", response_class=StreamingResponse, responses=_SSE_DOC, tags=["public"],
+            summary="Live stream (Server-Sent Events): one event per issued message (alert, update, cancel, "
+                    "all-clear), data as at /api/alerts/{id}; resume with Last-Event-ID")
+async def public_stream(request: Request, last_event_id: LastEventId = None) -> StreamingResponse:
+    return _stream(container(request).stream, last_event_id)
+
+
+@router.get("/api/operator/stream", response_class=StreamingResponse, responses=_SSE_DOC, tags=["operator"],
+            summary="Live stream of workflow steps (submitted, approved, rejected, issued…) for consoles")
+async def operator_stream(request: Request, who: Annotated[Operator, Depends(operator)],
+                          last_event_id: LastEventId = None) -> StreamingResponse:
+    return _stream(container(request).operator_stream, last_event_id)

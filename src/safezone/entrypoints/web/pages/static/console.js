@@ -1,0 +1,397 @@
+/* The operator console: log in, compose (status first; a drill changes the whole screen), pick
+   areas on the map or by a place name, preview who it reaches, edit texts per language, submit;
+   approve or reject other people's alerts (never one's own); issue; cancel or all-clear in one
+   step. Workflow steps arrive live from /api/operator/stream. */
+"use strict";
+(function () {
+  var el = SZ.el, CELL_BROADCAST = 360, API = "/api/operator";
+  var session = null, options = null, map, areaLayer, reviewed = null;
+  var selected = {};  // area id -> name
+  var draft = null;   // the last preview
+  var STAGES = {
+    Actual: "REAL ALERT: it reaches the public and needs a second person's approval.",
+    Exercise: "EXERCISE: a drill, marked EXERCISE everywhere; never shown as a real alert.",
+    Test: "TEST: a test message, marked TEST everywhere; never shown as a real alert."
+  };
+
+  function $(id) { return document.getElementById(id); }
+  function say(text) { $("status").textContent = text || ""; }
+
+  function call(method, url, body) {
+    var headers = {"Accept": "application/json"};
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (method !== "GET" && session) headers["X-CSRF-Token"] = session.csrf_token;
+    return fetch(url, {method: method, headers: headers, credentials: "same-origin",
+                       body: body === undefined ? undefined : JSON.stringify(body)})
+      .then(function (response) {
+        if (response.status === 204) return null;
+        return response.json().then(function (data) {
+          if (!response.ok) {
+            var error = new Error(SZ.reason(data, response.statusText));
+            error.status = response.status;
+            throw error;
+          }
+          return data;
+        });
+      });
+  }
+
+  function problem(error) {
+    return typeof error.message === "string" ? error.message : JSON.stringify(error.message);
+  }
+
+  function has(role) { return session && session.roles.indexOf(role) >= 0; }
+
+  // -- session ------------------------------------------------------------------------------
+
+  function start() {
+    call("GET", API + "/me").then(enter).catch(function () { $("login").hidden = false; $("username").focus(); });
+    $("login").addEventListener("submit", function (e) {
+      e.preventDefault();
+      $("login-error").textContent = "";
+      call("POST", API + "/login", {username: $("username").value, password: $("password").value})
+        .then(enter).catch(function (error) { $("login-error").textContent = problem(error); });
+    });
+    $("logout").addEventListener("click", function () {
+      call("POST", API + "/logout").finally(function () { location.reload(); });
+    });
+  }
+
+  function enter(me) {
+    session = me;
+    $("login").hidden = true;
+    $("desk").hidden = false;
+    $("logout").hidden = false;
+    $("who").textContent = me.user + " (" + me.roles.join(", ") + ")";
+    $("compose").hidden = !has("issuer");
+    $("ready-section").hidden = !has("issuer");
+    $("queue-section").hidden = !has("approver");
+    makeMap();
+    call("GET", API + "/options").then(function (o) { options = o; fillOptions(); });
+    refresh();
+    listen();
+    document.body.setAttribute("data-ready", "1");
+  }
+
+  // -- the map -----------------------------------------------------------------------------
+
+  function areaStyle(feature) {
+    var id = feature.properties.id, chosen = !!selected[id];
+    var review = reviewed && reviewed.indexOf(id) >= 0;
+    return {color: review ? "#1d4ed8" : chosen ? "#7f1d1d" : SZ.bandColour(feature.properties.band),
+            weight: chosen || review ? 4 : 1, fillOpacity: chosen || review ? 0.5 : 0.15,
+            fillColor: review ? "#3b82f6" : chosen ? "#dc2626" : SZ.bandColour(feature.properties.band)};
+  }
+
+  function makeMap() {
+    map = SZ.makeMap("cmap");
+    window.szMap = map;
+    areaLayer = L.geoJSON(null, {style: areaStyle, onEachFeature: function (f, layer) {
+      layer.bindTooltip(f.properties.name + " — " + SZ.timeToShelter(f.properties.time_to_shelter_s));
+      layer.on("click", function () { toggle(f.properties.id, f.properties.name); });
+    }}).addTo(map);
+    SZ.setLanguage("en").then(function () { return SZ.drawZones(map); }).then(loadAreas);
+    map.on("moveend", loadAreas);
+  }
+
+  function loadAreas() {
+    var b = map.getBounds();
+    var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(4); }).join(",");
+    window.szAreaLoading = (window.szAreaLoading || 0) + 1;
+    SZ.fetchJSON("/api/areas.geojson?bbox=" + box).then(function (answer) {
+      areaLayer.clearLayers();
+      areaLayer.addData(answer.body);
+      window.szAreaLoads = (window.szAreaLoads || 0) + 1;
+    }).catch(function (error) { say(problem(error)); })
+      .finally(function () { window.szAreaLoading -= 1; });
+  }
+
+  function restyle() { areaLayer.setStyle(areaStyle); }
+
+  // -- composing ---------------------------------------------------------------------------
+
+  function fillOptions() {
+    var threat = $("threat");
+    threat.textContent = "";
+    options.threats.forEach(function (t) {
+      threat.appendChild(el("option", {value: t.name, text: t.name + " (up to " + t.max_range_km + " km)"}));
+    });
+    var langs = $("languages");
+    langs.textContent = "";
+    options.languages.forEach(function (code) {
+      var box = el("input", {type: "checkbox", value: code, checked: "checked"});
+      langs.appendChild(el("label", {}, [box, document.createTextNode(" " + code)]));
+    });
+    document.querySelectorAll("input[name=status]").forEach(function (radio) {
+      radio.addEventListener("change", function () { chooseStatus(radio.value); });
+    });
+    $("search").addEventListener("input", search);
+    $("preview").addEventListener("click", preview);
+  }
+
+  function chooseStatus(status) {
+    document.body.classList.remove("status-Actual", "status-Exercise", "status-Test");
+    document.body.classList.add("status-" + status);
+    $("stage-banner").textContent = STAGES[status];
+    $("console-title").textContent = status === "Actual" ? "safezone — composing a REAL alert"
+                                                         : "safezone — " + status.toUpperCase() + " (drill) — not a real alert";
+    $("compose-rest").disabled = false;
+    $("preview-box").textContent = "";
+    draft = null;
+  }
+
+  function chosenStatus() {
+    var radio = document.querySelector("input[name=status]:checked");
+    return radio ? radio.value : null;
+  }
+
+  function toggle(id, name) {
+    if (selected[id]) delete selected[id]; else selected[id] = name;
+    renderSelected();
+    restyle();
+  }
+
+  function renderSelected() {
+    var list = $("selected");
+    list.textContent = "";
+    Object.keys(selected).forEach(function (id) {
+      var remove = el("button", {type: "button", text: "Remove", "aria-label": "Remove " + selected[id]});
+      remove.addEventListener("click", function () { toggle(id, selected[id]); });
+      list.appendChild(el("li", {"data-area": id}, [el("span", {text: selected[id] + " (" + id + ") "}), remove]));
+    });
+    if (!list.children.length) list.appendChild(el("li", {text: "none yet"}));
+  }
+
+  var searching = 0;
+  function search() {
+    var q = $("search").value.trim(), mine = ++searching, list = $("search-results");
+    if (q.length < 2) { list.textContent = ""; return; }
+    SZ.fetchJSON("/api/areas/search?q=" + encodeURIComponent(q)).then(function (answer) {
+      if (mine !== searching) return;
+      list.textContent = "";
+      answer.body.areas.forEach(function (a) {
+        var add = el("button", {type: "button", text: "Add " + a.name + (a.matched !== a.name ? " (" + a.matched + ")" : "") +
+                                " — " + SZ.timeToShelter(a.time_to_shelter_s)});
+        add.addEventListener("click", function () {
+          if (!selected[a.id]) toggle(a.id, a.name);
+          map.fitBounds([[a.bbox[1], a.bbox[0]], [a.bbox[3], a.bbox[2]]], {maxZoom: 11});
+        });
+        list.appendChild(el("li", {}, [add]));
+      });
+      if (!answer.body.areas.length) list.appendChild(el("li", {text: "no area has that name"}));
+    }).catch(function (error) { list.textContent = problem(error); });
+  }
+
+  function compositionBody(texts) {
+    var languages = [];
+    document.querySelectorAll("#languages input:checked").forEach(function (box) { languages.push(box.value); });
+    var body = {status: chosenStatus(), threat: $("threat").value, languages: languages, areas: Object.keys(selected)};
+    var minutes = Number($("lifetime").value);
+    if ($("lifetime").value.trim()) body.lifetime_minutes = minutes;
+    if (texts) body.texts = texts;
+    return body;
+  }
+
+  function preview() {
+    $("compose-error").textContent = "";
+    if (!chosenStatus()) { $("compose-error").textContent = "Choose the status first."; return; }
+    if (!Object.keys(selected).length) { $("compose-error").textContent = "Select at least one area (click the map or search a name)."; return; }
+    if (!/^\d+$/.test($("lifetime").value.trim())) { $("compose-error").textContent = "Lifetime: a whole number of minutes."; return; }
+    call("POST", API + "/alerts", compositionBody()).then(showPreview)
+      .catch(function (error) { $("compose-error").textContent = problem(error); });
+  }
+
+  function countLine(total) {
+    return el("p", {"class": "count" + (total > CELL_BROADCAST ? " over" : ""),
+                    text: "Cell broadcast: " + total + " / " + CELL_BROADCAST + " characters" +
+                          (total > CELL_BROADCAST ? " — too long for cell broadcast receivers" : "")});
+  }
+
+  function showPreview(p) {
+    draft = p;
+    var box = $("preview-box"), alert = p.alert;
+    box.textContent = "";
+    box.appendChild(el("h3", {text: "3. Preview" + (alert.status !== "Actual" ? " — " + alert.status.toUpperCase() + ", NOT A REAL ALERT" : "")}));
+    var bands = {};
+    p.areas.forEach(function (a) { bands[a.time_to_shelter_s] = (bands[a.time_to_shelter_s] || 0) + a.population; });
+    box.appendChild(el("p", {"class": "reach", text: "Population: " + p.population.toLocaleString("en") + " in " + p.areas.length +
+                             " areas, " + p.settlements + " settlements. Subscribers: " + (p.subscribers === null ? p.subscribers_note : p.subscribers)}));
+    box.appendChild(el("ul", {"class": "by-band"}, Object.keys(bands).map(function (s) {
+      return el("li", {text: "Time to shelter " + SZ.timeToShelter(Number(s)) + ": " + bands[s].toLocaleString("en") + " people"});
+    })));
+    var perLang = {};
+    alert.texts.forEach(function (t) { if (!perLang[t.language]) perLang[t.language] = t; });
+    Object.keys(perLang).forEach(function (lang) {
+      var t = perLang[lang], field = el("fieldset", {"data-lang": lang}, [el("legend", {text: "Text in " + lang})]);
+      ["headline", "description", "instruction"].forEach(function (name) {
+        var id = "text-" + lang + "-" + name, area = el("textarea", {id: id, rows: name === "headline" ? "2" : "3", "data-field": name});
+        area.value = t[name] || "";
+        var count = el("span", {"class": "count", "aria-live": "polite"});
+        field.appendChild(el("label", {"for": id, text: name}));
+        field.appendChild(area);
+        field.appendChild(count);
+      });
+      var total = el("div", {"class": "total"});
+      field.appendChild(total);
+      field.addEventListener("input", function () { counts(field); });
+      box.appendChild(field);
+      counts(field);
+    });
+    var submit = el("button", {type: "button", "class": "primary", id: "submit",
+                               text: alert.status === "Actual" ? "Submit for approval" : "Issue " + alert.status.toLowerCase() + " now"});
+    submit.addEventListener("click", submitDraft);
+    box.appendChild(el("p", {}, [submit]));
+  }
+
+  function counts(field) {
+    var total = 0;
+    field.querySelectorAll("textarea").forEach(function (area) {
+      var n = area.value.length;
+      total += area.getAttribute("data-field") === "description" ? 0 : n;
+      area.nextElementSibling.textContent = n + " characters";
+    });
+    var holder = field.querySelector(".total");
+    holder.textContent = "";
+    holder.appendChild(countLine(total));  // headline + instruction: what a cell broadcast carries
+  }
+
+  function editedTexts() {
+    var texts = {}, edited = false;
+    var original = {};
+    draft.alert.texts.forEach(function (t) { if (!original[t.language]) original[t.language] = t; });
+    document.querySelectorAll("#preview-box fieldset[data-lang]").forEach(function (field) {
+      var lang = field.getAttribute("data-lang"), text = {};
+      field.querySelectorAll("textarea").forEach(function (area) {
+        var name = area.getAttribute("data-field");
+        text[name] = area.value;
+        if (area.value !== (original[lang][name] || "")) edited = true;
+      });
+      texts[lang] = text;
+    });
+    return edited ? texts : null;
+  }
+
+  function submitDraft() {
+    $("compose-error").textContent = "";
+    var texts = editedTexts();
+    var ready = texts ? call("POST", API + "/alerts", compositionBody(texts)) : Promise.resolve(draft);
+    ready.then(function (p) {
+      var id = p.alert.id;
+      return call("POST", API + "/alerts/" + id + "/submit").then(function (submitted) {
+        if (submitted.status === "Actual") return submitted;
+        return call("POST", API + "/alerts/" + id + "/issue");
+      });
+    }).then(function (result) {
+      say(result.state === "issued" ? "Alert " + result.id + " issued." : "Alert " + result.id + " submitted: it waits for a second person's approval.");
+      $("preview-box").textContent = "";
+      selected = {};
+      renderSelected();
+      restyle();
+      refresh();
+    }).catch(function (error) { $("compose-error").textContent = problem(error); });
+  }
+
+  // -- the queues --------------------------------------------------------------------------
+
+  function refresh() {
+    call("GET", API + "/alerts?limit=200").then(function (answer) {
+      var alerts = answer.alerts;
+      renderQueue(alerts.filter(function (a) { return a.state === "submitted"; }));
+      renderReady(alerts.filter(function (a) { return a.state === "approved"; }));
+      renderInForce(alerts.filter(function (a) { return a.in_force && (a.kind === "alert" || a.kind === "update"); }));
+    }).catch(function (error) { if (error.status === 401) location.reload(); else say(problem(error)); });
+  }
+
+  function card(alert, buttons) {
+    var texts = alert.texts.map(function (t) {
+      return el("li", {lang: t.language}, [el("strong", {text: t.language + ": "}), el("span", {text: t.headline}),
+                                           el("span", {"class": "facts", text: t.instruction || ""})]);
+    });
+    var names = alert.areas.map(function (a) { return a.name; }).join(", ");
+    var show = el("button", {type: "button", text: "Show on map"});
+    show.addEventListener("click", function () { review(alert); });
+    return el("article", {"class": "card" + (alert.status !== "Actual" ? " drill" : ""), "data-alert": alert.id}, [
+      el("h3", {text: "#" + alert.id + " " + alert.status.toUpperCase() + " " + alert.kind + " — " + alert.threat}),
+      el("p", {text: "Areas: " + names + " · time to shelter " + SZ.timeToShelter(alert.time_to_shelter_s) +
+                     " · by " + (alert.workflow.created_by || "?")}),
+      el("ul", {}, texts), el("p", {}, [show].concat(buttons))
+    ]);
+  }
+
+  function review(alert) {
+    reviewed = alert.areas.map(function (a) { return a.id; });
+    restyle();
+    var found = [];
+    areaLayer.eachLayer(function (layer) { if (reviewed.indexOf(layer.feature.properties.id) >= 0) found.push(layer); });
+    if (found.length) map.fitBounds(L.featureGroup(found).getBounds(), {maxZoom: 11});
+  }
+
+  function action(label, fn) {
+    var button = el("button", {type: "button", text: label});
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      fn().then(function (r) { say(label + ": alert " + r.id + " is " + r.state + "."); refresh(); })
+        .catch(function (error) { say(problem(error)); button.disabled = false; refresh(); });
+    });
+    return button;
+  }
+
+  function renderQueue(alerts) {
+    var box = $("queue");
+    box.textContent = "";
+    alerts.forEach(function (a) {
+      var mine = a.workflow.created_by === session.user || a.workflow.submitted_by === session.user;
+      var buttons = [];
+      if (mine) buttons.push(el("span", {"class": "own", text: " Your own alert: another approver must decide."}));
+      else {
+        var reason = el("input", {type: "text", "aria-label": "Reason for rejecting alert " + a.id, placeholder: "reason to reject"});
+        buttons.push(action("Approve", function () { return call("POST", API + "/alerts/" + a.id + "/approve"); }));
+        buttons.push(reason);
+        buttons.push(action("Reject", function () {
+          if (!reason.value.trim()) return Promise.reject(new Error("Say why you reject it."));
+          return call("POST", API + "/alerts/" + a.id + "/reject", {reason: reason.value.trim()});
+        }));
+      }
+      box.appendChild(card(a, buttons));
+    });
+    if (!alerts.length) box.appendChild(el("p", {text: "Nothing waits for approval."}));
+  }
+
+  function renderReady(alerts) {
+    var box = $("ready");
+    box.textContent = "";
+    alerts.forEach(function (a) {
+      box.appendChild(card(a, [action("Issue", function () { return call("POST", API + "/alerts/" + a.id + "/issue"); })]));
+    });
+    if (!alerts.length) box.appendChild(el("p", {text: "Nothing to issue."}));
+  }
+
+  function renderInForce(alerts) {
+    var box = $("in-force");
+    box.textContent = "";
+    alerts.forEach(function (a) {
+      var buttons = has("issuer") ? [
+        action("Cancel", function () { return call("POST", API + "/alerts/" + a.id + "/cancel"); }),
+        action("All clear", function () { return call("POST", API + "/alerts/" + a.id + "/all-clear"); })
+      ] : [];
+      box.appendChild(card(a, buttons));
+    });
+    if (!alerts.length) box.appendChild(el("p", {text: "No alert in force."}));
+  }
+
+  function listen() {
+    var source = new EventSource(API + "/stream");
+    source.onopen = function () { document.body.setAttribute("data-live", "1"); };
+    source.onerror = function () { document.body.removeAttribute("data-live"); };
+    ["alert.submitted", "alert.approved", "alert.rejected", "alert.issued"].forEach(function (name) {
+      source.addEventListener(name, function (e) {
+        var step = JSON.parse(e.data);
+        if (name === "alert.submitted" && has("approver")) say("New submission: alert " + step.id + " waits for approval.");
+        refresh();
+      });
+    });
+  }
+
+  renderSelected();
+  start();
+})();

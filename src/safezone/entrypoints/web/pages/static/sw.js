@@ -1,0 +1,58 @@
+/* The public page's service worker: after a first visit the page, its scripts, the zones and
+   the last known alerts load without a network. Answers come from the network first; a copy
+   of each is kept, stamped with when it was fetched (x-sz-cached-at), and answered only when
+   the network fails, so the page can say plainly how old what it shows is. The live stream
+   and everything of the operators' are never kept. */
+"use strict";
+var CACHE = "safezone-pages-v1";
+var SHELL = ["/", "/drills", "/static/pages.css", "/static/common.js", "/static/public.js",
+             "/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css",
+             "/messages/en.json", "/messages/uk.json", "/messages/ru.json"];
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return Promise.all(SHELL.map(function (url) {
+      return fetch(url).then(function (response) { return response.ok ? keep(cache, url, response) : null; });
+    }));
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (n) { return n !== CACHE; }).map(function (n) { return caches.delete(n); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function kept(url) {
+  var path = new URL(url).pathname;
+  if (path === "/api/stream" || path.indexOf("/api/operator") === 0 || path === "/console") return false;
+  return SHELL.indexOf(path) >= 0 || path.indexOf("/api/") === 0 || path.indexOf("/vendor/") === 0 ||
+         path.indexOf("/static/") === 0;
+}
+
+function keep(cache, request, response) {
+  return response.clone().blob().then(function (body) {
+    var headers = new Headers(response.headers);
+    headers.set("x-sz-cached-at", String(Date.now()));
+    return cache.put(request, new Response(body, {status: response.status, statusText: response.statusText, headers: headers}));
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin || !kept(request.url)) return;
+  // Always ask the server (a 304 is cheap): an answer the browser's HTTP cache still holds
+  // must not pass for fresh when the server cannot be reached.
+  event.respondWith(fetch(request.url, {cache: "no-cache", credentials: "same-origin"}).then(function (response) {
+    if (response.ok) {
+      var copy = response.clone();
+      event.waitUntil(caches.open(CACHE).then(function (cache) { return keep(cache, request, copy); }));
+    }
+    return response;
+  }).catch(function () {
+    return caches.match(request).then(function (found) {
+      return found || new Response(JSON.stringify({error: "offline", reason: "offline, and not kept from an earlier visit"}),
+                                   {status: 503, headers: {"Content-Type": "application/json"}});
+    });
+  }));
+});
