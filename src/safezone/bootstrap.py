@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
+from safezone.adapters.channels.settings import DeliverySettings
 from safezone.adapters.geodata import geonames
 from safezone.adapters.config.templates import load_templates
 from safezone.adapters.geodata.border_sources import from_country_pair
@@ -18,6 +19,7 @@ from safezone.adapters.config.threats import ThreatConfig, load_threats
 from safezone.domain.cap.times import utc_now
 from safezone.services.alerts import AlertService, AlertSettings
 from safezone.services.public import PublicService
+from safezone.services.subscriptions import SubscriptionService
 from safezone.services.zones import DEFAULT_AREA_KM, build_zones
 from safezone.settings import Settings
 
@@ -35,12 +37,15 @@ class Container:
     alerts: AlertService
     public: PublicService
     clock: Callable[[], datetime]
+    subscriptions: SubscriptionService
+    delivery_settings: DeliverySettings
 
     def close(self) -> None:
         self.database.close()
 
 
-def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now, database: Database | None = None) -> Container:
+def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now, database: Database | None = None,
+             delivery: DeliverySettings | None = None) -> Container:
     """Open the database (migrating it), unless given one already open, and wire the services on it, once."""
     database = database or Database.open(settings.db)
     threats = load_threats(settings.threats_file)
@@ -52,7 +57,10 @@ def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now, databa
                       contact=settings.contact),
         clock=clock,
     )
-    return Container(settings, database, threats, alerts, PublicService(database.reader(), clock, settings.feed_retention), clock)
+    delivery = delivery or DeliverySettings.from_environ()
+    subscriptions = SubscriptionService(database, clock, require_https=not delivery.allow_http)
+    return Container(settings, database, threats, alerts, PublicService(database.reader(), clock, settings.feed_retention),
+                     clock, subscriptions, delivery)
 
 
 def ensure_zones(container: Container, progress: Callable[[str], None]) -> int:
