@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safezone.adapters.db.models import Base
@@ -31,6 +31,7 @@ class SubscriberRow(Base):
     email_confirmed: Mapped[bool] = mapped_column(Boolean)
     email_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     email_token: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    email_confirmation_sent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

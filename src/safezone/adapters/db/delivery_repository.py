@@ -73,10 +73,12 @@ class DeliveryRepository:
         return {(r, c) for r, c in self._session.execute(query)}
 
     def skip_pending(self, chain: str, except_alert: int, now: datetime, reason: str) -> int:
-        """End, unsent, every pending copy of the chain's other messages (a Cancel overtakes them)."""
+        """End, unsent, every pending copy of the chain's other messages (a Cancel overtakes them).
+        A copy a worker holds right now is left to finish: the follow-up waits for it, in order."""
         statement = (update(DeliveryRow)
                      .where(DeliveryRow.chain == chain, DeliveryRow.alert_id != except_alert,
-                            DeliveryRow.state == PENDING)
+                            DeliveryRow.state == PENDING,
+                            or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now))
                      .values(state="expired", reason=reason, finished_at=now, lease_owner=None, lease_until=None))
         return self._session.execute(statement).rowcount or 0
 

@@ -48,7 +48,7 @@ class SubscriberRepository:
     def save(self, subscription: Subscription, email_token: str | None, email_changed: bool) -> None:
         values = _columns(subscription) | {"updated_at": subscription.updated_at}
         if email_changed:
-            values |= {"email_token": email_token,
+            values |= {"email_token": email_token, "email_confirmation_sent": False,
                        "email_token_hash": None if email_token is None else digest(email_token)}
         self._session.execute(update(SubscriberRow).where(SubscriberRow.id == subscription.id).values(**values))
         self._set_areas(subscription.id, subscription.area_ids)
@@ -72,13 +72,25 @@ class SubscriberRepository:
                               .values(updated_at=now, **values))
 
     def confirmations_due(self, limit: int = 100) -> list[tuple[str, str, str, str]]:
-        """(id, address, confirmation token, language) of confirmation mails not yet sent."""
+        """(id, address, link token, language) of confirmation mails not yet sent."""
         query = (select(SubscriberRow.id, SubscriberRow.email, SubscriberRow.email_token, SubscriberRow.languages)
-                 .where(SubscriberRow.email_token.is_not(None)).limit(limit))
+                 .where(SubscriberRow.email_token.is_not(None), SubscriberRow.email_confirmation_sent.is_(False),
+                        SubscriberRow.email_confirmed.is_(False)).limit(limit))
         return [(i, e, t, (langs or ["en"])[0]) for i, e, t, langs in self._session.execute(query)]
 
     def confirmation_sent(self, subscriber_id: str) -> None:
-        self._session.execute(update(SubscriberRow).where(SubscriberRow.id == subscriber_id).values(email_token=None))
+        self._session.execute(update(SubscriberRow).where(SubscriberRow.id == subscriber_id)
+                              .values(email_confirmation_sent=True))
+
+    def email_tokens(self, ids: Iterable[str]) -> dict[str, str]:
+        """The e-mail link token of each subscriber with an address (for unsubscribe links)."""
+        ids = list(ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), CHUNK):
+            query = select(SubscriberRow.id, SubscriberRow.email_token).where(
+                SubscriberRow.id.in_(ids[start:start + CHUNK]), SubscriberRow.email_token.is_not(None))
+            found.update({i: t for i, t in self._session.execute(query)})
+        return found
 
     def points_in(self, west: float, south: float, east: float, north: float) -> tuple[list[str], np.ndarray, np.ndarray]:
         """(ids, lon, lat) of the subscribers with a point inside the window."""

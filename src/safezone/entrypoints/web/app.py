@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from safezone import __version__
 from safezone.bootstrap import Container
+from safezone.entrypoints import worker
 from safezone.entrypoints.web import docs, errors, health, openapi
 from safezone.entrypoints.web import delivery_admin
 from safezone.entrypoints.web import operator as operator_api
@@ -67,15 +68,21 @@ def rate_limiters(settings: Settings, subscribe: tuple[float, float] = (10.0, 5.
     }
 
 
-def create_app(container: Container, *, sweep: bool = True) -> FastAPI:
+def create_app(container: Container, *, sweep: bool = True, deliver: bool | None = None) -> FastAPI:
+    """`deliver` runs the delivery worker in process (by default when `sweep` does)."""
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_sweep_expired(container)) if sweep else None
+        stop = asyncio.Event()
+        delivering = asyncio.create_task(worker.embedded(container, stop)) if (sweep if deliver is None else deliver) else None
         try:
             yield
         finally:
             if task is not None:
                 task.cancel()
+            if delivering is not None:
+                stop.set()
+                await delivering
 
     settings = container.settings
     app = FastAPI(

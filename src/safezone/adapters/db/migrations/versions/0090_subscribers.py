@@ -39,7 +39,8 @@ def upgrade() -> None:
         sa.Column("email", sa.String(254), nullable=True),
         sa.Column("email_confirmed", sa.Boolean, nullable=False),
         sa.Column("email_token_hash", sa.String(64), nullable=True),
-        sa.Column("email_token", sa.String(100), nullable=True),  # until the confirmation mail is sent
+        sa.Column("email_token", sa.String(100), nullable=True),  # for the links in every mail to it
+        sa.Column("email_confirmation_sent", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
