@@ -206,7 +206,15 @@ class DeliveryEngine:
 
     # -- a whole pass ------------------------------------------------------------------------
 
+    def has_work(self) -> bool:
+        """A cheap read (no write lock, even on SQLite): anything to plan, send or confirm?"""
+        with self.database.unit_of_work(read_only=True) as uow:
+            return bool(uow.outbox.has_pending(OUTBOX_TOPIC) or uow.deliveries.has_due(self.clock())
+                        or ("email" in self.channels and uow.subscribers.confirmations_due(1)))
+
     async def run_once(self) -> PassResult:
+        if not await run_in_threadpool(self.has_work):
+            return PassResult()
         planned = await run_in_threadpool(self.plan_pending)
         await self.send_confirmations()
         tasks = await run_in_threadpool(self.claim)

@@ -102,6 +102,12 @@ class DeliveryRepository:
         return [DeliveryTask(r.id, r.key, r.alert_id, r.chain, r.receiver, r.channel, r.attempts,
                              as_utc(r.issued_at), as_utc(r.expires_at)) for r in rows]
 
+    def has_due(self, now: datetime) -> bool:
+        query = select(DeliveryRow.id).where(
+            DeliveryRow.state == PENDING, DeliveryRow.not_before <= now,
+            or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now)).limit(1)
+        return self._session.scalar(query) is not None
+
     def finish(self, delivery_id: int, owner: str, state: str, now: datetime, *, attempts: int,
                latency_ms: float | None = None, reason: str | None = None) -> bool:
         """Record a final outcome; False if the row is no longer ours (its lease passed to another)."""

@@ -52,6 +52,10 @@ class OutboxRepository:
             query = query.with_for_update(skip_locked=True)
         return [_entry(row) for row in self._session.scalars(query)]
 
+    def has_pending(self, topic: str) -> bool:
+        query = select(OutboxRow.id).where(OutboxRow.processed_at.is_(None), OutboxRow.topic == topic).limit(1)
+        return self._session.scalar(query) is not None
+
     def mark_processed(self, entry_id: int, now: datetime) -> None:
         self._session.execute(update(OutboxRow).where(OutboxRow.id == entry_id)
                               .values(processed_at=now, attempts=OutboxRow.attempts + 1))
