@@ -8,13 +8,13 @@ import asyncio
 import json
 import threading
 from collections import Counter
-from typing import Callable
+from typing import Any, Callable
 
 from aiohttp import web
 
 
 class Sink:
-    def __init__(self, answer: Callable[[dict], int] | None = None) -> None:
+    def __init__(self, answer: Callable[[dict], Any] | None = None) -> None:
         self.answer = answer or (lambda body: 200)
         self.ids: Counter[str] = Counter()
         self.bodies: list[dict] = []
@@ -42,6 +42,8 @@ class Sink:
         raw = await request.read()
         body = json.loads(raw)
         status = self.answer(body)
+        if asyncio.iscoroutine(status):
+            status = await status
         if 200 <= status < 300:
             self.ids[request.headers["webhook-id"]] += 1
             self.bodies.append(body)
