@@ -63,7 +63,9 @@ class PassResult:
 class DeliveryEngine:
     def __init__(self, database: Database, channels: Mapping[str, Any], settings: DeliverySettings,
                  alert_settings: AlertSettings, clock: Callable[[], datetime], *, owner: str | None = None,
-                 breaker: Any = None) -> None:
+                 breaker: Any = None, stream: Any = None) -> None:
+        """`stream` (adapters.queue.redis_stream.DeliveryStream) shares the work out among
+        workers; without it each worker leases straight from the database."""
         self.database = database
         self.channels = dict(channels)
         self.settings = settings
@@ -71,7 +73,9 @@ class DeliveryEngine:
         self.clock = clock
         self.owner = owner or "worker-" + secrets.token_hex(4)
         self.breaker = breaker
+        self.stream = stream
         self._messages: dict[int, Delivery] = {}
+        self._planned: list[int] = []  # alerts planned in this process, to publish
 
     # -- 1. plan -----------------------------------------------------------------------------
 
@@ -83,6 +87,7 @@ class DeliveryEngine:
                 entries = uow.outbox.claim_pending(OUTBOX_TOPIC, limit)
                 for entry in entries:
                     added += self._plan(uow, entry.alert_id)
+                    self._planned.append(entry.alert_id)
                     uow.outbox.mark_processed(entry.id, self.clock())
                 uow.commit()
             if len(entries) < limit:
@@ -109,11 +114,11 @@ class DeliveryEngine:
 
     # -- 2. lease ----------------------------------------------------------------------------
 
-    def claim(self, limit: int | None = None) -> list[DeliveryTask]:
+    def claim(self, limit: int | None = None, ids: list[int] | None = None) -> list[DeliveryTask]:
         now = self.clock()
         with self.database.unit_of_work() as uow:
             tasks = uow.deliveries.claim(self.owner, now, now + timedelta(seconds=self.settings.lease_s),
-                                         limit or self.settings.batch)
+                                         limit or (len(ids) if ids else self.settings.batch), ids)
             uow.commit()
         return tasks
 
@@ -218,13 +223,46 @@ class DeliveryEngine:
         planned = await run_in_threadpool(self.plan_pending)
         await self.send_confirmations()
         tasks = await run_in_threadpool(self.claim)
-        if not tasks:
-            return PassResult(planned=planned)
-        prepared = await run_in_threadpool(self.prepare, tasks)
-        outcomes = await asyncio.gather(*(self.send(d, r) for _, d, r in prepared))  # type: ignore[arg-type]
-        result = await run_in_threadpool(self.record, [(t, o) for (t, _, _), o in zip(prepared, outcomes)])
+        result = await self._deliver(tasks)
         result.planned = planned
         return result
+
+    async def _deliver(self, tasks: list[DeliveryTask]) -> PassResult:
+        if not tasks:
+            return PassResult()
+        prepared = await run_in_threadpool(self.prepare, tasks)
+        outcomes = await asyncio.gather(*(self.send(d, r) for _, d, r in prepared))  # type: ignore[arg-type]
+        return await run_in_threadpool(self.record, [(t, o) for (t, _, _), o in zip(prepared, outcomes)])
+
+    async def run_stream_once(self, *, block_ms: int = 100, min_idle_ms: int = 5000) -> PassResult:
+        """A pass of a `safezone worker`: publish what this worker planned, then deliver the
+        ids of one stream entry (a dead worker's first, after `min_idle_ms`), acknowledging it
+        once recorded; with nothing in the stream, a database pass (retries, lost entries)."""
+        planned = await run_in_threadpool(self.plan_pending)
+        if self._planned:
+            alerts, self._planned = self._planned, []
+            ids = await run_in_threadpool(self._queued_ids, alerts)
+            await self.stream.publish(ids)
+        entries = await self.stream.read(self.owner, 1, block_ms, min_idle_ms)
+        if not entries:
+            result = await self.run_once()
+            result.planned += planned
+            return result
+        result = PassResult(planned=planned)
+        for entry_id, ids in entries:
+            for start in range(0, len(ids), self.settings.batch):
+                tasks = await run_in_threadpool(self.claim, None, ids[start:start + self.settings.batch])
+                done = await self._deliver(tasks)
+                result.sent += done.sent
+                result.finished += done.finished
+                result.retried += done.retried
+            await self.stream.ack([entry_id])
+        result.retried += 1  # an entry was handled: keep going without waiting
+        return result
+
+    def _queued_ids(self, alert_ids: list[int]) -> list[int]:
+        with self.database.unit_of_work(read_only=True) as uow:
+            return uow.deliveries.queued_ids(alert_ids)
 
     async def send_confirmations(self) -> int:
         """The double opt-in mails of new addresses (the SMTP channel must be configured)."""
@@ -247,7 +285,8 @@ class DeliveryEngine:
         """Passes until `stop` is set; a database hiccup is logged and the next pass tries again."""
         while not stop.is_set():
             try:
-                result = await self.run_once()
+                result = await (self.run_stream_once(min_idle_ms=int(self.settings.lease_s * 1000) + 1000)
+                                if self.stream is not None else self.run_once())
                 busy = result.sent or result.finished or result.retried or result.planned
             except Exception:
                 log.exception("delivery pass failed")

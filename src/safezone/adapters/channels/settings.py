@@ -29,7 +29,7 @@ class DeliverySettings:
     subscribe_burst: float = 5.0
     max_attempts: int = 8  # then the delivery is dead (operators see and retry it)
     batch: int = 200  # deliveries one worker leases at a time
-    lease_s: float = 30.0
+    lease_s: float = 30.0  # a dead worker's deliveries come due again after this
     poll_s: float = 0.05
 
     @classmethod
@@ -46,7 +46,8 @@ class DeliverySettings:
             if env.get(key):
                 values[name] = int(number(key, env[key], low, high))
         for name, key, low, high in (("subscribe_rate_per_minute", "SAFEZONE_SUBSCRIBE_RATE_PER_MINUTE", 1, 1e6),
-                                     ("subscribe_burst", "SAFEZONE_SUBSCRIBE_BURST", 1, 1e6)):
+                                     ("subscribe_burst", "SAFEZONE_SUBSCRIBE_BURST", 1, 1e6),
+                                     ("lease_s", "SAFEZONE_DELIVERY_LEASE_S", 1, 3600)):
             if env.get(key):
                 values[name] = number(key, env[key], low, high)
         if env.get("SAFEZONE_VAPID_DIR"):

@@ -82,7 +82,9 @@ class DeliveryRepository:
                      .values(state="expired", reason=reason, finished_at=now, lease_owner=None, lease_until=None))
         return self._session.execute(statement).rowcount or 0
 
-    def claim(self, owner: str, now: datetime, lease_until: datetime, limit: int) -> list[DeliveryTask]:
+    def claim(self, owner: str, now: datetime, lease_until: datetime, limit: int,
+              ids: Sequence[int] | None = None) -> list[DeliveryTask]:
+        """Lease due rows (of `ids` only, when given: a stream entry's) to `owner`."""
         earlier = aliased(DeliveryRow)
         blocked = exists().where(earlier.receiver == DeliveryRow.receiver, earlier.channel == DeliveryRow.channel,
                                  earlier.id < DeliveryRow.id, earlier.state == PENDING)
@@ -90,6 +92,8 @@ class DeliveryRepository:
                  .where(DeliveryRow.state == PENDING, DeliveryRow.not_before <= now,
                         or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now), ~blocked)
                  .order_by(DeliveryRow.priority, DeliveryRow.id).limit(limit))
+        if ids is not None:
+            query = query.where(DeliveryRow.id.in_(list(ids)))
         if self._dialect == "postgresql":
             query = query.with_for_update(skip_locked=True, of=DeliveryRow)
         rows = list(self._session.scalars(query))
@@ -101,6 +105,11 @@ class DeliveryRepository:
                               .execution_options(synchronize_session=False))
         return [DeliveryTask(r.id, r.key, r.alert_id, r.chain, r.receiver, r.channel, r.attempts,
                              as_utc(r.issued_at), as_utc(r.expires_at)) for r in rows]
+
+    def queued_ids(self, alert_ids: Sequence[int]) -> list[int]:
+        query = (select(DeliveryRow.id).where(DeliveryRow.alert_id.in_(list(alert_ids)), DeliveryRow.state == PENDING)
+                 .order_by(DeliveryRow.priority, DeliveryRow.id))
+        return list(self._session.scalars(query))
 
     def has_due(self, now: datetime) -> bool:
         query = select(DeliveryRow.id).where(
