@@ -94,3 +94,17 @@ def test_a_subscriber_flood_is_rate_limited_without_touching_public_reads(db_url
     finally:
         api.close()
         built.close()
+
+
+def test_a_change_and_a_delete_at_once_leave_no_half_subscription(api, container):
+    from tests.web.test_races import at_once, codes
+
+    for trial in range(4):
+        created = api.post("/api/subscriptions", json=body(areas=["AAA-0-1"])).json()
+        url, headers = f"/api/subscriptions/{created['id']}", bearer(created["token"])
+        found = codes(at_once(lambda: api.request("PUT", url, headers=headers, json=body(areas=["BBB-0-1"])),
+                              lambda: api.request("DELETE", url, headers=headers)))
+        assert found[1] == 204 and found[0] in (200, 404), found
+        with container.database.unit_of_work(read_only=True) as uow:
+            assert uow.subscribers.get(created["id"]) is None
+            assert created["id"] not in uow.subscribers.of_areas(["AAA-0-1", "BBB-0-1"])  # no orphan areas
