@@ -5,7 +5,6 @@ healthy receivers' copies go out at once. A trial after the cool-off closes it a
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import datetime, timedelta, timezone
 
 from safezone.adapters.channels.webhook import WebhookChannel
@@ -55,12 +54,10 @@ def test_a_hanging_receiver_is_cut_off_and_the_others_are_served(api, container,
                 hook(dave, healthy, f"healthy-{n}")
             issue_alert(alice, bob)
             clock.advance(seconds=5)  # the first copies are due again
-            started = time.monotonic()
             for _ in range(2):
                 await engine.run_once()
-            took = time.monotonic() - started
-            assert len(hanging_calls) == 6  # not tried while open
-            assert len(healthy.ids) == 3 and took < 0.3 * 2
+            assert len(hanging_calls) == 6  # not tried while open: no copy waits out a timeout
+            assert len(healthy.ids) == 3
             await engine.channels["webhook"].close()
 
         asyncio.run(scenario())

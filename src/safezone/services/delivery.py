@@ -179,21 +179,23 @@ class DeliveryEngine:
     def record(self, results: list[tuple[DeliveryTask, Outcome]]) -> PassResult:
         now = self.clock()
         done = PassResult()
+        finished: list[dict] = []
         with self.database.unit_of_work() as uow:
             for task, outcome in results:
                 done.outcomes[outcome.kind.value] = done.outcomes.get(outcome.kind.value, 0) + 1
-                self._record(uow, task, outcome, now, done)
+                self._record(uow, task, outcome, now, done, finished)
+            done.sent += uow.deliveries.finish_many(self.owner, finished)
             uow.commit()
         return done
 
-    def _record(self, uow: UnitOfWork, task: DeliveryTask, outcome: Outcome, now: datetime, done: PassResult) -> None:
+    def _record(self, uow: UnitOfWork, task: DeliveryTask, outcome: Outcome, now: datetime, done: PassResult,
+                finished: list[dict]) -> None:
         skipped = bool(outcome.detail.get("breaker"))
         attempts = task.attempts if skipped else task.attempts + 1
-        if outcome.ok:
-            latency = (now - task.issued_at).total_seconds() * 1000
-            if uow.deliveries.finish(task.id, self.owner, outcome.kind.value, now, attempts=attempts,
-                                     latency_ms=latency, reason=outcome.reason[:500]):
-                done.sent += 1
+        if outcome.ok:  # recorded together, in one statement (a fan-out records hundreds a pass)
+            finished.append({"id": task.id, "state": outcome.kind.value, "finished_at": now, "attempts": attempts,
+                             "latency_ms": (now - task.issued_at).total_seconds() * 1000,
+                             "reason": outcome.reason[:500]})
             return
         if outcome.kind is OutcomeKind.FAILED and outcome.retryable and attempts < self.settings.max_attempts:
             wait = backoff(max(attempts, 1))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -126,6 +126,21 @@ class DeliveryRepository:
                      .values(state=state, finished_at=now, latency_ms=latency_ms, reason=reason, attempts=attempts,
                              lease_owner=None, lease_until=None))
         return bool(self._session.execute(statement).rowcount)
+
+    def finish_many(self, owner: str, rows: Sequence[dict]) -> int:
+        """`finish` for many rows in one statement (executemany): dicts of id, state,
+        finished_at, latency_ms, reason, attempts. How many were still ours."""
+        if not rows:
+            return 0
+        table = DeliveryRow.__table__
+        statement = (table.update()
+                     .where(table.c.id == bindparam("b_id"), table.c.lease_owner == owner, table.c.state == PENDING)
+                     .values(state=bindparam("b_state"), finished_at=bindparam("b_at"),
+                             latency_ms=bindparam("b_latency"), reason=bindparam("b_reason"),
+                             attempts=bindparam("b_attempts"), lease_owner=None, lease_until=None))
+        params = [{"b_id": r["id"], "b_state": r["state"], "b_at": r["finished_at"], "b_latency": r.get("latency_ms"),
+                   "b_reason": r.get("reason"), "b_attempts": r["attempts"]} for r in rows]
+        return self._session.connection().execute(statement, params).rowcount or 0
 
     def retry_later(self, delivery_id: int, owner: str, not_before: datetime, *, attempts: int, reason: str) -> bool:
         statement = (update(DeliveryRow)
