@@ -158,9 +158,13 @@ def check_push(push: PushSubscription, *, require_https: bool = True) -> PushSub
 def check_url(url: str, where: str, *, require_https: bool = True) -> str:
     if len(url) > MAX_URL_CHARS:
         raise InputError(f"at most {MAX_URL_CHARS} characters", field=where)
-    parts = urlsplit(url)
     schemes = ("https",) if require_https else ("http", "https")
-    if parts.scheme not in schemes or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port
+    except ValueError:
+        raise InputError("is not a URL (a bad host or port)", field=where) from None
+    if parts.scheme not in schemes or not host:
         raise InputError(f"must be an {' or '.join(schemes)} URL with a host", field=where)
     if parts.username or parts.password:
         raise InputError("must not carry a user name or password", field=where)

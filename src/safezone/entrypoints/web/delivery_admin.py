@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -61,13 +61,13 @@ def list_integrators(who: LoggedIn, services: Services) -> JSONResponse:
 
 
 @router.delete("/integrators/{integrator_id}", status_code=204, summary="Remove an integrator (admin)")
-def remove_integrator(integrator_id: Annotated[str, Path(max_length=32)], who: LoggedIn, services: Services) -> JSONResponse:
+def remove_integrator(integrator_id: Annotated[str, Path(max_length=32)], who: LoggedIn, services: Services) -> Response:
     with services.database.unit_of_work() as uow:
         removed = integrators.remove(uow, who.user, integrator_id, services.clock())
         uow.commit()
     if not removed:
         raise Refused(404, "not_found", f"no integrator {integrator_id}")
-    return JSONResponse(None, status_code=204)
+    return Response(status_code=204)
 
 
 @router.get("/alerts/{alert_id}/deliveries", summary="Receipts: totals per state and channel, p50/p99 latency")
