@@ -146,8 +146,9 @@ class DeliveryEngine:
                     unsubscribe = email_links(self.alert_settings.public_url or "http://127.0.0.1:8000", s.id,
                                               tokens[s.id])[1]
                 found[(s.id, "email")] = EmailReceiver(s.id, s.email, s.languages, unsubscribe)
-        if any(not t.receiver.startswith("sub_") for t in tasks):
-            for i in uow.integrators.all():
+        integrator_ids = sorted({t.receiver for t in tasks if not t.receiver.startswith("sub_")})
+        if integrator_ids:
+            for i in uow.integrators.by_ids(integrator_ids):
                 if i.kind == "webhook" and i.url and i.secret:
                     found[(i.id, "webhook")] = WebhookReceiver(i.id, i.url, i.secret)
                 elif i.kind == "mqtt":

@@ -33,6 +33,13 @@ class IntegratorRepository:
         row = self._session.get(IntegratorRow, integrator_id)
         return None if row is None else _integrator(row)
 
+    def by_ids(self, ids: list[str]) -> list[Integrator]:
+        found: list[Integrator] = []
+        for start in range(0, len(ids), 900):
+            query = select(IntegratorRow).where(IntegratorRow.id.in_(ids[start:start + 900]))
+            found += [_integrator(r) for r in self._session.scalars(query)]
+        return found
+
     def all(self) -> list[Integrator]:
         return [_integrator(r) for r in self._session.scalars(select(IntegratorRow).order_by(IntegratorRow.name))]
 
