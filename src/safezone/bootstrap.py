@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
+from safezone.adapters.channels.settings import DeliverySettings
 from safezone.adapters.channels.sse import Broadcaster
 from safezone.adapters.geodata import geonames
 from safezone.adapters.config.templates import load_templates
@@ -19,6 +20,7 @@ from safezone.adapters.config.threats import ThreatConfig, load_threats
 from safezone.domain.cap.times import utc_now
 from safezone.services.alerts import AlertService, AlertSettings
 from safezone.services.public import PublicService
+from safezone.services.subscriptions import SubscriptionService
 from safezone.services.zones import DEFAULT_AREA_KM, build_zones
 from safezone.settings import Settings
 
@@ -36,6 +38,8 @@ class Container:
     alerts: AlertService
     public: PublicService
     clock: Callable[[], datetime]
+    subscriptions: SubscriptionService
+    delivery_settings: DeliverySettings
     # Live streams to open pages: issued messages for everyone (/api/stream), workflow steps for
     # operators' consoles; the web app feeds them from `alerts.on_change` on its own event loop.
     stream: Broadcaster = field(default_factory=Broadcaster)
@@ -45,7 +49,8 @@ class Container:
         self.database.close()
 
 
-def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now, database: Database | None = None) -> Container:
+def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now, database: Database | None = None,
+             delivery: DeliverySettings | None = None) -> Container:
     """Open the database (migrating it), unless given one already open, and wire the services on it, once."""
     database = database or Database.open(settings.db)
     threats = load_threats(settings.threats_file)
@@ -58,7 +63,10 @@ def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now, databa
         clock=clock,
         stages=threats.stages,
     )
-    return Container(settings, database, threats, alerts, PublicService(database.reader(), clock, settings.feed_retention), clock)
+    delivery = delivery or DeliverySettings.from_environ()
+    subscriptions = SubscriptionService(database, clock, require_https=not delivery.allow_http)
+    return Container(settings, database, threats, alerts, PublicService(database.reader(), clock, settings.feed_retention),
+                     clock, subscriptions, delivery)
 
 
 def ensure_zones(container: Container, progress: Callable[[str], None]) -> int:

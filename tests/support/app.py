@@ -95,8 +95,9 @@ class Session:
         return self.api.post(url, headers=self.headers, json=json, **kwargs)
 
 
-def make_container(db_url: str, zones: Any, clock: Clock, **settings: Any) -> Container:
-    container = assemble(Settings(db=db_url, public_rate_per_minute=60_000, public_burst=10_000, **settings), clock=clock)
+def make_container(db_url: str, zones: Any, clock: Clock, delivery: Any = None, **settings: Any) -> Container:
+    container = assemble(Settings(db=db_url, public_rate_per_minute=60_000, public_burst=10_000, **settings), clock=clock,
+                         delivery=delivery)
     with container.database.unit_of_work() as uow:
         uow.zones.add(zones, activate=True)
         for name, roles in OPERATORS.items():

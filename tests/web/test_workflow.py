@@ -24,7 +24,7 @@ def test_an_actual_alert_from_draft_to_cancel(api, container):
     assert preview["population"] == 32_600
     assert preview["settlements"] == 4
     assert preview["time_to_shelter_s"] == 15
-    assert preview["subscribers"] is None and preview["subscribers_note"] == "subscribers: not yet available"
+    assert preview["subscribers"] == 0 and preview["receivers"] == {"webpush": 0, "webhook": 0, "email": 0, "mqtt": 0}
     texts = headlines(preview["alert"])
     assert set(texts) == {"en", "uk", "ru"}
     assert "Westgate" in texts["en"][0] and "15" in texts["uk"][0]

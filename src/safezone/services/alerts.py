@@ -44,6 +44,7 @@ from safezone.domain.stages import CAP_OF_STAGE, STAGE_PARAMETER, STAND_DOWN, Al
 from safezone.domain.text import check_free_text
 from safezone.domain.threats import ThreatClass
 from safezone.domain.zones import AlertArea, by_time_to_shelter
+from safezone.services import targeting
 from safezone.services.audit import record, record_refusal
 
 log = logging.getLogger("safezone.alerts")
@@ -51,7 +52,7 @@ OUTBOX_TOPIC = "alert.issued"
 DEFAULT_LIFETIME_MINUTES = 60
 MAX_DRAWN_VERTICES = 10_000
 MAX_TEXT_CHARS = 2000
-SUBSCRIBERS_NOTE = "subscribers: not yet available"
+SUBSCRIBERS_NOTE = "receivers counted now, per channel; who subscribes before issue is reached too"
 SETTLEMENTS_LISTED = 10
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # where `safezone serve` listens by default
 ENDING_ACTIONS = {AlertKind.UPDATE: "alert.superseded", AlertKind.CANCEL: "alert.cancelled",
@@ -117,8 +118,9 @@ class Preview:
     population: int
     settlements: int
     time_to_shelter_s: int
-    subscribers: int | None = None  # None until subscribers exist (a later part)
+    subscribers: int | None = None  # distinct receivers (subscribers and integrators)
     subscribers_note: str = SUBSCRIBERS_NOTE
+    receivers: Mapping[str, int] = field(default_factory=dict)  # per channel
 
 
 AlertListener = Callable[[str, AlertRecord], None]
@@ -175,13 +177,14 @@ class AlertService:
             draft = uow.alerts.add(draft)
             self._publishable(uow, draft, None, now)  # refused now if it could never be published
             record(uow, user, "alert.composed", _subject(draft), _details(draft), at=now)
+            reach = targeting.receivers(uow, draft)
             uow.commit()
-            return _preview(draft, areas)
+            return _preview(draft, areas, reach)
 
     def preview(self, user: User, alert_id: int) -> Preview:
         with self.database.unit_of_work(read_only=True) as uow:
             alert = self._get(uow, alert_id)
-            return _preview(alert, uow.areas.by_ids(alert.zone_version, alert.area_ids))
+            return _preview(alert, uow.areas.by_ids(alert.zone_version, alert.area_ids), targeting.receivers(uow, alert))
 
     def get(self, alert_id: int) -> AlertRecord:
         with self.database.unit_of_work(read_only=True) as uow:
@@ -554,7 +557,7 @@ def _announcement(alert: AlertRecord) -> dict:
             "area_ids": list(alert.area_ids), "follows": alert.follows, "stage": alert.stage.value}
 
 
-def _preview(alert: AlertRecord, areas: Sequence[AlertArea]) -> Preview:
+def _preview(alert: AlertRecord, areas: Sequence[AlertArea], reach: targeting.Receivers) -> Preview:
     summaries = tuple(
         AreaSummary(id=a.id, name=a.name, side=a.side, band=a.band, time_to_shelter_s=a.time_to_shelter_s,
                     population=a.population, settlement_count=len(a.settlements),
@@ -562,4 +565,5 @@ def _preview(alert: AlertRecord, areas: Sequence[AlertArea]) -> Preview:
         for a in areas
     )
     return Preview(alert=alert, areas=summaries, population=sum(a.population for a in areas),
-                   settlements=sum(len(a.settlements) for a in areas), time_to_shelter_s=_shortest(areas))
+                   settlements=sum(len(a.settlements) for a in areas), time_to_shelter_s=_shortest(areas),
+                   subscribers=reach.total, receivers=reach.per_channel())

@@ -1,6 +1,6 @@
 """The outbox: one entry per issued message, written in the alert's own transaction.
 
-Delivery workers (a later part) read pending entries and mark them processed; the unique
+Delivery workers (services/delivery.py) plan each pending entry and mark it processed; the unique
 (alert, topic) pair makes a second write of the same announcement fail instead of
 delivering twice.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.alert_models import OutboxRow
@@ -42,6 +42,23 @@ class OutboxRepository:
         """Entries not yet processed, oldest first."""
         query = select(OutboxRow).where(OutboxRow.processed_at.is_(None)).order_by(OutboxRow.id).limit(limit)
         return [_entry(row) for row in self._session.scalars(query)]
+
+    def claim_pending(self, topic: str, limit: int = 20) -> list[OutboxEntry]:
+        """Unprocessed entries of a topic, oldest first, locked for this transaction (PostgreSQL:
+        `SKIP LOCKED`, so two workers plan different entries; SQLite: the writer's lock)."""
+        query = (select(OutboxRow).where(OutboxRow.processed_at.is_(None), OutboxRow.topic == topic)
+                 .order_by(OutboxRow.id).limit(limit))
+        if self._session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [_entry(row) for row in self._session.scalars(query)]
+
+    def has_pending(self, topic: str) -> bool:
+        query = select(OutboxRow.id).where(OutboxRow.processed_at.is_(None), OutboxRow.topic == topic).limit(1)
+        return self._session.scalar(query) is not None
+
+    def mark_processed(self, entry_id: int, now: datetime) -> None:
+        self._session.execute(update(OutboxRow).where(OutboxRow.id == entry_id)
+                              .values(processed_at=now, attempts=OutboxRow.attempts + 1))
 
     def for_alert(self, alert_id: int) -> list[OutboxEntry]:
         query = select(OutboxRow).where(OutboxRow.alert_id == alert_id).order_by(OutboxRow.id)

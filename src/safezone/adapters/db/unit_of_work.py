@@ -17,10 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from safezone.adapters.db.alert_repository import AlertRepository
 from safezone.adapters.db.area_repository import AreaRepository
 from safezone.adapters.db.audit_repository import AuditRepository
+from safezone.adapters.db.delivery_repository import DeliveryRepository
 from safezone.adapters.db.import_repository import ImportRunRepository
+from safezone.adapters.db.integrator_repository import IntegratorRepository
 from safezone.adapters.db.outbox_repository import OutboxRepository
 from safezone.adapters.db.session_repository import SessionRepository
 from safezone.adapters.db.shelter_repository import ShelterRepository
+from safezone.adapters.db.subscriber_repository import SubscriberRepository
 from safezone.adapters.db.user_repository import UserRepository
 from safezone.adapters.db.zone_repository import ZoneRepository
 
@@ -43,6 +46,9 @@ class UnitOfWork:
     alerts: AlertRepository
     outbox: OutboxRepository
     areas: AreaRepository
+    subscribers: SubscriberRepository
+    integrators: IntegratorRepository
+    deliveries: DeliveryRepository
 
     def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
         self._sessions = sessions
@@ -61,6 +67,9 @@ class UnitOfWork:
         self.alerts = AlertRepository(self._session)
         self.outbox = OutboxRepository(self._session)
         self.areas = AreaRepository(self._session)
+        self.subscribers = SubscriberRepository(self._session)
+        self.integrators = IntegratorRepository(self._session)
+        self.deliveries = DeliveryRepository(self._session)
         return self
 
     def __exit__(self, *_: object) -> None:

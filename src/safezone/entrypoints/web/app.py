@@ -26,8 +26,10 @@ from starlette.concurrency import run_in_threadpool
 
 from safezone import __version__
 from safezone.bootstrap import Container
-from safezone.entrypoints.web import docs, errors, health, live, openapi, pages
+from safezone.entrypoints import worker
+from safezone.entrypoints.web import delivery_admin, docs, errors, health, live, openapi, pages
 from safezone.entrypoints.web import operator as operator_api
+from safezone.entrypoints.web import subscriptions as subscriptions_api
 from safezone.entrypoints.web import public as public_api
 from safezone.entrypoints.web.bodylimit import BodyLimit
 from safezone.entrypoints.web.failsafe import Failsafe
@@ -54,21 +56,25 @@ async def _sweep_expired(container: Container) -> None:
         await asyncio.sleep(container.settings.expiry_sweep_s)
 
 
-def rate_limiters(settings: Settings) -> dict[str, RateLimiter]:
+def rate_limiters(settings: Settings, subscribe: tuple[float, float] = (10.0, 5.0)) -> dict[str, RateLimiter]:
     """One limiter per bucket (see ratelimit.bucket), each with its own rate."""
     return {
         "public": RateLimiter(settings.public_rate_per_minute, settings.public_burst),
         "login": RateLimiter(settings.login_rate_per_minute, settings.login_burst),
         "operator": RateLimiter(settings.operator_rate_per_minute, settings.operator_burst),
         "health": RateLimiter(HEALTH_RATE_PER_MINUTE, HEALTH_BURST),
+        "subscribe": RateLimiter(*subscribe),
     }
 
 
-def create_app(container: Container, *, sweep: bool = True) -> FastAPI:
+def create_app(container: Container, *, sweep: bool = True, deliver: bool | None = None) -> FastAPI:
+    """`deliver` runs the delivery worker in process (by default when `sweep` does)."""
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_sweep_expired(container)) if sweep else None
         detach = live.attach(container, asyncio.get_running_loop())
+        stop = asyncio.Event()
+        delivering = asyncio.create_task(worker.embedded(container, stop)) if (sweep if deliver is None else deliver) else None
         try:
             yield
         finally:
@@ -77,6 +83,9 @@ def create_app(container: Container, *, sweep: bool = True) -> FastAPI:
             await container.operator_stream.close()
             if task is not None:
                 task.cancel()
+            if delivering is not None:
+                stop.set()
+                await delivering
 
     settings = container.settings
     app = FastAPI(
@@ -94,7 +103,9 @@ def create_app(container: Container, *, sweep: bool = True) -> FastAPI:
     # add_middleware puts each new one outside the previous: listed here innermost first.
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit)
-    app.add_middleware(RateLimits, limiters=rate_limiters(settings))
+    delivery = container.delivery_settings
+    app.add_middleware(RateLimits, limiters=rate_limiters(
+        settings, (delivery.subscribe_rate_per_minute, delivery.subscribe_burst)))
     app.add_middleware(ForwardedClient, trusted=settings.trusted_proxies)
     app.add_middleware(TrustedHosts, trusted=settings.trusted_hosts)
     app.add_middleware(Failsafe)
@@ -102,6 +113,8 @@ def create_app(container: Container, *, sweep: bool = True) -> FastAPI:
     errors.install(app)
     app.include_router(public_api.router, tags=["public"])
     app.include_router(operator_api.router, tags=["operator"])
+    app.include_router(subscriptions_api.router, tags=["subscriptions"])
+    app.include_router(delivery_admin.router, tags=["delivery"])
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(live.router)

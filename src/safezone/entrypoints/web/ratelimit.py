@@ -20,6 +20,7 @@ MAX_CLIENTS = 50_000
 OPERATOR_PREFIX = "/api/operator"
 LOGIN_PATH = f"{OPERATOR_PREFIX}/login"
 HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
+SUBSCRIBE_PREFIX = "/api/subscriptions"
 # Health checks come from a few monitors, often through one address: generous, but bounded.
 HEALTH_RATE_PER_MINUTE = 600.0
 HEALTH_BURST = 120.0
@@ -60,13 +61,15 @@ def retry_after(seconds: float) -> str:
 
 
 def bucket(path: str) -> str:
-    """Which bucket a request draws from: "health", "login", "operator" or "public"."""
+    """Which bucket a request draws from: "health", "login", "operator", "subscribe" or "public"."""
     if path in HEALTH_PATHS:
         return "health"
     if path == LOGIN_PATH:
         return "login"
     if path == OPERATOR_PREFIX or path.startswith(OPERATOR_PREFIX + "/"):
         return "operator"
+    if path == SUBSCRIBE_PREFIX or path.startswith(SUBSCRIBE_PREFIX + "/"):
+        return "subscribe"  # a subscriber flood never eats the public reads' bucket
     return "public"
 
 

@@ -193,8 +193,9 @@ class PreviewOut(BaseModel):
     population: int
     settlements: int
     time_to_shelter_s: int
-    subscribers: int | None
+    subscribers: int | None = Field(description="Distinct receivers (subscribers and integrators) it reaches now")
     subscribers_note: str
+    receivers: dict[str, int] = Field(description="Receivers per channel: webpush, webhook, email, mqtt")
 
 
 class OperatorAlertsOut(BaseModel):

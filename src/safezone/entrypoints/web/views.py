@@ -104,6 +104,7 @@ def preview_json(preview: Preview, now: datetime) -> dict:
         "time_to_shelter_s": preview.time_to_shelter_s,
         "subscribers": preview.subscribers,
         "subscribers_note": preview.subscribers_note,
+        "receivers": dict(preview.receivers),
     }
 
 

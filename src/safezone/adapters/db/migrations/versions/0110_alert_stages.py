@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0110_alert_stages"
-down_revision = "0070_alert_own_words"
+down_revision = "0090_subscribers"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,53 @@
+"""Integrators an admin registered (webhooks, broker topics), with their area filters."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from safezone.adapters.db import locks
+from safezone.adapters.db.delivery_models import IntegratorRow
+from safezone.adapters.db.import_repository import as_utc
+from safezone.domain.subscribers import Integrator
+
+
+class IntegratorRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, integrator: Integrator) -> None:
+        self._session.add(IntegratorRow(id=integrator.id, name=integrator.name, kind=integrator.kind,
+                                        url=integrator.url, secret=integrator.secret,
+                                        topic_prefix=integrator.topic_prefix, area_ids=list(integrator.area_ids),
+                                        created_at=integrator.created_at))
+
+    def lock_name(self, name: str) -> None:
+        """Two admins registering one name take turns (PostgreSQL; SQLite's writers always do)."""
+        locks.hold(self._session, f"integrator:{name}")
+
+    def named(self, name: str) -> Integrator | None:
+        row = self._session.scalar(select(IntegratorRow).where(IntegratorRow.name == name))
+        return None if row is None else _integrator(row)
+
+    def get(self, integrator_id: str) -> Integrator | None:
+        row = self._session.get(IntegratorRow, integrator_id)
+        return None if row is None else _integrator(row)
+
+    def by_ids(self, ids: list[str]) -> list[Integrator]:
+        found: list[Integrator] = []
+        for start in range(0, len(ids), 900):
+            query = select(IntegratorRow).where(IntegratorRow.id.in_(ids[start:start + 900]))
+            found += [_integrator(r) for r in self._session.scalars(query)]
+        return found
+
+    def all(self) -> list[Integrator]:
+        return [_integrator(r) for r in self._session.scalars(select(IntegratorRow).order_by(IntegratorRow.name))]
+
+    def delete(self, integrator_id: str) -> bool:
+        return bool(self._session.execute(delete(IntegratorRow).where(IntegratorRow.id == integrator_id)).rowcount)
+
+
+def _integrator(row: IntegratorRow) -> Integrator:
+    return Integrator(id=row.id, name=row.name, kind=row.kind, area_ids=tuple(row.area_ids),
+                      created_at=as_utc(row.created_at), url=row.url, secret=row.secret,
+                      topic_prefix=row.topic_prefix)

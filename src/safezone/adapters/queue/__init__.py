@@ -1,0 +1,1 @@
+"""Work queues between delivery workers (Redis Streams); the state stays in the database."""

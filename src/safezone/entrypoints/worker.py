@@ -1,0 +1,49 @@
+"""The delivery worker, as `safezone serve` runs it in process (the embedded default).
+
+`channels(container)` opens the channels the settings turn on (webhooks always; Web Push with a
+VAPID folder; e-mail with an SMTP host; MQTT with a broker host), `engine(container)` wires the
+engine on them, and `embedded(container, stop)` runs passes until told to stop, then closes
+the channels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from safezone.adapters.channels.email import EmailChannel
+from safezone.adapters.channels.mqtt import MqttChannel
+from safezone.adapters.channels.webhook import WebhookChannel
+from safezone.adapters.channels.webpush import WebPushChannel, load_or_create_vapid_key
+from safezone.bootstrap import Container
+from safezone.domain.breaker import CircuitBreaker
+from safezone.services.delivery import DeliveryEngine
+
+
+def channels(container: Container) -> dict[str, Any]:
+    settings = container.delivery_settings
+    clock = container.clock
+    opened: dict[str, Any] = {"webhook": WebhookChannel(clock=clock)}
+    if settings.vapid_dir is not None:
+        opened["webpush"] = WebPushChannel(load_or_create_vapid_key(settings.vapid_dir), subject=settings.vapid_subject,
+                                           require_https=not settings.allow_http, clock=clock)
+    if settings.smtp_host:
+        opened["email"] = EmailChannel(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_sender,
+                                       sender_name=container.settings.sender_name, clock=clock)
+    if settings.mqtt_host:
+        opened["mqtt"] = MqttChannel(host=settings.mqtt_host, port=settings.mqtt_port, clock=clock)
+    return opened
+
+
+def engine(container: Container, opened: dict[str, Any], owner: str | None = None) -> DeliveryEngine:
+    return DeliveryEngine(container.database, opened, container.delivery_settings, container.alerts.settings,
+                          container.clock, owner=owner, breaker=CircuitBreaker())
+
+
+async def embedded(container: Container, stop: asyncio.Event, opened: dict[str, Any] | None = None) -> None:
+    opened = opened if opened is not None else channels(container)
+    try:
+        await engine(container, opened).run(stop)
+    finally:
+        for channel in opened.values():
+            await channel.close()

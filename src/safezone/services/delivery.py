@@ -1,0 +1,311 @@
+"""The delivery engine: from the outbox to every receiver, exactly once as a receiver sees it.
+
+One pass (`run_once`) does three things, each its own unit of work:
+
+1. **Plan**: every unprocessed outbox entry becomes one `deliveries` row per receiver and
+   channel (`services.targeting`), keyed message × receiver × channel; a second plan of the
+   same entry adds nothing. A follow-up (Update, Cancel, all-clear) ends the pending copies of
+   its chain's earlier messages unsent: a Cancel overtakes the alert it cancels.
+2. **Lease**: due rows are leased to this worker (see `DeliveryRepository.claim`: no two workers
+   hold one row, an Update never before its alert, Cancels then Actual then drills first).
+3. **Send and record**: each channel sends concurrently; the outcome is recorded only while the
+   lease is still ours. Failures worth retrying come back after an exponential backoff with
+   jitter, until `max_attempts`, then the row is `dead` (operators list and retry those).
+   Nothing goes out past the message's `expires`. A Web Push subscription the push service
+   says is gone (404/410) is removed.
+
+A worker that dies holding leases loses nothing: its rows come due again when the lease ends,
+and a receiver drops a copy it already has by the idempotency id every copy carries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Mapping
+
+from starlette.concurrency import run_in_threadpool
+
+from safezone.adapters.channels.settings import DeliverySettings
+from safezone.adapters.db import Database, UnitOfWork
+from safezone.adapters.db.delivery_repository import DeliveryTask
+from safezone.domain.alerts import AlertKind
+from safezone.domain.cap.enums import Status
+from safezone.domain.delivery import (
+    BrokerReceiver,
+    Delivery,
+    EmailReceiver,
+    Outcome,
+    OutcomeKind,
+    PushReceiver,
+    WebhookReceiver,
+)
+from safezone.domain.retry import backoff, priority
+from safezone.services import messages, targeting
+from safezone.services.alerts import OUTBOX_TOPIC, AlertSettings
+from safezone.services.subscriptions import email_links
+
+log = logging.getLogger("safezone.delivery")
+
+
+@dataclass
+class PassResult:
+    planned: int = 0
+    sent: int = 0
+    finished: int = 0
+    retried: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+class DeliveryEngine:
+    def __init__(self, database: Database, channels: Mapping[str, Any], settings: DeliverySettings,
+                 alert_settings: AlertSettings, clock: Callable[[], datetime], *, owner: str | None = None,
+                 breaker: Any = None, stream: Any = None) -> None:
+        """`stream` (adapters.queue.redis_stream.DeliveryStream) shares the work out among
+        workers; without it each worker leases straight from the database."""
+        self.database = database
+        self.channels = dict(channels)
+        self.settings = settings
+        self.alert_settings = alert_settings
+        self.clock = clock
+        self.owner = owner or "worker-" + secrets.token_hex(4)
+        self.breaker = breaker
+        self.stream = stream
+        self._messages: dict[int, Delivery] = {}
+        self._planned: list[int] = []  # alerts planned in this process, to publish
+
+    # -- 1. plan -----------------------------------------------------------------------------
+
+    def plan_pending(self, limit: int = 20) -> int:
+        """Turn unprocessed outbox entries into deliveries; how many rows were added."""
+        added = 0
+        while True:
+            with self.database.unit_of_work() as uow:
+                entries = uow.outbox.claim_pending(OUTBOX_TOPIC, limit)
+                for entry in entries:
+                    added += self._plan(uow, entry.alert_id)
+                    self._planned.append(entry.alert_id)
+                    uow.outbox.mark_processed(entry.id, self.clock())
+                uow.commit()
+            if len(entries) < limit:
+                return added
+
+    def _plan(self, uow: UnitOfWork, alert_id: int) -> int:
+        alert = uow.alerts.get(alert_id)
+        if alert is None or alert.issued_at is None:
+            return 0
+        now = self.clock()
+        chain = targeting.chain_of(uow, alert) or alert.cap_identifier or str(alert.id)
+        if alert.follows is not None:
+            skipped = uow.deliveries.skip_pending(chain, alert.id, now, f"superseded by the {alert.kind.value} "
+                                                  f"(alert {alert.id}) before it was sent")
+            if skipped:
+                log.info("alert %s: %d pending copies of its chain not sent", alert.id, skipped)
+        reach = targeting.receivers(uow, alert, chain)
+        rank = priority(alert.kind in (AlertKind.CANCEL, AlertKind.ALL_CLEAR), alert.status is Status.ACTUAL)
+        rows = [{"key": f"{alert.id}:{receiver}:{channel}", "alert_id": alert.id, "chain": chain,
+                 "receiver": receiver, "channel": channel, "priority": rank, "state": "queued", "attempts": 0,
+                 "not_before": now, "issued_at": alert.issued_at, "expires_at": alert.expires}
+                for receiver, channel in sorted(reach.targets)]
+        return uow.deliveries.add_many(rows)
+
+    # -- 2. lease ----------------------------------------------------------------------------
+
+    def claim(self, limit: int | None = None, ids: list[int] | None = None) -> list[DeliveryTask]:
+        now = self.clock()
+        with self.database.unit_of_work() as uow:
+            tasks = uow.deliveries.claim(self.owner, now, now + timedelta(seconds=self.settings.lease_s),
+                                         limit or (len(ids) if ids else self.settings.batch), ids)
+            uow.commit()
+        return tasks
+
+    def prepare(self, tasks: list[DeliveryTask]) -> list[tuple[DeliveryTask, Delivery | None, Any]]:
+        """Each task with its message and its receiver (None when the receiver is gone)."""
+        with self.database.unit_of_work(read_only=True) as uow:
+            for alert_id in {t.alert_id for t in tasks} - set(self._messages):
+                alert = uow.alerts.get(alert_id)
+                chain = next(t.chain for t in tasks if t.alert_id == alert_id)
+                self._messages[alert_id] = messages.message(uow, alert, chain, self.alert_settings)  # type: ignore[arg-type]
+            receivers = self._receivers(uow, tasks)
+        return [(t, messages.for_receiver(self._messages[t.alert_id], t.receiver, t.channel),
+                 receivers.get((t.receiver, t.channel))) for t in tasks]
+
+    def _receivers(self, uow: UnitOfWork, tasks: list[DeliveryTask]) -> dict[tuple[str, str], Any]:
+        subscriber_ids = {t.receiver for t in tasks if t.receiver.startswith("sub_")}
+        found: dict[tuple[str, str], Any] = {}
+        tokens = uow.subscribers.email_tokens(subscriber_ids)
+        for s in uow.subscribers.by_ids(subscriber_ids):
+            if s.push is not None:
+                found[(s.id, "webpush")] = PushReceiver(s.id, s.push.endpoint, s.push.p256dh, s.push.auth, s.languages)
+            if s.email is not None and s.email_confirmed:
+                unsubscribe = None
+                if s.id in tokens:
+                    unsubscribe = email_links(self.alert_settings.public_url or "http://127.0.0.1:8000", s.id,
+                                              tokens[s.id])[1]
+                found[(s.id, "email")] = EmailReceiver(s.id, s.email, s.languages, unsubscribe)
+        integrator_ids = sorted({t.receiver for t in tasks if not t.receiver.startswith("sub_")})
+        if integrator_ids:
+            for i in uow.integrators.by_ids(integrator_ids):
+                if i.kind == "webhook" and i.url and i.secret:
+                    found[(i.id, "webhook")] = WebhookReceiver(i.id, i.url, i.secret)
+                elif i.kind == "mqtt":
+                    found[(i.id, "mqtt")] = BrokerReceiver(i.id, i.topic_prefix or "safezone/areas")
+        return found
+
+    # -- 3. send and record --------------------------------------------------------------------
+
+    async def send(self, delivery: Delivery, receiver: Any) -> Outcome:
+        if receiver is None:
+            return Outcome.permanent("the receiver unsubscribed or was removed")
+        if delivery.remaining(self.clock()).total_seconds() <= 0:
+            return Outcome.expired()
+        channel = self.channels.get(delivery.channel.value)
+        if channel is None:
+            return Outcome.permanent(f"the {delivery.channel.value} channel is not configured")
+        endpoint = _endpoint(receiver)
+        if self.breaker is not None and endpoint and not self.breaker.allows(endpoint, self.clock()):
+            return Outcome.retry(f"circuit open for {endpoint}: not tried", breaker=True)
+        try:
+            outcome = await channel.send(delivery, receiver)
+        except Exception as error:  # a channel must not raise; if one does, the row is retried
+            log.exception("channel %s raised", delivery.channel.value)
+            outcome = Outcome.retry(f"{type(error).__name__} in the channel")
+        if self.breaker is not None and endpoint:
+            self.breaker.record(endpoint, outcome.ok or not outcome.retryable, self.clock())
+        return outcome
+
+    def record(self, results: list[tuple[DeliveryTask, Outcome]]) -> PassResult:
+        now = self.clock()
+        done = PassResult()
+        finished: list[dict] = []
+        with self.database.unit_of_work() as uow:
+            for task, outcome in results:
+                done.outcomes[outcome.kind.value] = done.outcomes.get(outcome.kind.value, 0) + 1
+                self._record(uow, task, outcome, now, done, finished)
+            done.sent += uow.deliveries.finish_many(self.owner, finished)
+            uow.commit()
+        return done
+
+    def _record(self, uow: UnitOfWork, task: DeliveryTask, outcome: Outcome, now: datetime, done: PassResult,
+                finished: list[dict]) -> None:
+        skipped = bool(outcome.detail.get("breaker"))
+        attempts = task.attempts if skipped else task.attempts + 1
+        if outcome.ok:  # recorded together, in one statement (a fan-out records hundreds a pass)
+            finished.append({"id": task.id, "state": outcome.kind.value, "finished_at": now, "attempts": attempts,
+                             "latency_ms": (now - task.issued_at).total_seconds() * 1000,
+                             "reason": outcome.reason[:500]})
+            return
+        if outcome.kind is OutcomeKind.FAILED and outcome.retryable and attempts < self.settings.max_attempts:
+            wait = backoff(max(attempts, 1))
+            if now + wait < task.expires_at:
+                uow.deliveries.retry_later(task.id, self.owner, now + wait, attempts=attempts, reason=outcome.reason[:500])
+                done.retried += 1
+                return
+        if outcome.kind is OutcomeKind.GONE and task.channel == "webpush":
+            uow.subscribers.drop_channel(task.receiver, "webpush", now)
+        state = {OutcomeKind.EXPIRED: "expired", OutcomeKind.GONE: "failed"}.get(outcome.kind, "failed")
+        if outcome.kind is OutcomeKind.FAILED and outcome.retryable:
+            state = "dead" if now < task.expires_at else "expired"
+        if uow.deliveries.finish(task.id, self.owner, state, now, attempts=attempts, reason=outcome.reason[:500]):
+            done.finished += 1
+
+    # -- a whole pass ------------------------------------------------------------------------
+
+    def has_work(self) -> bool:
+        """A cheap read (no write lock, even on SQLite): anything to plan, send or confirm?"""
+        with self.database.unit_of_work(read_only=True) as uow:
+            return bool(uow.outbox.has_pending(OUTBOX_TOPIC) or uow.deliveries.has_due(self.clock())
+                        or ("email" in self.channels and uow.subscribers.confirmations_due(1)))
+
+    async def run_once(self) -> PassResult:
+        if not await run_in_threadpool(self.has_work):
+            return PassResult()
+        planned = await run_in_threadpool(self.plan_pending)
+        await self.send_confirmations()
+        tasks = await run_in_threadpool(self.claim)
+        result = await self._deliver(tasks)
+        result.planned = planned
+        return result
+
+    async def _deliver(self, tasks: list[DeliveryTask]) -> PassResult:
+        if not tasks:
+            return PassResult()
+        prepared = await run_in_threadpool(self.prepare, tasks)
+        outcomes = await asyncio.gather(*(self.send(d, r) for _, d, r in prepared))  # type: ignore[arg-type]
+        return await run_in_threadpool(self.record, [(t, o) for (t, _, _), o in zip(prepared, outcomes)])
+
+    async def run_stream_once(self, *, block_ms: int = 100, min_idle_ms: int = 5000) -> PassResult:
+        """A pass of a `safezone worker`: publish what this worker planned, then deliver the
+        ids of one stream entry (a dead worker's first, after `min_idle_ms`), acknowledging it
+        once recorded; with nothing in the stream, a database pass (retries, lost entries)."""
+        planned = await run_in_threadpool(self.plan_pending)
+        if self._planned:
+            alerts, self._planned = self._planned, []
+            ids = await run_in_threadpool(self._queued_ids, alerts)
+            await self.stream.publish(ids)
+        entries = await self.stream.read(self.owner, 1, block_ms, min_idle_ms)
+        if not entries:
+            result = await self.run_once()
+            result.planned += planned
+            return result
+        result = PassResult(planned=planned)
+        for entry_id, ids in entries:
+            for start in range(0, len(ids), self.settings.batch):
+                tasks = await run_in_threadpool(self.claim, None, ids[start:start + self.settings.batch])
+                done = await self._deliver(tasks)
+                result.sent += done.sent
+                result.finished += done.finished
+                result.retried += done.retried
+            await self.stream.ack([entry_id])
+        result.retried += 1  # an entry was handled: keep going without waiting
+        return result
+
+    def _queued_ids(self, alert_ids: list[int]) -> list[int]:
+        with self.database.unit_of_work(read_only=True) as uow:
+            return uow.deliveries.queued_ids(alert_ids)
+
+    async def send_confirmations(self) -> int:
+        """The double opt-in mails of new addresses (the SMTP channel must be configured)."""
+        email = self.channels.get("email")
+        if email is None:
+            return 0
+        with self.database.unit_of_work(read_only=True) as uow:
+            due = uow.subscribers.confirmations_due()
+        sent = 0
+        for subscriber_id, address, token, language in due:
+            link = email_links(self.alert_settings.public_url or "http://127.0.0.1:8000", subscriber_id, token)[0]
+            if (await email.confirm(address, link, language)).ok:
+                with self.database.unit_of_work() as uow:
+                    uow.subscribers.confirmation_sent(subscriber_id)
+                    uow.commit()
+                sent += 1
+        return sent
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Passes until `stop` is set; a database hiccup is logged and the next pass tries again."""
+        while not stop.is_set():
+            try:
+                result = await (self.run_stream_once(min_idle_ms=int(self.settings.lease_s * 1000) + 1000)
+                                if self.stream is not None else self.run_once())
+                busy = result.sent or result.finished or result.retried or result.planned
+            except Exception:
+                log.exception("delivery pass failed")
+                busy = False
+            if not busy:
+                try:
+                    await asyncio.wait_for(stop.wait(), self.settings.poll_s)
+                except asyncio.TimeoutError:
+                    pass
+
+
+def _endpoint(receiver: Any) -> str | None:
+    """The host a receiver's copies go to, for the circuit breaker (webhooks, push services)."""
+    url = getattr(receiver, "url", None) or getattr(receiver, "endpoint", None)
+    if not url:
+        return None
+    from urllib.parse import urlsplit
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

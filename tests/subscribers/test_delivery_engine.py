@@ -1,0 +1,151 @@
+"""The delivery engine from the outbox to real webhook receivers on 127.0.0.1, on SQLite and
+PostgreSQL: exactly one copy per receiver, signed; a Cancel overtakes the alert it cancels;
+retries with backoff, dead letters an operator retries, nothing past `expires`; receipts with
+latency; two engines at once never send one delivery twice."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import timedelta
+
+import pytest
+
+from safezone.adapters.channels.webhook import WebhookChannel, verify
+from safezone.entrypoints import worker
+from safezone.services.delivery import DeliveryEngine
+from tests.subscribers.sink import Sink
+from tests.support.app import issue_alert, login
+
+
+@pytest.fixture
+def sink():
+    found = Sink()
+    yield found
+    found.close()
+
+
+def hook(dave, sink, name: str, areas=("AAA-0-1",)) -> dict:
+    answer = dave.post("/api/operator/integrators", {"name": name, "kind": "webhook", "url": sink.url(f"/{name}"),
+                                                      "area_filter": list(areas)})
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def make_engine(container, owner: str | None = None) -> DeliveryEngine:
+    return worker.engine(container, {"webhook": WebhookChannel(clock=container.clock, timeout_s=2)}, owner)
+
+
+def drain(engine: DeliveryEngine, passes: int = 20) -> None:
+    async def run() -> None:
+        try:
+            for _ in range(passes):
+                result = await engine.run_once()
+                if not (result.planned or result.sent or result.finished or result.retried):
+                    return
+        finally:
+            for channel in engine.channels.values():
+                await channel.close()
+    asyncio.run(run())
+
+
+def test_an_issued_alert_reaches_each_integrator_in_its_areas_once(api, container, sink):
+    dave, alice, bob = login(api, "dave"), login(api, "alice"), login(api, "bob")
+    siren = hook(dave, sink, "siren")
+    hook(dave, sink, "elsewhere", areas=("BBB-1-1",))
+    everything = hook(dave, sink, "agency", areas=())
+    alert_id = issue_alert(alice, bob, areas=("AAA-0-1",))
+    preview = alice.get(f"/api/operator/alerts/{alert_id}").json()
+    assert preview["receivers"]["webhook"] == 2  # the approver and the issuer see the same figure
+
+    drain(make_engine(container))
+    assert sorted(sink.paths) == ["/agency", "/siren"] and set(sink.ids.values()) == {1}
+    first = sink.headers[sink.paths.index("/siren")]
+    assert verify(siren["secret"], first, first["_raw"], now=container.clock()) == first["webhook-id"]
+    assert sink.bodies[0]["summary"]["kind"] == "alert" and sink.bodies[0]["cap"].startswith("<?xml")
+
+    drain(make_engine(container))  # a second pass (or a restarted worker) sends nothing again
+    assert sum(sink.ids.values()) == 2
+    receipts = alice.get(f"/api/operator/alerts/{alert_id}/deliveries").json()
+    assert receipts["states"]["sent"] == 2 and receipts["channels"]["webhook"]["sent"] == 2
+    assert receipts["latency"]["count"] == 2 and receipts["latency"]["p99_ms"] >= receipts["latency"]["p50_ms"] >= 0
+    assert everything["id"] != siren["id"]
+
+
+def test_a_cancel_overtakes_the_pending_copies_of_its_alert(api, container, sink):
+    dave, alice, bob = login(api, "dave"), login(api, "alice"), login(api, "bob")
+    hook(dave, sink, "siren")
+    alert_id = issue_alert(alice, bob)
+    engine = make_engine(container)
+    engine.plan_pending()  # the alert's copies are queued, not yet sent
+    cancelled = alice.post(f"/api/operator/alerts/{alert_id}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    drain(engine)
+    assert [b["summary"]["kind"] for b in sink.bodies] == ["cancel"]
+    with container.database.unit_of_work(read_only=True) as uow:
+        [skipped] = uow.deliveries.listed(alert_id=alert_id)
+    assert skipped.state == "expired" and "superseded by the cancel" in skipped.reason
+
+
+def test_retries_back_off_then_dead_letters_an_operator_retries(api, container, clock):
+    answers = iter([503, 503, 200] + [500] * 50)
+    sink = Sink(lambda body: next(answers))
+    try:
+        dave, alice, bob = login(api, "dave"), login(api, "alice"), login(api, "bob")
+        hook(dave, sink, "flaky")
+        alert_id = issue_alert(alice, bob)
+        engine = make_engine(container)
+        drain(engine)
+        assert not sink.ids  # two 503s so far: waiting for the backoff
+        for _ in range(3):
+            clock.advance(seconds=10)
+            drain(engine)
+        assert list(sink.ids.values()) == [1]
+        with container.database.unit_of_work(read_only=True) as uow:
+            [done] = uow.deliveries.listed(alert_id=alert_id)
+        assert done.state == "sent" and done.attempts == 3
+
+        second = issue_alert(alice, bob, areas=("AAA-0-1",))
+        for _ in range(12):  # every answer a 500 from now on: dead after max_attempts
+            clock.advance(seconds=150)
+            drain(engine)
+        dead = alice.get("/api/operator/deliveries", params={"state": "dead"}).json()["deliveries"]
+        assert [d["alert_id"] for d in dead] == [second]
+        assert alice.post(f"/api/operator/deliveries/{dead[0]['id']}/retry").status_code == 200
+        assert alice.post(f"/api/operator/deliveries/{dead[0]['id']}/retry").status_code == 409
+        assert alice.get(f"/api/operator/alerts/{second}/deliveries").json()["states"]["queued"] == 1
+    finally:
+        sink.close()
+
+
+def test_nothing_is_sent_past_expires(api, container, clock, sink):
+    dave, alice, bob = login(api, "dave"), login(api, "alice"), login(api, "bob")
+    hook(dave, sink, "late")
+    alert_id = issue_alert(alice, bob)
+    clock.advance(hours=2)  # the alert lived 60 minutes
+    drain(make_engine(container))
+    assert not sink.ids
+    assert alice.get(f"/api/operator/alerts/{alert_id}/deliveries").json()["states"]["expired"] == 1
+
+
+def test_two_engines_at_once_send_each_delivery_once(api, container, sink):
+    dave, alice, bob = login(api, "dave"), login(api, "alice"), login(api, "bob")
+    for n in range(40):
+        hook(dave, sink, f"gateway-{n}")
+    alert_id = issue_alert(alice, bob)
+    engines = [make_engine(container, "one"), make_engine(container, "two")]
+    for engine in engines:
+        engine.settings = engine.settings.__class__(**{**engine.settings.__dict__, "batch": 7})
+    start = threading.Barrier(2)
+
+    def run(engine: DeliveryEngine) -> None:
+        start.wait()
+        drain(engine, passes=50)
+
+    threads = [threading.Thread(target=run, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert len(sink.ids) == 40 and set(sink.ids.values()) == {1}
+    assert alice.get(f"/api/operator/alerts/{alert_id}/deliveries").json()["states"]["sent"] == 40

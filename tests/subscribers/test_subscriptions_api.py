@@ -1,0 +1,110 @@
+"""Residents subscribe without an account: a place or areas, channels, languages, drills off by
+default; a manage token returned once reads, changes and deletes; deletion deletes; the place
+is never returned; bad input is a 4xx naming the field. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from safezone.domain.subscribers import digest
+from tests.subscribers.support import bearer, body
+
+
+def test_subscribe_read_change_delete(api, container):
+    created = api.post("/api/subscriptions", json=body())
+    assert created.status_code == 201, created.text
+    answer = created.json()
+    sub_id, token = answer["id"], answer["token"]
+    assert token.startswith("szm_") and answer["drills"] is False
+    assert answer["channels"] == ["webpush"] and answer["has_place"] is True
+    assert "50.5" not in created.text and "29.99" not in created.text  # the place never comes back
+    assert created.headers["cache-control"] == "no-store"
+
+    with container.database.unit_of_work(read_only=True) as uow:
+        stored, token_hash = uow.subscribers.get(sub_id)
+    assert token_hash == digest(token) and token not in json.dumps(stored.__dict__, default=str)
+
+    read = api.get(f"/api/subscriptions/{sub_id}", headers=bearer(token))
+    assert read.status_code == 200 and read.json()["token"] is None and "place" not in read.json()
+    assert api.get(f"/api/subscriptions/{sub_id}", headers=bearer("szm_wrong")).status_code == 404
+    assert api.get(f"/api/subscriptions/{sub_id}").status_code == 401
+
+    moved = api.request("PUT", f"/api/subscriptions/{sub_id}", headers=bearer(token),
+                    json=body(lat=None, areas=["BBB-0-1"], drills=True))
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["has_place"] is False and moved.json()["areas"] == ["BBB-0-1"] and moved.json()["drills"]
+
+    assert api.request("DELETE", f"/api/subscriptions/{sub_id}", headers=bearer(token)).status_code == 204
+    assert api.get(f"/api/subscriptions/{sub_id}", headers=bearer(token)).status_code == 404
+    with container.database.unit_of_work(read_only=True) as uow:
+        assert uow.subscribers.get(sub_id) is None and uow.subscribers.of_areas(["BBB-0-1"]) == set()
+
+
+def test_email_is_confirmed_by_its_link_and_unsubscribed_in_one_click(api, container):
+    created = api.post("/api/subscriptions", json=body(push=None, email="resident@example.org")).json()
+    assert created["email"] == "pending"
+    with container.database.unit_of_work(read_only=True) as uow:
+        [(sub_id, address, email_token, language)] = uow.subscribers.confirmations_due()
+    assert sub_id == created["id"] and address == "resident@example.org" and language == "uk"
+    assert api.get(f"/api/subscriptions/{sub_id}/confirm", params={"token": "sze_" + "x" * 40}).status_code == 404
+    assert api.get(f"/api/subscriptions/{sub_id}/confirm", params={"token": email_token}).status_code == 200
+    assert api.get(f"/api/subscriptions/{sub_id}", headers=bearer(created["token"])).json()["email"] == "confirmed"
+    assert api.post(f"/api/subscriptions/{sub_id}/unsubscribe", params={"token": email_token},
+                    content="List-Unsubscribe=One-Click").status_code == 200
+    assert api.get(f"/api/subscriptions/{sub_id}", headers=bearer(created["token"])).json()["channels"] == []
+
+
+def test_bad_subscriptions_are_refused_with_the_field(api, container, caplog):
+    caplog.set_level(logging.DEBUG)
+    cases = {
+        "place": body(lat=None),  # neither place nor areas
+        "push": body(push=None),  # no channel
+        "place.lat": body(lat=91.0),
+        "email": body(email="not-an-address"),
+        "push.endpoint": body(push={"endpoint": "ftp://x", "keys": body()["push"]["keys"]}),
+        "push.keys.p256dh": body(push={"endpoint": "https://p.example.org/1", "keys": {"p256dh": "AAAA", "auth": "BBBB"}}),
+        "languages[0]": body(languages=["not a language"]),
+        "areas": body(areas=["A"] * 51),
+        "surprise": body(surprise=1),
+    }
+    for field, sent in cases.items():
+        answer = api.post("/api/subscriptions", json=sent)
+        assert 400 <= answer.status_code < 500, (field, answer.text)
+        assert field.split("[")[0].split(".")[0] in (answer.json().get("field") or "") + answer.json()["reason"], \
+            (field, answer.json())
+    assert api.post("/api/subscriptions", content=b"{" * 70_000,
+                    headers={"content-type": "application/json"}).status_code == 413
+    assert "91.0" not in caplog.text and "50.5" not in caplog.text
+    with container.database.unit_of_work(read_only=True) as uow:
+        assert uow.subscribers.count() == 0
+
+
+def test_a_subscriber_flood_is_rate_limited_without_touching_public_reads(db_url, sample_zones, clock):
+    from safezone.adapters.channels.settings import DeliverySettings
+    from safezone.entrypoints.web import create_app
+    from tests.support.app import Api, make_container
+
+    built = make_container(db_url, sample_zones, clock, delivery=DeliverySettings(subscribe_burst=3))
+    api = Api(create_app(built, sweep=False))
+    try:
+        codes = [api.post("/api/subscriptions", json=body()).status_code for _ in range(6)]
+        assert codes[:3] == [201] * 3 and set(codes[3:]) == {429}
+        assert api.get("/api/zones.geojson").status_code == 200
+    finally:
+        api.close()
+        built.close()
+
+
+def test_a_change_and_a_delete_at_once_leave_no_half_subscription(api, container):
+    from tests.web.test_races import at_once, codes
+
+    for trial in range(4):
+        created = api.post("/api/subscriptions", json=body(areas=["AAA-0-1"])).json()
+        url, headers = f"/api/subscriptions/{created['id']}", bearer(created["token"])
+        found = codes(at_once(lambda: api.request("PUT", url, headers=headers, json=body(areas=["BBB-0-1"])),
+                              lambda: api.request("DELETE", url, headers=headers)))
+        assert found[1] == 204 and found[0] in (200, 404), found
+        with container.database.unit_of_work(read_only=True) as uow:
+            assert uow.subscribers.get(created["id"]) is None
+            assert created["id"] not in uow.subscribers.of_areas(["AAA-0-1", "BBB-0-1"])  # no orphan areas
