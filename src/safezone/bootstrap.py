@@ -17,6 +17,7 @@ from safezone.adapters.db import Database
 from safezone.adapters.config.threats import ThreatConfig, load_threats
 from safezone.domain.cap.times import utc_now
 from safezone.services.alerts import AlertService, AlertSettings
+from safezone.services.history import HistoryService
 from safezone.services.public import PublicService
 from safezone.services.zones import DEFAULT_AREA_KM, build_zones
 from safezone.settings import Settings
@@ -35,6 +36,7 @@ class Container:
     alerts: AlertService
     public: PublicService
     clock: Callable[[], datetime]
+    history: HistoryService
 
     def close(self) -> None:
         self.database.close()
@@ -52,7 +54,8 @@ def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now, databa
                       contact=settings.contact),
         clock=clock,
     )
-    return Container(settings, database, threats, alerts, PublicService(database.reader(), clock, settings.feed_retention), clock)
+    return Container(settings, database, threats, alerts, PublicService(database.reader(), clock, settings.feed_retention), clock,
+                     HistoryService(database.reader(), clock, settings.archive_delay))
 
 
 def ensure_zones(container: Container, progress: Callable[[str], None]) -> int:
