@@ -18,6 +18,7 @@ from safezone.adapters.db.alert_repository import AlertRepository
 from safezone.adapters.db.area_repository import AreaRepository
 from safezone.adapters.db.audit_repository import AuditRepository
 from safezone.adapters.db.import_repository import ImportRunRepository
+from safezone.adapters.db.incident_repository import IncidentRepository
 from safezone.adapters.db.outbox_repository import OutboxRepository
 from safezone.adapters.db.session_repository import SessionRepository
 from safezone.adapters.db.shelter_repository import ShelterRepository
@@ -43,6 +44,7 @@ class UnitOfWork:
     alerts: AlertRepository
     outbox: OutboxRepository
     areas: AreaRepository
+    incidents: IncidentRepository
 
     def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
         self._sessions = sessions
@@ -61,6 +63,7 @@ class UnitOfWork:
         self.alerts = AlertRepository(self._session)
         self.outbox = OutboxRepository(self._session)
         self.areas = AreaRepository(self._session)
+        self.incidents = IncidentRepository(self._session)
         return self
 
     def __exit__(self, *_: object) -> None:

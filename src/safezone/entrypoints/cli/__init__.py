@@ -34,3 +34,7 @@ main.add_command(audit.audit)
 from safezone.entrypoints.cli import serve  # noqa: E402
 
 main.add_command(serve.serve)
+
+from safezone.entrypoints.cli import incidents  # noqa: E402
+
+main.add_command(incidents.incidents)

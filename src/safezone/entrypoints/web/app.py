@@ -28,6 +28,7 @@ from safezone import __version__
 from safezone.bootstrap import Container
 from safezone.entrypoints.web import docs, errors, health, openapi
 from safezone.entrypoints.web import history as history_api
+from safezone.entrypoints.web import incidents as incidents_api
 from safezone.entrypoints.web import operator as operator_api
 from safezone.entrypoints.web import public as public_api
 from safezone.entrypoints.web.bodylimit import BodyLimit
@@ -100,6 +101,7 @@ def create_app(container: Container, *, sweep: bool = True) -> FastAPI:
     app.include_router(public_api.router, tags=["public"])
     app.include_router(history_api.router, tags=["public"])
     app.include_router(operator_api.router, tags=["operator"])
+    app.include_router(incidents_api.router, tags=["operator"])
     app.include_router(health.router)
     app.include_router(docs.router)
     openapi.install(app)
