@@ -11,6 +11,7 @@ from shapely.geometry import Point
 
 from safezone.adapters.incident_sources import geometry_from, incident_from
 from safezone.adapters.shelter_sources.fields import Located
+from safezone.adapters.reports.effectiveness_tables import report_json
 from safezone.bootstrap import Container
 from safezone.domain.accounts import require_analyst
 from safezone.domain.errors import InputError
@@ -18,6 +19,7 @@ from safezone.domain.incidents import Incident
 from safezone.entrypoints.web.deps import Operator, container, operator
 from safezone.entrypoints.web.history import moment
 from safezone.services import incidents as service
+from safezone.services.effectiveness import effectiveness as build
 
 router = APIRouter(prefix="/api/operator")
 Services = Annotated[Container, Depends(container)]
@@ -81,6 +83,14 @@ def list_incidents(who: LoggedIn, services: Services,
     require_analyst(who.user, "read the incident log")
     found = service.listed(services.database, moment(from_, "from"), moment(to, "to"), limit)
     return {"count": len(found), "incidents": [incident_json(i, v) for i, v in found]}
+
+
+@router.get("/effectiveness", summary="Warning effectiveness in a window: the figures of `safezone effectiveness`")
+def effectiveness(who: LoggedIn, services: Services,
+                  from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+                  to: Annotated[str | None, Query(max_length=40)] = None) -> dict:
+    require_analyst(who.user, "read the effectiveness report")
+    return report_json(build(services.database, moment(from_, "from"), moment(to, "to"), services.clock))
 
 
 @router.post("/incidents/assess", summary="Assess every incident again against the alerts (analyst)")
