@@ -24,23 +24,31 @@ BATCH = 5000
 class IncidentRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._shapes: dict[int, dict[str, AreaShape]] = {}
 
     def lock_assessment(self) -> None:
         """Assessments take turns: each replaces verdict rows another may be writing."""
         hold(self._session, "incidents.assessment")
 
     def add(self, incidents: Sequence[Incident], recorded_by: str, recorded_at: datetime) -> list[int]:
-        """Store new incidents (in batches); their ids, in order."""
+        """Store new incidents, a batch per statement; their ids, in order.
+
+        SQLite: the unit of work holds the write lock, and a table whose largest id only grows
+        gives consecutive ids to rows inserted together, so the ids are read around one
+        executemany (its RETURNING would run row by row). PostgreSQL: RETURNING, in order."""
+        table = IncidentRow.__table__
+        connection = self._session.connection()
         ids: list[int] = []
         for start in range(0, len(incidents), BATCH):
             values = [_values(i, recorded_by, recorded_at) for i in incidents[start:start + BATCH]]
-            if self._session.get_bind().dialect.name == "postgresql":
-                ids.extend(self._session.scalars(insert(IncidentRow).returning(IncidentRow.id, sort_by_parameter_order=True),
-                                                 values))
+            if connection.dialect.name == "sqlite":
+                before = int(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
+                connection.execute(insert(table), values)
+                ids.extend(range(before + 1, before + len(values) + 1))
             else:
-                for value in values:
-                    ids.append(self._session.execute(insert(IncidentRow).values(**value).returning(IncidentRow.id)).scalar_one())
-        return [int(i) for i in ids]
+                statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+                ids.extend(int(i) for i in connection.execute(statement, values).scalars())
+        return ids
 
     def listed(self, start: datetime | None = None, end: datetime | None = None, limit: int | None = None) -> list[Incident]:
         query = select(IncidentRow).order_by(IncidentRow.occurred_at, IncidentRow.id).limit(limit)
@@ -82,6 +90,12 @@ class IncidentRepository:
         return spans
 
     def area_shapes(self, version: int) -> dict[str, AreaShape]:
+        """A zone set's areas as the matcher needs them (kept for this unit of work: a zone set never changes)."""
+        if version not in self._shapes:
+            self._shapes[version] = self._area_shapes(version)
+        return self._shapes[version]
+
+    def _area_shapes(self, version: int) -> dict[str, AreaShape]:
         rows = self._session.execute(select(AlertAreaRow.area_id, AlertAreaRow.geometry, AlertAreaRow.time_to_shelter_s,
                                             AlertAreaRow.band).where(AlertAreaRow.version == version))
         return {a: AreaShape(a, g, int(t), int(b)) for a, g, t, b in rows}
@@ -104,9 +118,10 @@ class IncidentRepository:
                              "alert_id": a.alert_id, "assessed_at": assessed_at})
             links.extend({"incident_id": a.incident_id, "alert_id": alert_id, "lead_time_s": lead}
                          for alert_id, lead in a.matches)
-        for table, values in ((IncidentVerdictRow, verdicts), (IncidentAlertRow, links)):
+        connection = self._session.connection()
+        for table, values in ((IncidentVerdictRow.__table__, verdicts), (IncidentAlertRow.__table__, links)):
             for start in range(0, len(values), BATCH):
-                self._session.execute(insert(table), values[start:start + BATCH])
+                connection.execute(insert(table), values[start:start + BATCH])
 
     def by_ids(self, ids: Sequence[int]) -> list[Incident]:
         return [_incident(row) for row in self._session.scalars(
