@@ -77,11 +77,31 @@ def _seconds(moments: Sequence[datetime | None], missing: float) -> np.ndarray:
 
 
 def _pairs(places: Sequence[BaseGeometry], shapes: Sequence[BaseGeometry]) -> tuple[np.ndarray, np.ndarray]:
+    """(place index, shape index) for every place that intersects a shape.
+
+    The tree holds the places and each distinct area geometry queries it once: shapely
+    prepares the query geometry, so a point-in-polygon test against a detailed area is fast,
+    and an area named by many alerts is tested once (the same object, so `id` tells them apart).
+    """
     if not places or not shapes:
         return np.empty(0, dtype=int), np.empty(0, dtype=int)
-    tree = shapely.STRtree(np.array(shapes, dtype=object))
-    found = tree.query(np.array(places, dtype=object), predicate="intersects")
-    return found[0], found[1]
+    distinct: dict[int, int] = {}
+    geometries: list[BaseGeometry] = []
+    which = np.empty(len(shapes), dtype=int)
+    for k, geometry in enumerate(shapes):
+        if id(geometry) not in distinct:
+            distinct[id(geometry)] = len(geometries)
+            geometries.append(geometry)
+        which[k] = distinct[id(geometry)]
+    tree = shapely.STRtree(np.array(places, dtype=object))
+    hit_shape, hit_place = tree.query(np.array(geometries, dtype=object), predicate="intersects")
+    order = np.argsort(which, kind="stable")
+    counts = np.bincount(which, minlength=len(geometries))
+    firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    repeat = counts[hit_shape]
+    total = int(repeat.sum())
+    within = np.arange(total) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    return np.repeat(hit_place, repeat), order[np.repeat(firsts[hit_shape], repeat) + within]
 
 
 def assess(incidents: Sequence[IncidentPlace], alerts: Sequence[AlertSpan],

@@ -63,9 +63,9 @@ class IncidentRepository:
 
     def places(self, ids: Sequence[int] | None = None) -> list[IncidentPlace]:
         query = select(IncidentRow.id, IncidentRow.occurred_at, IncidentRow.place).order_by(IncidentRow.id)
-        if ids is not None:
-            query = query.where(IncidentRow.id.in_(list(ids)))
-        rows = self._session.execute(query)
+        rows = []
+        for chunk in _chunks(ids):
+            rows.extend(self._session.execute(query if chunk is None else query.where(IncidentRow.id.in_(chunk))))
         return [IncidentPlace(int(i), as_utc(t), p) for i, t, p in rows]
 
     def actual_warnings(self, now: datetime, issued_by: datetime | None = None) -> list[AlertSpan]:
@@ -124,22 +124,26 @@ class IncidentRepository:
                 connection.execute(insert(table), values[start:start + BATCH])
 
     def by_ids(self, ids: Sequence[int]) -> list[Incident]:
-        return [_incident(row) for row in self._session.scalars(
-            select(IncidentRow).where(IncidentRow.id.in_(list(ids))).order_by(IncidentRow.id))]
+        return [_incident(row) for chunk in _chunks(ids) for row in self._session.scalars(
+            select(IncidentRow).where(IncidentRow.id.in_(chunk)).order_by(IncidentRow.id))]
 
     def verdicts(self, ids: Sequence[int] | None = None) -> dict[int, dict]:
         """The stored assessment per incident id, with every alert in force there."""
-        verdict_query, link_query = select(IncidentVerdictRow), select(IncidentAlertRow).order_by(IncidentAlertRow.alert_id)
-        if ids is not None:
-            verdict_query = verdict_query.where(IncidentVerdictRow.incident_id.in_(list(ids)))
-            link_query = link_query.where(IncidentAlertRow.incident_id.in_(list(ids)))
         links: dict[int, list[dict]] = {}
-        for link in self._session.scalars(link_query):
-            links.setdefault(int(link.incident_id), []).append({"alert_id": link.alert_id, "lead_time_s": link.lead_time_s})
-        return {int(r.incident_id): {"verdict": r.verdict, "lead_time_s": r.lead_time_s,
-                                     "time_to_shelter_s": r.time_to_shelter_s, "area_id": r.area_id, "band": r.band,
-                                     "alert_id": r.alert_id, "alerts": links.get(int(r.incident_id), [])}
-                for r in self._session.scalars(verdict_query)}
+        found: dict[int, dict] = {}
+        for chunk in _chunks(ids):
+            verdict_query, link_query = select(IncidentVerdictRow), select(IncidentAlertRow).order_by(IncidentAlertRow.alert_id)
+            if chunk is not None:
+                verdict_query = verdict_query.where(IncidentVerdictRow.incident_id.in_(chunk))
+                link_query = link_query.where(IncidentAlertRow.incident_id.in_(chunk))
+            for link in self._session.scalars(link_query):
+                links.setdefault(int(link.incident_id), []).append({"alert_id": link.alert_id,
+                                                                    "lead_time_s": link.lead_time_s})
+            for r in self._session.scalars(verdict_query):
+                found[int(r.incident_id)] = {"verdict": r.verdict, "lead_time_s": r.lead_time_s,
+                                             "time_to_shelter_s": r.time_to_shelter_s, "area_id": r.area_id,
+                                             "band": r.band, "alert_id": r.alert_id}
+        return {i: {**v, "alerts": links.get(i, [])} for i, v in found.items()}
 
     def alert_incidents(self) -> dict[int, list[int]]:
         found: dict[int, list[int]] = {}
@@ -147,6 +151,14 @@ class IncidentRepository:
                                                            .order_by(IncidentAlertRow.incident_id)):
             found.setdefault(int(alert_id), []).append(int(incident_id))
         return found
+
+
+def _chunks(ids: Sequence[int] | None) -> list[list[int] | None]:
+    """Ids in lists small enough for one IN (PostgreSQL takes at most 65,535 parameters); None: all."""
+    if ids is None:
+        return [None]
+    listed = list(ids)
+    return [listed[start:start + BATCH] for start in range(0, len(listed), BATCH)]
 
 
 def _values(incident: Incident, recorded_by: str, recorded_at: datetime) -> dict:
