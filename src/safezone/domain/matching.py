@@ -115,7 +115,9 @@ def assess(incidents: Sequence[IncidentPlace], alerts: Sequence[AlertSpan],
     ends = _seconds([a.end for a, _ in flat], np.inf)
     t = times[inc_idx]
     live = (starts[shape_idx] <= t) & (t < ends[shape_idx]) if len(inc_idx) else np.zeros(0, dtype=bool)
-    touching: set[tuple[int, int]] = {(int(i), flat[s][0].alert_id) for i, s in zip(inc_idx, shape_idx)}
+    flat_ids = np.array([a.alert_id for a, _ in flat], dtype=np.int64)
+    stride = int(flat_ids.max(initial=0)) + 1
+    touching = np.sort(inc_idx.astype(np.int64) * stride + flat_ids[shape_idx]) if len(inc_idx) else np.empty(0, np.int64)
     by_id = {a.alert_id: a for a in alerts}
     found: dict[int, dict[int, AreaShape]] = {}
     for i, s in zip(inc_idx[live], shape_idx[live]):
@@ -133,7 +135,7 @@ def assess(incidents: Sequence[IncidentPlace], alerts: Sequence[AlertSpan],
                                       area.time_to_shelter_s if area else None, area.area_id if area else None,
                                       area.band if area else None, None, ()))
             continue
-        leads = {alert_id: (incident.occurred_at - _warned_since(by_id[alert_id], index, by_id, touching)).total_seconds()
+        leads = {alert_id: (incident.occurred_at - _warned_since(by_id[alert_id], index, by_id, touching, stride)).total_seconds()
                  for alert_id in matched}
         first = max(sorted(leads), key=lambda a: leads[a])
         area = min(matched.values(), key=lambda a: a.time_to_shelter_s)
@@ -143,14 +145,18 @@ def assess(incidents: Sequence[IncidentPlace], alerts: Sequence[AlertSpan],
     return results
 
 
-def _warned_since(alert: AlertSpan, index: int, by_id: dict[int, AlertSpan], touching: set[tuple[int, int]]) -> datetime:
+def _warned_since(alert: AlertSpan, index: int, by_id: dict[int, AlertSpan], touching: np.ndarray,
+                  stride: int) -> datetime:
     """The start of the unbroken warning at the place: back through superseded messages that
-    covered it too."""
+    covered it too (`touching`: sorted codes incident index × stride + alert id of every
+    place–alert pair in space, whatever the time)."""
     start, current, seen = alert.start, alert, set()
     while current.follows is not None and current.follows not in seen:
         seen.add(current.follows)
         previous = by_id.get(current.follows)
-        if previous is None or not previous.superseded or (index, previous.alert_id) not in touching:
+        code = index * stride + previous.alert_id if previous is not None else -1
+        at = int(np.searchsorted(touching, code))
+        if previous is None or not previous.superseded or at >= len(touching) or touching[at] != code:
             break
         start, current = previous.start, previous
     return start
