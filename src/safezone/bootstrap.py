@@ -19,6 +19,7 @@ from safezone.adapters.db import Database
 from safezone.adapters.config.threats import ThreatConfig, load_threats
 from safezone.domain.cap.times import utc_now
 from safezone.services.alerts import AlertService, AlertSettings
+from safezone.services.history import HistoryService
 from safezone.services.public import PublicService
 from safezone.services.subscriptions import SubscriptionService
 from safezone.services.zones import DEFAULT_AREA_KM, build_zones
@@ -40,6 +41,7 @@ class Container:
     clock: Callable[[], datetime]
     subscriptions: SubscriptionService
     delivery_settings: DeliverySettings
+    history: HistoryService
     # Live streams to open pages: issued messages for everyone (/api/stream), workflow steps for
     # operators' consoles; the web app feeds them from `alerts.on_change` on its own event loop.
     stream: Broadcaster = field(default_factory=Broadcaster)
@@ -66,7 +68,7 @@ def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now, databa
     delivery = delivery or DeliverySettings.from_environ()
     subscriptions = SubscriptionService(database, clock, require_https=not delivery.allow_http)
     return Container(settings, database, threats, alerts, PublicService(database.reader(), clock, settings.feed_retention),
-                     clock, subscriptions, delivery)
+                     clock, subscriptions, delivery, HistoryService(database.reader(), clock, settings.archive_delay))
 
 
 def ensure_zones(container: Container, progress: Callable[[str], None]) -> int:

@@ -19,11 +19,13 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from safezone.domain.errors import InputError
+from safezone.services.history import ARCHIVE_DELAY_HOURS, DEFAULT_ARCHIVE_DELAY
 from safezone.services.public import DEFAULT_FEED_RETENTION, FEED_RETENTION_HOURS
 
 # Ranges a value must fall in; outside them it is a typo or a misunderstanding, not a choice.
 SESSION_HOURS = (0.25, 168.0, " hours")  # a quarter of an hour to a week
 FEED_HOURS = (*FEED_RETENTION_HOURS, " hours (what feed aggregators ask for)")
+ARCHIVE_HOURS = (*ARCHIVE_DELAY_HOURS, " hours (0 to 30 days)")
 RATES = (1.0, 1_000_000.0, " requests a minute")
 BURSTS = (1.0, 1_000_000.0, " requests")
 RANGES: dict[str, tuple[float, float, str]] = {
@@ -145,6 +147,7 @@ class Settings:
     ready_timeout_s: float = 1.5  # how long /readyz waits for the database
     expiry_sweep_s: float = 30.0
     feed_retention: timedelta = DEFAULT_FEED_RETENTION  # how long feeds keep ended alerts
+    archive_delay: timedelta = DEFAULT_ARCHIVE_DELAY  # how long after its end a warning enters the archive
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -156,6 +159,7 @@ class Settings:
         for attribute, limits in RANGES.items():
             number(name(attribute), getattr(self, attribute), *limits)
         number(name("feed_retention"), self.feed_retention.total_seconds() / 3600, *FEED_HOURS)
+        number(name("archive_delay"), self.archive_delay.total_seconds() / 3600, *ARCHIVE_HOURS)
         text(name("sender"), self.sender, spaces=False)
         text(name("sender_name"), self.sender_name)
         if self.contact is not None:
@@ -184,7 +188,8 @@ class Settings:
                    "operator_rate_per_minute": "SAFEZONE_OPERATOR_RATE_PER_MINUTE",
                    "operator_burst": "SAFEZONE_OPERATOR_BURST", "trusted_proxies": "SAFEZONE_TRUSTED_PROXIES",
                    "trusted_hosts": "SAFEZONE_TRUSTED_HOSTS", "ready_timeout_s": "SAFEZONE_READY_TIMEOUT_S",
-                   "feed_retention": "SAFEZONE_FEED_RETENTION_HOURS"}
+                   "feed_retention": "SAFEZONE_FEED_RETENTION_HOURS",
+                   "archive_delay": "SAFEZONE_ARCHIVE_DELAY_HOURS"}
 
         def given(attribute: str) -> str | None:
             raw = env.get(sources[attribute])
@@ -203,9 +208,9 @@ class Settings:
         if given("session_lifetime") is not None:
             hours = number(sources["session_lifetime"], str(given("session_lifetime")), *SESSION_HOURS)
             values["session_lifetime"] = timedelta(hours=hours)
-        if given("feed_retention") is not None:
-            hours = number(sources["feed_retention"], str(given("feed_retention")), *FEED_HOURS)
-            values["feed_retention"] = timedelta(hours=hours)
+        for attribute, limits in (("feed_retention", FEED_HOURS), ("archive_delay", ARCHIVE_HOURS)):
+            if given(attribute) is not None:
+                values[attribute] = timedelta(hours=number(sources[attribute], str(given(attribute)), *limits))
         if given("secure_cookies") is not None:
             values["secure_cookies"] = flag(sources["secure_cookies"], str(given("secure_cookies")))
         for attribute in ("trusted_proxies", "trusted_hosts"):

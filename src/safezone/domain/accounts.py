@@ -8,6 +8,8 @@ Roles (a person may hold several):
   their own alert, whatever roles they hold (the two-person rule that makes a lone mistake,
   like Hawaii's in 2018, impossible).
 - **admin** manages operator accounts: adds users, gives roles, disables users.
+- **analyst** records incidents (impacts, debris, damage reported) and assesses how well the
+  warnings covered them; an analyst issues nothing.
 
 The checks raise `PermissionDenied`; the web layer turns it into 403 and the refusal goes to
 the audit log like any other action.
@@ -33,6 +35,7 @@ class Role(StrEnum):
     ISSUER = "issuer"
     APPROVER = "approver"
     ADMIN = "admin"
+    ANALYST = "analyst"
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,10 @@ def require_issuer(user: User, action: str = "compose or change alerts") -> None
 
 def require_admin(user: User, action: str = "manage users") -> None:
     require_role(user, Role.ADMIN, action)
+
+
+def require_analyst(user: User, action: str = "record or assess incidents") -> None:
+    require_role(user, Role.ANALYST, action)
 
 
 def require_approver(user: User, submitted_by: str, action: str = "approve or reject this alert") -> None:

@@ -74,6 +74,11 @@ def load_threats(path: Path | str | None = None) -> ThreatConfig:
     threats = []
     for i, raw in enumerate(raw_threats, start=1):
         where = f"threat[{i}]"
+        enabled = raw.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise InputError(f"expected true or false, got {enabled!r}", file=file, field=f"{where}.enabled")
+        if not enabled:
+            continue  # shipped for operators to switch on, e.g. long-range fire
         for key in ("name", "max_range_km", "warning"):
             if key not in raw:
                 raise InputError(f"missing {key!r}", file=file, field=f"{where}.{key}")
@@ -88,6 +93,8 @@ def load_threats(path: Path | str | None = None) -> ThreatConfig:
             )
         except InvalidThreatClass as error:
             raise InputError(str(error), file=file, field=where) from None
+    if not threats:
+        raise InputError("every [[threat]] has enabled = false", file=file, field="threat")
     zones = data.get("zones", {})
     area_km = zones.get("area_km")
     edges = zones.get("band_edges_km")

@@ -128,6 +128,22 @@ class AlertRepository:
         moments = [as_utc(_moment(m)) for m in row if m is not None]
         return max(moments, default=None)
 
+    def warnings_between(self, statuses: Iterable[Status], start: datetime, end: datetime,
+                         area_id: str | None = None, limit: int | None = None) -> list[AlertRecord]:
+        """Issued warnings (Alert, Update) of these statuses in force at some moment of
+        [start, end), oldest first; only those naming `area_id` when given. The archive's rows."""
+        conditions = [AlertRow.issued_at.is_not(None), AlertRow.kind.in_(_WARNINGS),
+                      AlertRow.status.in_([s.value for s in statuses]), AlertRow.issued_at < end,
+                      func.coalesce(AlertRow.ended_at, AlertRow.expires_at) > start]
+        if area_id is not None:
+            conditions.append(_names(self._session.get_bind().dialect.name, area_id))
+        query = select(AlertRow).where(*conditions).order_by(AlertRow.issued_at, AlertRow.id).limit(limit)
+        return [_record(row) for row in self._session.scalars(query)]
+
+    def by_ids(self, alert_ids: Iterable[int]) -> list[AlertRecord]:
+        ids = sorted(set(alert_ids))
+        return [_record(row) for row in self._session.scalars(select(AlertRow).where(AlertRow.id.in_(ids)))] if ids else []
+
     def past_expiry(self, now: datetime, states: Iterable[AlertState]) -> list[AlertRecord]:
         """Alerts in `states` whose expiry has passed: what the expiry sweep records."""
         query = (

@@ -20,6 +20,7 @@ from safezone.adapters.db.audit_repository import AuditRepository
 from safezone.adapters.db.delivery_repository import DeliveryRepository
 from safezone.adapters.db.import_repository import ImportRunRepository
 from safezone.adapters.db.integrator_repository import IntegratorRepository
+from safezone.adapters.db.incident_repository import IncidentRepository
 from safezone.adapters.db.outbox_repository import OutboxRepository
 from safezone.adapters.db.session_repository import SessionRepository
 from safezone.adapters.db.shelter_repository import ShelterRepository
@@ -49,6 +50,7 @@ class UnitOfWork:
     subscribers: SubscriberRepository
     integrators: IntegratorRepository
     deliveries: DeliveryRepository
+    incidents: IncidentRepository
 
     def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
         self._sessions = sessions
@@ -70,6 +72,7 @@ class UnitOfWork:
         self.subscribers = SubscriberRepository(self._session)
         self.integrators = IntegratorRepository(self._session)
         self.deliveries = DeliveryRepository(self._session)
+        self.incidents = IncidentRepository(self._session)
         return self
 
     def __exit__(self, *_: object) -> None:

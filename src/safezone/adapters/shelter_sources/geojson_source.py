@@ -8,6 +8,7 @@ names (see csv_source). Problems name the feature by its index: `features[3].pro
 from __future__ import annotations
 
 import json
+from typing import Iterator
 
 import shapely
 from shapely.geometry import shape
@@ -21,22 +22,10 @@ AREAL = ("Polygon", "MultiPolygon")
 
 
 def read_geojson(path: str, source: str, *, encoding: str = "utf-8", max_bytes: int) -> SourceRows:
-    text = decode(read_bytes(path, max_bytes), path, encoding)
-    try:
-        document = json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as bad:
-        raise InputError(f"not valid JSON: {bad.msg} (column {bad.colno})", file=path, line=bad.lineno) from None
-    except RecursionError:
-        raise InputError("the JSON is nested too deeply to be GeoJSON", file=path) from None
-    except ValueError as bad:
-        raise InputError(str(bad), file=path) from None
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection" or not isinstance(document.get("features"), list):
-        raise InputError("not a GeoJSON FeatureCollection (needs \"type\": \"FeatureCollection\" and a \"features\" list)", file=path)
     rows = SourceRows(file=path, format="geojson", source=source)
-    for index, feature in enumerate(document["features"]):
-        where = Located(path, prefix=f"features[{index}].")
-        if not isinstance(feature, dict) or not isinstance(feature.get("properties") or {}, dict):
-            rows.problem(where.error("properties", "the feature is not a GeoJSON Feature object with properties"))
+    for index, where, feature in read_features(path, encoding=encoding, max_bytes=max_bytes):
+        if isinstance(feature, InputError):
+            rows.problem(feature)
             continue
         try:
             lon, lat = _position(feature.get("geometry"), where)
@@ -49,6 +38,33 @@ def read_geojson(path: str, source: str, *, encoding: str = "utf-8", max_bytes: 
             values["id"] = feature["id"]
         rows.add(Record(values, lat=lat, lon=lon), Located(path, prefix=f"features[{index}].properties."))
     return rows
+
+
+def read_features(path: str, *, encoding: str, max_bytes: int) -> Iterator[tuple[int, Located, dict | InputError]]:
+    """Any FeatureCollection of ours (shelters, incidents): each feature with where it is
+    (`features[3].`), or an InputError in its place when it is not a Feature with properties;
+    a file that is not a FeatureCollection raises InputError at once."""
+    text = decode(read_bytes(path, max_bytes), path, encoding)
+    try:
+        document = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as bad:
+        raise InputError(f"not valid JSON: {bad.msg} (column {bad.colno})", file=path, line=bad.lineno) from None
+    except RecursionError:
+        raise InputError("the JSON is nested too deeply to be GeoJSON", file=path) from None
+    except ValueError as bad:
+        raise InputError(str(bad), file=path) from None
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection" or not isinstance(document.get("features"), list):
+        raise InputError("not a GeoJSON FeatureCollection (needs \"type\": \"FeatureCollection\" and a \"features\" list)", file=path)
+    return _features(document["features"], path)
+
+
+def _features(features: list, path: str) -> Iterator[tuple[int, Located, dict | InputError]]:
+    for index, feature in enumerate(features):
+        where = Located(path, prefix=f"features[{index}].")
+        if not isinstance(feature, dict) or not isinstance(feature.get("properties") or {}, dict):
+            yield index, where, where.error("properties", "the feature is not a GeoJSON Feature object with properties")
+        else:
+            yield index, where, feature
 
 
 def _refuse_constant(name: str) -> float:

@@ -38,3 +38,11 @@ main.add_command(serve.serve)
 from safezone.entrypoints.cli import worker  # noqa: E402
 
 main.add_command(worker.worker)
+
+from safezone.entrypoints.cli import incidents  # noqa: E402
+
+main.add_command(incidents.incidents)
+
+from safezone.entrypoints.cli import effectiveness  # noqa: E402
+
+main.add_command(effectiveness.effectiveness)

@@ -28,6 +28,8 @@ from safezone import __version__
 from safezone.bootstrap import Container
 from safezone.entrypoints import worker
 from safezone.entrypoints.web import delivery_admin, docs, errors, health, live, openapi, pages
+from safezone.entrypoints.web import history as history_api
+from safezone.entrypoints.web import incidents as incidents_api
 from safezone.entrypoints.web import operator as operator_api
 from safezone.entrypoints.web import subscriptions as subscriptions_api
 from safezone.entrypoints.web import public as public_api
@@ -112,9 +114,11 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(public_api.router, tags=["public"])
+    app.include_router(history_api.router, tags=["public"])
     app.include_router(operator_api.router, tags=["operator"])
     app.include_router(subscriptions_api.router, tags=["subscriptions"])
     app.include_router(delivery_admin.router, tags=["delivery"])
+    app.include_router(incidents_api.router, tags=["operator"])
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(live.router)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0110_alert_stages"
-down_revision = "0090_subscribers"
+down_revision = "0100_incidents"
 branch_labels = None
 depends_on = None
 
