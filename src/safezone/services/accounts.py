@@ -295,10 +295,13 @@ def _dummy_hash() -> str:
 
 
 def _acting(uow: UnitOfWork, by: User | None, action: str, subject: str) -> str:
-    """The actor's name for the log, after checking an operator is an admin."""
+    """The actor's name for the log, after checking an operator is an admin *now*: account
+    changes take turns, and the admin is read again inside the turn, so an admin disabled or
+    demoted by a change that just committed can no longer act on a session checked before it."""
     if by is None:
         return COMMAND_LINE
-    authorize(uow, by, Role.ADMIN, action, subject)
+    uow.users.lock_all()
+    authorize(uow, uow.users.get(by.id) or by, Role.ADMIN, action, subject)
     return by.name
 
 

@@ -29,6 +29,7 @@ from safezone.bootstrap import Container
 from safezone.entrypoints.web import docs, errors, health, openapi
 from safezone.entrypoints.web import operator as operator_api
 from safezone.entrypoints.web import public as public_api
+from safezone.entrypoints.web import users as users_api
 from safezone.entrypoints.web.bodylimit import BodyLimit
 from safezone.entrypoints.web.failsafe import Failsafe
 from safezone.entrypoints.web.forwarded import ForwardedClient
@@ -98,6 +99,7 @@ def create_app(container: Container, *, sweep: bool = True) -> FastAPI:
     errors.install(app)
     app.include_router(public_api.router, tags=["public"])
     app.include_router(operator_api.router, tags=["operator"])
+    app.include_router(users_api.router, tags=["accounts"])
     app.include_router(health.router)
     app.include_router(docs.router)
     openapi.install(app)
