@@ -21,10 +21,10 @@ def banner(base: str, database: str) -> list[str]:
     return [
         f"safezone is serving on {base}",
         f"  database      {database}",
-        f"  API docs      {base}/docs  (schema: /openapi.json)",
-        f"  alerts feed   {base}/feeds/alerts.atom  (drills: /feeds/exercises.atom)",
-        f"  health        {base}/healthz  (ready: /readyz)",
-        "  operators     POST /api/operator/login; accounts: safezone users --help",
+        "  API docs      /docs  (schema /openapi.json)",
+        "  alert feeds   /feeds/alerts.atom  (drills /feeds/exercises.atom)",
+        "  health        /healthz  (ready /readyz)",
+        "  operators     POST /api/operator/login  (accounts: safezone users --help)",
     ]
 
 
