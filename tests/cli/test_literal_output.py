@@ -5,6 +5,7 @@ never interpreted and never crashing a command (it once died with MarkupError)."
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from safezone.adapters.db import Database
 from safezone.entrypoints.cli import main
 
 SAMPLES = Path(__file__).parents[1] / "cap" / "samples" / "valid"
@@ -91,3 +93,14 @@ def test_cap_show_and_validate_print_texts_and_file_names_literally(tmp_path_fac
 def _table_cells(output: str) -> list[str]:
     """The cells of a rich table as printed (box characters and padding removed)."""
     return [cell.strip() for line in output.splitlines() for cell in re.split(r"[│┃|]", line)]
+
+
+@EXAMPLES
+@given(border=markup_like)
+def test_zone_set_border_names_print_literally(tmp_path_factory, sample_zones, border):
+    db = f"sqlite:///{tmp_path_factory.mktemp('zones') / 'safezone.db'}"
+    with Database(db) as database, database.unit_of_work() as uow:
+        uow.zones.add(dataclasses.replace(sample_zones, border_name=border), activate=True)
+        uow.commit()
+    listed = run("db", "versions", "--db", db)
+    assert listed.exit_code == 0 and border in _table_cells(listed.output)
