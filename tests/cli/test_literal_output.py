@@ -1,6 +1,6 @@
-"""Whatever a command prints is printed literally: names, file names, CAP texts, border names and audit
-entries that look like rich markup (`[/]`, `[bold]`, `:smile:`) come out exactly as stored,
-never interpreted and never crashing a command (it once died with MarkupError)."""
+"""Whatever a command prints is printed literally: names, file names, CAP texts, border names
+and audit entries that look like rich markup (`[/]`, `[bold]`, `:smile:`) come out exactly as
+stored, never interpreted and never crashing a command (it once died with MarkupError)."""
 
 from __future__ import annotations
 
