@@ -135,7 +135,9 @@ def enable_user(uow: UnitOfWork, name: str, *, by: User | None = None, now: date
     return uow.users.get(user.id)  # type: ignore[return-value]
 
 
-def reset_password(uow: UnitOfWork, name: str, password: str, *, by: User | None = None, now: datetime | None = None) -> User:
+def reset_password(
+    uow: UnitOfWork, name: str, password: str, *, by: User | None = None, now: datetime | None = None
+) -> User:
     """Give an account a new password and end its sessions, so whoever held the old one is out."""
     actor = _acting(uow, by, "reset passwords", name)
     with _refusal_recorded(uow, actor, "reset the password of", name):
