@@ -81,7 +81,7 @@ def test_users_are_listed_literally(tmp_path):
 @given(headline=markup_like)
 def test_cap_show_and_validate_print_texts_and_file_names_literally(tmp_path_factory, headline):
     xml = (SAMPLES / "weather_storm_en_de.xml").read_text(encoding="utf-8")
-    xml = re.sub(r"<headline>[^<]*</headline>", f"<headline>{escape(headline)}</headline>", xml, count=1)
+    xml = re.sub(r"<headline>[^<]*</headline>", lambda _: f"<headline>{escape(headline)}</headline>", xml, count=1)
     path = tmp_path_factory.mktemp("cap") / f"{headline.replace('/', '_')}.xml"
     path.write_text(xml, encoding="utf-8")
     shown = run("cap", "show", str(path))
