@@ -4,10 +4,12 @@ database itself (migration 0080, which refuses a database already holding such t
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from safezone.adapters.db import Database, migrate
 from safezone.domain.errors import InputError
+from safezone.entrypoints.cli import main
 from tests.accounts.conftest import PASSWORD, add, audit_actions, login
 
 
@@ -45,3 +47,17 @@ def test_the_migration_names_the_twins_and_changes_nothing(db_url):
     assert "differ only by case: Bob / bob; OLENA / Olena / olena" in str(refused.value)
     assert migrate.current_revision(engine) == "0070_alert_own_words"
     engine.dispose()
+
+
+def test_a_command_on_such_a_database_says_so_in_one_line(sqlite_url):
+    engine = create_engine(sqlite_url)
+    migrate.upgrade(engine, "0070_alert_own_words")
+    with engine.begin() as connection:
+        for name in ("olena", "Olena"):
+            connection.execute(text("INSERT INTO users (name, password_hash, roles, created_at) "
+                                    "VALUES (:name, 'x', 'issuer', CURRENT_TIMESTAMP)"), {"name": name})
+    engine.dispose()
+    result = CliRunner().invoke(main, ["users", "list", "--db", sqlite_url])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "error: field 'users.name': cannot make user names unique regardless of case" in result.output
+    assert "differ only by case: Olena / olena" in result.output
