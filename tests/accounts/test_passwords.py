@@ -73,12 +73,12 @@ def test_the_failed_login_records_where_it_came_from(database):
 
 
 @pytest.mark.parametrize("password", ["", "short", "elevenchars"])
-def test_a_short_password_is_refused_and_nothing_is_written(database, password):
+def test_a_short_password_is_refused_and_only_the_refusal_is_written(database, password):
     with pytest.raises(InputError, match="at least 12"):
         add(database, "olena", password=password)
     with database.unit_of_work() as uow:
         assert uow.users.count() == 0
-        assert uow.audit.count() == 0
+        assert [(e.action, e.details["change"]) for e in uow.audit.entries()] == [("user.change_refused", "add")]
 
 
 def test_a_password_of_exactly_twelve_characters_is_enough(database):
@@ -126,3 +126,16 @@ def test_authenticate_refuses_a_very_long_name_without_looking_it_up(database):
     with database.unit_of_work() as uow, pytest.raises(LoginRefused):
         authenticate(uow, "x" * 10_000, PASSWORD)
     assert audit_actions(database)[-1][2] == "x" * 64
+
+
+@pytest.mark.parametrize("password", [" " * 12, "\t" * 20, " \u00a0" * 8])
+def test_a_password_of_spaces_alone_is_refused_with_the_rule(database, password):
+    with pytest.raises(InputError) as refused:
+        add(database, "olena", password=password)
+    assert str(refused.value) == ("field 'password': password is only spaces; a password is 12 to 1024 characters, "
+                                  "not only spaces (long enough to resist guessing, short enough to hash quickly)")
+
+
+def test_a_password_over_the_limit_says_the_rule(database):
+    with pytest.raises(InputError, match="password too long: 1025 characters, at most 1024; a password is 12 to 1024"):
+        add(database, "olena", password="x" * 1025)

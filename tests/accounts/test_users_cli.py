@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from safezone.entrypoints.cli import main
+from safezone.services.accounts import LoginRefused, SessionRefused, resolve_session
 from tests.accounts.conftest import PASSWORD, audit_actions, login
 
 
@@ -73,3 +75,44 @@ def test_disable_refuses_unknown_users_and_the_last_admin(db_url):
     run(db_url, "users", "add", "admin", "--role", "admin", "--password-stdin", input=PASSWORD)
     result = run(db_url, "users", "disable", "admin")
     assert result.exit_code == 2 and "last active admin" in result.output
+
+
+def test_a_disabled_user_is_enabled_again_with_the_same_password(db_url, database):
+    run(db_url, "users", "add", "admin", "--role", "admin", "--password-stdin", input=PASSWORD)
+    run(db_url, "users", "add", "olena", "--role", "issuer", "--password-stdin", input=PASSWORD)
+    assert run(db_url, "users", "disable", "OLENA").output.strip() == "disabled olena"
+    result = run(db_url, "users", "enable", "Olena")
+    assert result.exit_code == 0 and result.output.strip() == "enabled olena"
+    assert login(database, "olena").user.active
+    result = run(db_url, "users", "enable", "olena")
+    assert result.exit_code == 2 and "user 'olena' is already enabled" in result.output
+    assert audit_actions(database)[-3:] == [("command-line", "user.enabled", "olena"),
+                                            ("olena", "login.succeeded", "olena"),
+                                            ("command-line", "user.change_refused", "olena")]
+
+
+def test_a_password_is_reset_and_the_old_one_no_longer_opens(db_url, database):
+    run(db_url, "users", "add", "olena", "--role", "issuer", "--password-stdin", input=PASSWORD)
+    old = login(database, "olena")
+    result = run(db_url, "users", "password", "olena", "--password-stdin", input="a brand new passphrase\n")
+    assert result.exit_code == 0 and "new password for olena" in result.output
+    with pytest.raises(LoginRefused):
+        login(database, "olena")
+    assert login(database, "olena", "a brand new passphrase").user.name == "olena"
+    with database.unit_of_work() as uow, pytest.raises(SessionRefused):
+        resolve_session(uow, old.token)
+    result = run(db_url, "users", "password", "olena", "--password-stdin", input=" " * 14 + "\n")
+    assert result.exit_code == 2 and "password is only spaces; a password is 12 to 1024 characters" in result.output
+
+
+def test_roles_are_replaced_and_the_last_admin_keeps_the_role(db_url, database):
+    run(db_url, "users", "add", "admin", "--role", "admin", "--password-stdin", input=PASSWORD)
+    result = run(db_url, "users", "roles", "admin", "--role", "issuer")
+    assert result.exit_code == 2
+    assert "'admin' is the last active admin and cannot lose the admin role" in result.output
+    result = run(db_url, "users", "roles", "admin", "--role", "admin", "--role", "approver")
+    assert result.exit_code == 0 and result.output.strip() == "roles of admin are now admin, approver"
+    assert audit_actions(database)[-2:] == [("command-line", "user.change_refused", "admin"),
+                                            ("command-line", "user.roles_changed", "admin")]
+    result = run(db_url, "users", "roles", "nobody", "--role", "issuer")
+    assert result.exit_code == 2 and "no user named 'nobody'" in result.output

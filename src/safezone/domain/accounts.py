@@ -7,7 +7,8 @@ Roles (a person may hold several):
 - **approver** approves or rejects an Actual alert submitted by *someone else*: nobody approves
   their own alert, whatever roles they hold (the two-person rule that makes a lone mistake,
   like Hawaii's in 2018, impossible).
-- **admin** manages operator accounts: adds users, gives roles, disables users.
+- **admin** manages operator accounts: adds users, changes roles, disables and enables users,
+  resets passwords. There is always at least one enabled admin.
 - **analyst** records incidents (impacts, debris, damage reported) and assesses how well the
   warnings covered them; an analyst issues nothing.
 
@@ -25,9 +26,14 @@ from typing import Iterable
 
 from safezone.domain.errors import InputError
 
+# The password rule, and why: 12 characters resist guessing (a long phrase is easier to remember
+# than a short jumble); hashing is deliberately slow, so an unbounded password would let one
+# request burn the CPU; and a password of spaces alone is one anybody would guess.
 MIN_PASSWORD_LENGTH = 12
-# Hashing is deliberately slow; an unbounded password would let one request burn the CPU.
 MAX_PASSWORD_LENGTH = 1024
+PASSWORD_RULE = (f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters, not only spaces "
+                 "(long enough to resist guessing, short enough to hash quickly)")
+MAX_NAME_LENGTH = 64
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 
 
@@ -66,6 +72,20 @@ class PermissionDenied(Exception):
         self.reason = reason
 
 
+class UnknownUser(InputError):
+    """No account has this name (in any case)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no user named {name!r}", field="name")
+
+
+class LastAdmin(InputError):
+    """A change that would leave no enabled admin, so nobody could manage accounts any more."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="name")
+
+
 def parse_roles(values: Iterable[str]) -> frozenset[Role]:
     """Role names as typed by a person (any case), checked; at least one is needed."""
     roles: set[Role] = set()
@@ -92,15 +112,16 @@ def check_user_name(name: str) -> str:
 
 
 def check_password(password: str) -> str:
-    """A new password long enough to resist guessing, short enough to hash safely."""
+    """A new password that follows `PASSWORD_RULE`; the refusal says the rule and its reason."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(
-            f"password too short: {len(password)} characters, at least {MIN_PASSWORD_LENGTH} needed",
-            field="password",
-        )
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise InputError(f"password too long: at most {MAX_PASSWORD_LENGTH} characters", field="password")
-    return password
+        problem = f"password too short: {len(password)} characters, at least {MIN_PASSWORD_LENGTH} needed"
+    elif len(password) > MAX_PASSWORD_LENGTH:
+        problem = f"password too long: {len(password)} characters, at most {MAX_PASSWORD_LENGTH}"
+    elif not password.strip():
+        problem = "password is only spaces"
+    else:
+        return password
+    raise InputError(f"{problem}; a password is {PASSWORD_RULE}", field="password")
 
 
 def require_role(user: User, role: Role, action: str) -> None:

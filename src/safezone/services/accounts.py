@@ -1,4 +1,5 @@
-"""Operator accounts and sessions: add and disable users, log in and out, check a session.
+"""Operator accounts and sessions: add, disable and enable users, reset passwords, change roles,
+log in and out, check a session. Names are one account whatever their case.
 
 Passwords are hashed with argon2id (RFC 9106 parameters of argon2-cffi). A login gives a
 random session token; only its SHA-256 is stored, so a copy of the database lets nobody in.
@@ -18,21 +19,25 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from safezone.adapters.db import UnitOfWork
 from safezone.domain.accounts import (
+    MAX_NAME_LENGTH,
     MAX_PASSWORD_LENGTH,
+    LastAdmin,
     PermissionDenied,
     Role,
     User,
     check_password,
     check_user_name,
     parse_roles,
+    UnknownUser,
     require_role,
 )
 from safezone.domain.errors import InputError
@@ -90,35 +95,78 @@ def add_user(
 ) -> User:
     """Create an account. `by` is the admin doing it; None means the local command line."""
     actor = _acting(uow, by, "add users", name)
-    name = check_user_name(name)
-    chosen = parse_roles(str(role) for role in roles)
-    uow.users.lock_all()  # two adds of one name at once: the second sees the first
-    if uow.users.by_name(name) is not None:
-        raise InputError(f"user {name!r} already exists", field="name")
-    user = uow.users.add(name, hash_password(password), chosen, _now(now))
-    record(uow, actor, "user.added", name, {"roles": sorted(r.value for r in chosen)}, at=user.created_at)
+    with _refusal_recorded(uow, actor, "add", name):
+        name = check_user_name(name)
+        chosen = parse_roles(str(role) for role in roles)
+        uow.users.lock_all()  # two adds of one name at once: the second sees the first
+        existing = uow.users.by_name(name)
+        if existing is not None:
+            also = "" if existing.name == name else f" as {existing.name!r} (names are the same in any case)"
+            raise InputError(f"user {name!r} already exists{also}", field="name")
+        user = uow.users.add(name, hash_password(password), chosen, _now(now))
+        record(uow, actor, "user.added", name, {"roles": _names(chosen)}, at=user.created_at)
     return user
 
 
 def disable_user(uow: UnitOfWork, name: str, *, by: User | None = None, now: datetime | None = None) -> User:
     """Disable an account and end its sessions. The account stays, so the log's names stay meaningful."""
     actor = _acting(uow, by, "disable users", name)
-    uow.users.lock_all()  # the last-admin check below reads the other accounts
-    user = uow.users.by_name(name)
-    if user is None:
-        raise InputError(f"no user named {name!r}", field="name")
-    if not user.active:
-        raise InputError(f"user {name!r} is already disabled", field="name")
-    if user.has(Role.ADMIN) and _active_admins(uow) == 1:
-        raise InputError(f"{name!r} is the last active admin: add another admin first", field="name")
-    at = _now(now)
-    uow.users.disable(user.id, at)
-    ended = uow.sessions.delete_for_user(user.id)
-    record(uow, actor, "user.disabled", name, {"sessions_ended": ended}, at=at)
+    with _refusal_recorded(uow, actor, "disable", name):
+        user = _existing(uow, name)
+        if not user.active:
+            raise InputError(f"user {user.name!r} is already disabled", field="name")
+        _keep_an_admin(uow, user, "be disabled")
+        at = _now(now)
+        uow.users.disable(user.id, at)
+        ended = uow.sessions.delete_for_user(user.id)
+        record(uow, actor, "user.disabled", user.name, {"sessions_ended": ended}, at=at)
     return uow.users.get(user.id)  # type: ignore[return-value]
 
 
-def list_users(uow: UnitOfWork) -> list[User]:
+def enable_user(uow: UnitOfWork, name: str, *, by: User | None = None, now: datetime | None = None) -> User:
+    """Let a disabled account log in again, with its old password and roles."""
+    actor = _acting(uow, by, "enable users", name)
+    with _refusal_recorded(uow, actor, "enable", name):
+        user = _existing(uow, name)
+        if user.active:
+            raise InputError(f"user {user.name!r} is already enabled", field="name")
+        uow.users.enable(user.id)
+        record(uow, actor, "user.enabled", user.name, {}, at=_now(now))
+    return uow.users.get(user.id)  # type: ignore[return-value]
+
+
+def reset_password(
+    uow: UnitOfWork, name: str, password: str, *, by: User | None = None, now: datetime | None = None
+) -> User:
+    """Give an account a new password and end its sessions, so whoever held the old one is out."""
+    actor = _acting(uow, by, "reset passwords", name)
+    with _refusal_recorded(uow, actor, "reset the password of", name):
+        user = _existing(uow, name)
+        uow.users.set_password_hash(user.id, hash_password(password))
+        ended = uow.sessions.delete_for_user(user.id)
+        record(uow, actor, "user.password_reset", user.name, {"sessions_ended": ended}, at=_now(now))
+    return user
+
+
+def set_roles(
+    uow: UnitOfWork, name: str, roles: Iterable[str | Role], *, by: User | None = None, now: datetime | None = None
+) -> User:
+    """Replace an account's roles; they apply to its open sessions at their next request."""
+    actor = _acting(uow, by, "change roles", name)
+    with _refusal_recorded(uow, actor, "change the roles of", name):
+        chosen = parse_roles(str(role) for role in roles)
+        user = _existing(uow, name)
+        if Role.ADMIN not in chosen:
+            _keep_an_admin(uow, user, "lose the admin role")
+        uow.users.set_roles(user.id, chosen)
+        record(uow, actor, "user.roles_changed", user.name, {"from": _names(user.roles), "to": _names(chosen)},
+               at=_now(now))
+    return uow.users.get(user.id)  # type: ignore[return-value]
+
+
+def list_users(uow: UnitOfWork, *, by: User | None = None) -> list[User]:
+    """Every account; from the web only an admin may see them (`by`), and a refusal is audited."""
+    _acting(uow, by, "list users", "")
     return uow.users.all()
 
 
@@ -137,11 +185,11 @@ def authenticate(
     `LoginRefused` raised. `origin` (e.g. the client address) goes into the audit entry.
     """
     at = _now(now)
-    found = uow.users.credentials(name) if len(name) <= 64 else None
+    found = uow.users.credentials(name) if len(name) <= MAX_NAME_LENGTH else None
     reason = _check_credentials(uow, found, password)
     where = {"from": origin} if origin else {}
     if reason is not None:
-        record_refusal(uow, ANONYMOUS, "login.failed", name[:64], {"reason": reason, **where}, at=at)
+        record_refusal(uow, ANONYMOUS, "login.failed", name[:MAX_NAME_LENGTH], {"reason": reason, **where}, at=at)
         raise LoginRefused(reason)
     user = found[0]  # type: ignore[index]
     token = secrets.token_urlsafe(32)
@@ -249,15 +297,49 @@ def _dummy_hash() -> str:
 
 
 def _acting(uow: UnitOfWork, by: User | None, action: str, subject: str) -> str:
-    """The actor's name for the log, after checking an operator is an admin."""
+    """The actor's name for the log, after checking an operator is an admin *now*: account
+    changes take turns, and the admin is read again inside the turn, so an admin disabled or
+    demoted by a change that just committed can no longer act on a session checked before it."""
     if by is None:
         return COMMAND_LINE
-    authorize(uow, by, Role.ADMIN, action, subject)
+    uow.users.lock_all()
+    authorize(uow, uow.users.get(by.id) or by, Role.ADMIN, action, subject)
     return by.name
+
+
+@contextmanager
+def _refusal_recorded(uow: UnitOfWork, actor: str, change: str, subject: str) -> Iterator[None]:
+    """A refused account change (bad input, the last admin) is audited like a change that
+    happened: recorded and committed as `user.change_refused`, then raised to the caller."""
+    try:
+        yield
+    except InputError as refused:
+        record_refusal(uow, actor, "user.change_refused", subject, {"change": change, "reason": refused.message})
+        raise
+
+
+def _existing(uow: UnitOfWork, name: str) -> User:
+    """The account to change, found in any case, with account changes held to one at a time
+    (checks such as "the last admin" read the other accounts)."""
+    uow.users.lock_all()
+    user = uow.users.by_name(name) if len(name) <= MAX_NAME_LENGTH else None
+    if user is None:
+        raise UnknownUser(name)
+    return user
+
+
+def _keep_an_admin(uow: UnitOfWork, user: User, change: str) -> None:
+    """Refuse a change that would leave no enabled admin: nobody could manage accounts then."""
+    if user.active and user.has(Role.ADMIN) and _active_admins(uow) == 1:
+        raise LastAdmin(f"{user.name!r} is the last active admin and cannot {change}: make another admin first")
 
 
 def _active_admins(uow: UnitOfWork) -> int:
     return sum(1 for user in uow.users.all() if user.active and user.has(Role.ADMIN))
+
+
+def _names(roles: Iterable[Role]) -> list[str]:
+    return sorted(role.value for role in roles)
 
 
 def _now(now: datetime | None) -> datetime:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safezone.adapters.db.models import Base
@@ -23,6 +23,10 @@ class UserRow(Base):
     roles: Mapped[str] = mapped_column(String(100))  # sorted role names, comma-separated
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+# One account per name whatever its case (migration 0080); logins look names up the same way.
+Index("uq_users_name_folded", func.lower(UserRow.name), unique=True)
 
 
 class SessionRow(Base):

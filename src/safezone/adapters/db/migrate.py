@@ -34,12 +34,13 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every migration not yet applied (none if the schema is current)."""
-    if current_revision(engine) == head_revision():
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply every migration not yet applied up to `revision` (none if the schema is current);
+    an earlier revision is for tests of a migration on the data it meets."""
+    if current_revision(engine) == (head_revision() if revision == "head" else revision):
         return
     config = _config()
     # As a writer: on SQLite two processes migrating at once take turns (see database.py).
     with engine.execution_options(**{WRITES: True}).begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)

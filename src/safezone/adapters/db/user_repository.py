@@ -28,19 +28,33 @@ class UserRepository:
         return None if row is None else _user(row)
 
     def by_name(self, name: str) -> User | None:
-        row = self._session.scalar(select(UserRow).where(UserRow.name == name))
+        """The account called `name` in any case (names are unique regardless of case)."""
+        row = self._row_named(name)
         return None if row is None else _user(row)
 
     def credentials(self, name: str) -> tuple[User, str] | None:
-        """The user and their password hash, for checking a login."""
-        row = self._session.scalar(select(UserRow).where(UserRow.name == name))
+        """The user and their password hash, for checking a login typed in any case."""
+        row = self._row_named(name)
         return None if row is None else (_user(row), row.password_hash)
+
+    def _row_named(self, name: str) -> UserRow | None:
+        # The same expression as the unique index of migration 0080, so the index serves it.
+        return self._session.scalar(select(UserRow).where(func.lower(UserRow.name) == name.lower()))
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
         self._session.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash))
 
     def disable(self, user_id: int, at: datetime) -> None:
-        self._session.execute(update(UserRow).where(UserRow.id == user_id).values(disabled_at=at))
+        self._set(user_id, disabled_at=at)
+
+    def enable(self, user_id: int) -> None:
+        self._set(user_id, disabled_at=None)
+
+    def set_roles(self, user_id: int, roles: frozenset[Role]) -> None:
+        self._set(user_id, roles=_roles_text(roles))
+
+    def _set(self, user_id: int, **values: object) -> None:
+        self._session.execute(update(UserRow).where(UserRow.id == user_id).values(**values))
         self._session.expire_all()
 
     def lock_all(self) -> None:

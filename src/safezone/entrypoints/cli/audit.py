@@ -9,7 +9,7 @@ import click
 
 from safezone.domain.audit import utc_text
 from safezone.entrypoints.cli.db import open_database, with_database
-from safezone.entrypoints.cli.output import reports_bad_input, stderr, stdout
+from safezone.entrypoints.cli.output import fail, reports_bad_input, say
 from safezone.services import audit as audit_service
 
 EXIT_DAMAGED = 1
@@ -33,11 +33,11 @@ def verify(db_url: str | None) -> None:
         report = audit_service.verify(uow)
     if report.intact:
         noun = "entry" if report.entries == 1 else "entries"
-        click.echo(f"{report.entries} {noun}, chain intact (last #{report.head.seq}, hash {report.head.hash})")
+        say(f"{report.entries} {noun}, chain intact (last #{report.head.seq}, hash {report.head.hash})")
         return
     for problem in report.problems:
-        click.echo(f"entry {problem}")
-    stderr.print(f"[bold red]audit log damaged:[/] {len(report.problems)} problem(s) in {report.entries} entries", markup=True)
+        say(f"entry {problem}")
+    fail(f"{len(report.problems)} problem(s) in {report.entries} entries", label="audit log damaged:")
     sys.exit(EXIT_DAMAGED)
 
 
@@ -50,7 +50,7 @@ def show(count: int, db_url: str | None) -> None:
     with open_database(db_url, existing=True) as database, database.unit_of_work() as uow:
         entries = audit_service.recent(uow, count)
     if not entries:
-        stdout.print("the audit log is empty")
+        say("the audit log is empty")
     for entry in entries:
         details = json.dumps(dict(entry.details), ensure_ascii=False, sort_keys=True) if entry.details else ""
-        click.echo(f"#{entry.seq}  {utc_text(entry.at)}  {entry.actor}  {entry.action}  {entry.subject}  {details}".rstrip())
+        say(f"#{entry.seq}  {utc_text(entry.at)}  {entry.actor}  {entry.action}  {entry.subject}  {details}".rstrip())

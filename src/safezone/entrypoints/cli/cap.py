@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from safezone.adapters.cap_xml import DEFAULT_MAX_BYTES, CheckResult, check_stream
+from safezone.entrypoints.cli.output import say
 from safezone.domain.cap.enums import Status
 from safezone.domain.cap.model import Alert, Area, Info
 from safezone.domain.cap.times import format_cap_time
@@ -36,12 +37,12 @@ def validate(files: tuple[Path, ...], max_bytes: int) -> None:
     failed = 0
     for path in files:
         result = _check_file(path, max_bytes)
-        click.echo(f"{path}: {_verdict(result)}")
+        say(f"{path}: {_verdict(result)}")
         for issue in result.issues:
-            click.echo(f"  {issue}")
+            say(f"  {issue}")
         failed += not result.ok
     if len(files) > 1:
-        click.echo(f"{len(files) - failed} of {len(files)} valid")
+        say(f"{len(files) - failed} of {len(files)} valid")
     if failed:
         raise SystemExit(1)
 
@@ -53,13 +54,13 @@ def show(file: Path, max_bytes: int) -> None:
     """A readable summary of the CAP message in FILE ('-' for standard input)."""
     result = _check_file(file, max_bytes)
     if result.alert is None:
-        click.echo(f"{file}: cannot be read as CAP", err=True)
+        say(f"{file}: cannot be read as CAP", err=True)
         for issue in result.errors:
-            click.echo(f"  {issue}", err=True)
+            say(f"  {issue}", err=True)
         raise SystemExit(2)
-    click.echo("\n".join(summary_lines(result.alert, result.version or "?")))
+    say("\n".join(summary_lines(result.alert, result.version or "?")))
     for issue in result.issues:
-        click.echo(f"  {issue}", err=True)
+        say(f"  {issue}", err=True)
 
 
 def summary_lines(alert: Alert, version: str) -> list[str]:

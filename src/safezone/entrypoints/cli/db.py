@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 import click
-from rich.table import Table
+
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
@@ -18,7 +18,7 @@ from safezone.adapters.db import Database, UnknownVersion
 from safezone.adapters.db.migrate import current_revision
 from safezone.adapters.db.url import redacted, resolve_url
 from safezone.domain.errors import InputError
-from safezone.entrypoints.cli.output import reports_bad_input, stdout
+from safezone.entrypoints.cli.output import reports_bad_input, say, show_table
 
 db_option = click.option(
     "--db",
@@ -74,7 +74,7 @@ def db() -> None:
 def upgrade(db_url: str | None) -> None:
     """Create the database or bring its schema up to date (every command also does this)."""
     with open_database(db_url) as database:
-        stdout.print(f"{redacted(database.url)}: schema at revision {current_revision(database.engine)}")
+        say(f"{redacted(database.url)}: schema at revision {current_revision(database.engine)}")
 
 
 @db.command()
@@ -85,10 +85,10 @@ def info(db_url: str | None) -> None:
     with open_database(db_url) as database, database.unit_of_work() as uow:
         versions = uow.zones.versions()
         active = next((v.version for v in versions if v.active), None)
-        stdout.print(f"database     {redacted(database.url)} ({database.dialect})")
-        stdout.print(f"schema       revision {current_revision(database.engine)}")
-        stdout.print(f"zone sets    {len(versions)} stored, active: {active if active is not None else 'none'}")
-        stdout.print(f"shelters     {uow.shelters.count():,}")
+        say(f"database     {redacted(database.url)} ({database.dialect})")
+        say(f"schema       revision {current_revision(database.engine)}")
+        say(f"zone sets    {len(versions)} stored, active: {active if active is not None else 'none'}")
+        say(f"shelters     {uow.shelters.count():,}")
 
 
 @db.command()
@@ -97,13 +97,9 @@ def info(db_url: str | None) -> None:
 def versions(db_url: str | None) -> None:
     """The stored zone-set versions, newest first."""
     with open_database(db_url) as database, database.unit_of_work() as uow:
-        table = Table(title="Zone sets", title_justify="left")
-        for heading in ("version", "built (UTC)", "border", "areas", "active"):
-            table.add_column(heading)
-        for info_ in uow.zones.versions():
-            table.add_row(str(info_.version), f"{info_.created_at:%Y-%m-%d %H:%M}", info_.border_name,
-                          str(info_.areas), "yes" if info_.active else "")
-        stdout.print(table)
+        show_table(("version", "built (UTC)", "border", "areas", "active"),
+                   ((i.version, f"{i.created_at:%Y-%m-%d %H:%M}", i.border_name, i.areas, "yes" if i.active else "")
+                    for i in uow.zones.versions()), title="Zone sets")
 
 
 @db.command()
@@ -118,4 +114,4 @@ def activate(version: int, db_url: str | None) -> None:
         except UnknownVersion as unknown:
             raise InputError(str(unknown), field="version") from None
         uow.commit()
-    stdout.print(f"zone set {version} is now active")
+    say(f"zone set {version} is now active")

@@ -12,7 +12,7 @@ import click
 from safezone.adapters.reports.effectiveness_page import render_effectiveness_page
 from safezone.adapters.reports.effectiveness_tables import report_csv, report_json
 from safezone.entrypoints.cli.db import open_database, with_database
-from safezone.entrypoints.cli.output import reports_bad_input, stdout, write_atomically
+from safezone.entrypoints.cli.output import reports_bad_input, say, write_atomically
 from safezone.entrypoints.web.history import moment
 from safezone.services.effectiveness import effectiveness as build
 
@@ -32,5 +32,5 @@ def effectiveness(from_: str | None, to: str | None, out: Path, db_url: str | No
     (out / "effectiveness.csv").write_bytes(report_csv(report))
     write_atomically(out / "effectiveness.html", render_effectiveness_page(report))
     share = report.total.share("warned in time")
-    stdout.print(f"{report.total.total:,} incident(s), {'–' if share is None else f'{share * 100:.0f} %'} warned in "
-                 f"time; report in {out}/effectiveness.html, .json, .csv", markup=False, soft_wrap=True)
+    say(f"{report.total.total:,} incident(s), {'–' if share is None else f'{share * 100:.0f} %'} warned in "
+        f"time; report in {out}/effectiveness.html, .json, .csv")

@@ -15,7 +15,7 @@ from safezone.adapters.incident_sources import incident_from
 from safezone.domain.errors import InputError
 from safezone.domain.incidents import Confidence, IncidentKind
 from safezone.entrypoints.cli.db import open_database, with_database
-from safezone.entrypoints.cli.output import EXIT_BAD_INPUT, reports_bad_input, stderr, stdout
+from safezone.entrypoints.cli.output import EXIT_BAD_INPUT, fail, reports_bad_input, say
 from safezone.entrypoints.cli.shelters import _print_problems
 from safezone.entrypoints.web.history import moment
 from safezone.services import incidents as service
@@ -63,10 +63,9 @@ def add(time_: str, lat: float | None, lon: float | None, wkt: str | None, kind:
     with open_database(db_url) as database:
         recorded = service.record_incidents(database, [incident], None, now)
     a = recorded.assessments[0]
-    stdout.print(f"incident {recorded.ids[0]}: {a.verdict.value}"
-                 + (f", lead time {a.lead_time_s:.0f} s" if a.lead_time_s is not None else "")
-                 + (f", time to shelter {a.time_to_shelter_s} s" if a.time_to_shelter_s is not None else ""),
-                 markup=False)
+    say(f"incident {recorded.ids[0]}: {a.verdict.value}"
+        + (f", lead time {a.lead_time_s:.0f} s" if a.lead_time_s is not None else "")
+        + (f", time to shelter {a.time_to_shelter_s} s" if a.time_to_shelter_s is not None else ""))
 
 
 @incidents.command("import")
@@ -85,11 +84,11 @@ def import_(file: str, format_: str | None, skip_bad: bool, encoding: str, db_ur
                                                 encoding=encoding)
         except service.RejectedIncidents as refused:
             _print_problems(refused.problems, f"{file}: bad rows")
-            stderr.print(f"[bold red]error:[/] {refused}", soft_wrap=True, markup=True)
+            fail(str(refused))
             sys.exit(EXIT_BAD_INPUT)
     if recorded.skipped:
         _print_problems(recorded.skipped, f"{file}: bad rows skipped (--skip-bad)")
-    stdout.print(f"{file}: {_summary(recorded)}", markup=False, soft_wrap=True)
+    say(f"{file}: {_summary(recorded)}")
 
 
 @incidents.command("list")
@@ -103,10 +102,9 @@ def list_(from_: str | None, to: str | None, limit: int, db_url: str | None) -> 
     with open_database(db_url, existing=True) as database:
         found = service.listed(database, moment(from_, "--from"), moment(to, "--to"), limit)
     for incident, verdict in found:
-        stdout.print(json.dumps({"id": incident.id, "time": incident.occurred_at.isoformat(), "kind": incident.kind.value,
-                                 "confidence": incident.confidence.value, "source": incident.source,
-                                 "place": incident.place.wkt, "assessment": verdict}, ensure_ascii=False),
-                     markup=False, soft_wrap=True, highlight=False)
+        say(json.dumps({"id": incident.id, "time": incident.occurred_at.isoformat(), "kind": incident.kind.value,
+                        "confidence": incident.confidence.value, "source": incident.source,
+                        "place": incident.place.wkt, "assessment": verdict}, ensure_ascii=False))
 
 
 @incidents.command("assess")
@@ -119,5 +117,5 @@ def assess(db_url: str | None) -> None:
     counts: dict[str, int] = {}
     for a in assessments:
         counts[a.verdict.value] = counts.get(a.verdict.value, 0) + 1
-    stdout.print(f"{len(assessments)} incident(s) assessed: "
-                 + (", ".join(f"{n} {v}" for v, n in sorted(counts.items())) or "none"), markup=False)
+    say(f"{len(assessments)} incident(s) assessed: "
+        + (", ".join(f"{n} {v}" for v, n in sorted(counts.items())) or "none"))

@@ -11,7 +11,7 @@ from safezone.adapters.reports.exposure_page import render_exposure_page
 from safezone.adapters.reports.exposure_tables import report_csv, report_json
 from safezone.domain.shelters import WalkingModel
 from safezone.entrypoints.cli.db import ZONE_SET_VERSION, open_database, with_database
-from safezone.entrypoints.cli.output import reports_bad_input, stdout, write_atomically
+from safezone.entrypoints.cli.output import reports_bad_input, say, write_atomically
 from safezone.entrypoints.cli.shelters import walking_options
 from safezone.services.exposure import DEFAULT_LEAD_TIME_S, exposure_report
 
@@ -34,9 +34,5 @@ def report(out: Path, version: int | None, lead_time: int, walking_speed: float,
     write_atomically(out / "exposure.csv", report_csv(result))
     write_atomically(out / "exposure.html", render_exposure_page(result))
     total = result.total
-    stdout.print(
-        f"{total.reachable_population:,} of {total.population:,} people can reach a shelter in time "
-        f"({(total.coverage or 0) * 100:.0f} %); report in {out}/exposure.html, .json, .csv",
-        soft_wrap=True,
-        markup=False,
-    )
+    say(f"{total.reachable_population:,} of {total.population:,} people can reach a shelter in time "
+        f"({(total.coverage or 0) * 100:.0f} %); report in {out}/exposure.html, .json, .csv")

@@ -12,7 +12,20 @@ import click
 from safezone.adapters.db.url import redacted
 from safezone.bootstrap import Settings, assemble, ensure_zones
 from safezone.entrypoints.cli.db import open_database
-from safezone.entrypoints.cli.output import StepProgress, reports_bad_input, stdout
+from safezone.entrypoints.cli.output import StepProgress, reports_bad_input, say
+
+
+def banner(base: str, database: str) -> list[str]:
+    """What a person starting the service needs, one item a line (so nothing wraps mid-item
+    in an 80-column terminal); only a very long database address can pass 80 columns."""
+    return [
+        f"safezone is serving on {base}",
+        f"  database      {database}",
+        "  API docs      /docs  (schema /openapi.json)",
+        "  alert feeds   /feeds/alerts.atom  (drills /feeds/exercises.atom)",
+        "  health        /healthz  (ready /readyz)",
+        "  operators     POST /api/operator/login  (accounts: safezone users --help)",
+    ]
 
 # Open live streams never end by themselves: on stop, wait this long, then close them (pages
 # reconnect with Last-Event-ID to the next server).
@@ -52,8 +65,8 @@ def serve(host: str, port: int, db_url: str | None, public_url: str | None, trus
         version = ensure_zones(container, progress)
         progress(f"Zone set {version} is active")
     app = create_app(container)
-    stdout.print(f"safezone on http://{host}:{port} (database {redacted(container.database.url)}); "
-                 f"API schema at /openapi.json")
+    for line in banner(f"http://{host}:{port}", redacted(container.database.url)):
+        say(line)
     try:
         # proxy_headers off: uvicorn would believe X-Forwarded-For from loopback; ours (trusted
         # proxies only, see web.forwarded) decides instead.

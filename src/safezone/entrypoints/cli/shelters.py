@@ -7,13 +7,14 @@ import sys
 from dataclasses import asdict
 
 import click
-from rich.table import Table
 
 from safezone.adapters.shelter_sources import FORMATS
 from safezone.domain.errors import InputError
 from safezone.domain.shelters import DEFAULT_DETOUR_FACTOR, DEFAULT_WALKING_SPEED_M_S, ImportRefused, WalkingModel
 from safezone.entrypoints.cli.db import open_database, with_database
-from safezone.entrypoints.cli.output import EXIT_BAD_INPUT, reports_bad_input, stderr, stdout
+from rich.text import Text
+
+from safezone.entrypoints.cli.output import EXIT_BAD_INPUT, fail, reports_bad_input, say, show_table
 from safezone.services.shelters import NearestAnswer, import_shelters, nearest_shelters
 
 # Problems printed before "... and N more": the whole list is in the import run record.
@@ -26,11 +27,11 @@ def shelters() -> None:
 
 
 def _print_problems(problems: list[InputError], heading: str) -> None:
-    stderr.print(heading)
+    say(heading, err=True)
     for problem in problems[:SHOWN_PROBLEMS]:
-        stderr.print(f"  {problem}", soft_wrap=True, markup=False)
+        say(f"  {problem}", err=True)
     if len(problems) > SHOWN_PROBLEMS:
-        stderr.print(f"  ... and {len(problems) - SHOWN_PROBLEMS} more")
+        say(f"  ... and {len(problems) - SHOWN_PROBLEMS} more", err=True)
 
 
 @shelters.command("import")
@@ -54,21 +55,19 @@ def import_(file: str, format_: str | None, source: str | None, skip_bad: bool, 
         except ImportRefused as refused:
             if refused.problems:
                 _print_problems(refused.problems, f"{file}: bad rows")
-            stderr.print(f"[bold red]error:[/] {refused}", soft_wrap=True, markup=True)
+            fail(str(refused))
             sys.exit(EXIT_BAD_INPUT)
     run = outcome.run
     if outcome.skipped:
         _print_problems(outcome.skipped, f"{file}: bad rows skipped (--skip-bad)")
     if outcome.ignored_columns:
-        stderr.print(f"note: columns ignored: {', '.join(outcome.ignored_columns)}", markup=False)
-    stdout.print(
+        say(f"note: columns ignored: {', '.join(outcome.ignored_columns)}", err=True)
+    say(
         f"{run.file}: {run.inserted} new, {run.updated} updated, {run.unchanged} unchanged"
         + (f", {run.removed} removed (withdrawn)" if replace else "")
         + f" shelter(s) from source {run.source!r}"
         + (f", {run.bad_rows} bad row(s) skipped" if run.bad_rows else "")
         + f" (import run {run.id})",
-        markup=False,
-        soft_wrap=True,
     )
 
 
@@ -94,7 +93,7 @@ def nearest(lat: float, lon: float, limit: int, walking_speed: float, detour_fac
     with open_database(db_url, existing=True) as database:
         answer = nearest_shelters(database, lat, lon, limit=limit, walking=walking)
     if as_json:
-        stdout.print_json(json.dumps(answer_json(answer)))
+        say(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
     else:
         _print_answer(answer)
 
@@ -125,28 +124,25 @@ def answer_json(answer: NearestAnswer) -> dict:
 
 def _print_answer(answer: NearestAnswer) -> None:
     if answer.zone_set_version is None:
-        stdout.print("No active zone set in the database, so no time to shelter to compare with "
-                     "(build zones into it with --db, then `safezone db activate`).")
+        say("No active zone set in the database, so no time to shelter to compare with "
+            "(build zones into it with --db, then `safezone db activate`).")
     elif answer.area is None:
-        stdout.print(f"{answer.lat}, {answer.lon} is in no alert area of zone set {answer.zone_set_version}.")
+        say(f"{answer.lat}, {answer.lon} is in no alert area of zone set {answer.zone_set_version}.")
     else:
         area = answer.area
-        stdout.print(f"{answer.lat}, {answer.lon} is in alert area {area.name} ({area.id}, side {area.side}, "
-                     f"band {area.band}): time to shelter {area.time_to_shelter_s} s.", markup=False, soft_wrap=True)
+        say(f"{answer.lat}, {answer.lon} is in alert area {area.name} ({area.id}, side {area.side}, "
+            f"band {area.band}): time to shelter {area.time_to_shelter_s} s.")
     if not answer.options:
-        stdout.print("No shelter in the registry within 50 km.")
+        say("No shelter in the registry within 50 km.")
         return
-    table = Table(caption=f"walking {answer.walking.speed_m_s:g} m/s, detour factor {answer.walking.detour_factor:g} "
-                          "× straight-line distance", caption_justify="left")
-    for heading in ("shelter", "kind", "capacity", "step-free", "walk", "time", "in time?"):
-        table.add_column(heading, justify="right" if heading in ("capacity", "walk", "time") else "left")
-    for option in answer.options:
-        s = option.nearby.shelter
-        verdict = {True: "[green]yes[/]", False: "[red]no[/]", None: "?"}[option.in_time]
-        table.add_row(s.name, s.kind, "?" if s.capacity is None else f"{s.capacity:,}",
-                      {True: "yes", False: "no", None: "?"}[s.accessible],
-                      _distance(option.walking_m), _duration(option.walking_s), verdict)
-    stdout.print(table)
+    verdicts = {True: Text("yes", style="green"), False: Text("no", style="red"), None: Text("?")}
+    rows = [(o.nearby.shelter.name, o.nearby.shelter.kind,
+             "?" if o.nearby.shelter.capacity is None else f"{o.nearby.shelter.capacity:,}",
+             {True: "yes", False: "no", None: "?"}[o.nearby.shelter.accessible],
+             _distance(o.walking_m), _duration(o.walking_s), verdicts[o.in_time]) for o in answer.options]
+    show_table(("shelter", "kind", "capacity", "step-free", "walk", "time", "in time?"), rows,
+               caption=f"walking {answer.walking.speed_m_s:g} m/s, detour factor {answer.walking.detour_factor:g} "
+                       "× straight-line distance", right=("capacity", "walk", "time"))
 
 
 def _distance(metres: float) -> str:

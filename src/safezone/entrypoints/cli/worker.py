@@ -16,7 +16,7 @@ import click
 from safezone.adapters.db.url import redacted
 from safezone.bootstrap import Settings, assemble
 from safezone.entrypoints.cli.db import open_database
-from safezone.entrypoints.cli.output import reports_bad_input, stdout
+from safezone.entrypoints.cli.output import reports_bad_input, say
 
 
 @click.command()
@@ -37,7 +37,7 @@ def worker(db_url: str | None, redis_url: str, name: str | None) -> None:
     opened = embedded.channels(container)
     engine = embedded.engine(container, opened, owner=name)
     engine.stream = stream
-    stdout.print(f"safezone worker {engine.owner} on {redacted(container.database.url)}, stream {stream.stream}")
+    say(f"safezone worker {engine.owner} on {redacted(container.database.url)}, stream {stream.stream}")
 
     async def run() -> None:
         stop = asyncio.Event()

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from safezone.adapters.geodata import geonames, naturalearth
 from safezone.adapters.geodata.border_sources import from_country_pair, from_files
@@ -17,7 +16,7 @@ from safezone.domain.areas import cell_size
 from safezone.domain.errors import InputError
 from safezone.domain.zones import BorderInput, SummaryRow, ZoneSet, summarise
 from safezone.entrypoints.cli.db import open_database, with_database
-from safezone.entrypoints.cli.output import StepProgress, reports_bad_input, stdout, write_atomically
+from safezone.entrypoints.cli.output import StepProgress, reports_bad_input, say, show_table, write_atomically
 from safezone.services.zones import DEFAULT_AREA_KM, build_zones, locate
 
 DEFAULT_BORDER = "RUS-UKR"
@@ -56,21 +55,13 @@ def load_or_build(border: BorderInput, threats_path: Path | None, area_km: float
 
 def print_summary(rows: list[SummaryRow], zones_: ZoneSet) -> None:
     names = {s.code: s.name for s in zones_.sides}
-    table = Table(title=f"Safety zones, {zones_.border_name} border", title_justify="left")
-    for heading in ("side", "band", "time to shelter", "areas", "settlements", "population"):
-        table.add_column(heading, justify="left" if heading in ("side", "band") else "right")
-    for row in rows:
-        table.add_row(
-            names.get(row.side, row.side),
-            row.band_label,
-            seconds_label(row.time_to_shelter_s),
-            f"{row.areas:,}",
-            f"{row.settlements:,}",
-            f"{row.population:,}",
-        )
-    table.add_section()
-    table.add_row("all", "", "", f"{sum(r.areas for r in rows):,}", f"{sum(r.settlements for r in rows):,}", f"{sum(r.population for r in rows):,}")
-    stdout.print(table)
+    lines = [(names.get(row.side, row.side), row.band_label, seconds_label(row.time_to_shelter_s), f"{row.areas:,}",
+              f"{row.settlements:,}", f"{row.population:,}") for row in rows]
+    lines.append(("all", "", "", f"{sum(r.areas for r in rows):,}", f"{sum(r.settlements for r in rows):,}",
+                  f"{sum(r.population for r in rows):,}"))
+    show_table(("side", "band", "time to shelter", "areas", "settlements", "population"), lines,
+               title=f"Safety zones, {zones_.border_name} border",
+               right=("time to shelter", "areas", "settlements", "population"))
 
 
 def _active_zones(db_url: str | None) -> ZoneSet:
@@ -136,9 +127,9 @@ def build(border, side, border_file, territories, threats, area_km, out: Path, a
         uow.commit()
     print_summary(rows, zones_)
     size = cell_size(zones_.parameters["area_km"]).text
-    stdout.print(size[0].upper() + size[1:] + ".")
-    stdout.print(f"Stored as zone set version {version}{' (active)' if activate else ''}.")
-    stdout.print(f"Wrote {', '.join(str(out / n) for n in files)}")
+    say(size[0].upper() + size[1:] + ".")
+    say(f"Stored as zone set version {version}{' (active)' if activate else ''}.")
+    say(f"Wrote {', '.join(str(out / n) for n in files)}")
 
 
 @zones.command()
@@ -172,13 +163,13 @@ def where(lat: float, lon: float, zones_file: Path | None, as_json: bool, db_url
             time_to_shelter_s=place.area.time_to_shelter_s,
         )
     if as_json:
-        click.echo(json.dumps(answer, ensure_ascii=False))
+        say(json.dumps(answer, ensure_ascii=False))
         return
     if not place.area:
-        click.echo(f"Outside every zone ({place.distance_km:.1f} km from the {zones_.border_name} border).")
+        say(f"Outside every zone ({place.distance_km:.1f} km from the {zones_.border_name} border).")
         return
     names = {s.code: s.name for s in zones_.sides}
-    click.echo(
+    say(
         f"Side: {names.get(place.area.side, place.area.side)}\n"
         f"Area: {place.area.name} ({place.area.id})\n"
         f"Band: {zones_.bands[place.area.band].label}\n"

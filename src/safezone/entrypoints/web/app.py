@@ -33,6 +33,7 @@ from safezone.entrypoints.web import incidents as incidents_api
 from safezone.entrypoints.web import operator as operator_api
 from safezone.entrypoints.web import subscriptions as subscriptions_api
 from safezone.entrypoints.web import public as public_api
+from safezone.entrypoints.web import users as users_api
 from safezone.entrypoints.web.bodylimit import BodyLimit
 from safezone.entrypoints.web.failsafe import Failsafe
 from safezone.entrypoints.web.forwarded import ForwardedClient
@@ -119,6 +120,7 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.include_router(subscriptions_api.router, tags=["subscriptions"])
     app.include_router(delivery_admin.router, tags=["delivery"])
     app.include_router(incidents_api.router, tags=["operator"])
+    app.include_router(users_api.router, tags=["accounts"])
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(live.router)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from safezone.adapters.db import DatabaseUnavailable, unavailable
-from safezone.domain.accounts import PermissionDenied
+from safezone.domain.accounts import LastAdmin, PermissionDenied, UnknownUser
 from safezone.domain.alerts import UnknownAlert, WorkflowError
 from safezone.domain.cap.issues import CapCompositionError
 from safezone.domain.errors import InputError
@@ -77,6 +77,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def _input(_: Request, exc: InputError) -> JSONResponse:
         return problem(400, "bad_input", exc.message, exc.field)
+
+    @app.exception_handler(UnknownUser)
+    async def _unknown_user(_: Request, exc: UnknownUser) -> JSONResponse:
+        return problem(404, "not_found", exc.message, exc.field)
+
+    @app.exception_handler(LastAdmin)
+    async def _last_admin(_: Request, exc: LastAdmin) -> JSONResponse:
+        return problem(409, "conflict", exc.message, exc.field)
 
     @app.exception_handler(NoZones)
     async def _no_zones(_: Request, exc: NoZones) -> JSONResponse:

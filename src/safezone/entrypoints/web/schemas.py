@@ -267,3 +267,31 @@ class ComposeOptionsOut(BaseModel):
     languages: list[str]
     statuses: list[StatusName]
     zone_set_version: int | None
+
+
+# Account administration (an admin's). Passwords and roles are bounded here only against abuse;
+# the password rule and the role names are checked by the domain, whose refusal says why.
+class UserOut(BaseModel):
+    name: str
+    roles: list[str]
+    active: bool
+    created_at: str
+    disabled_at: str | None = None
+
+
+class UsersOut(BaseModel):
+    users: list[UserOut]
+
+
+class UserIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(max_length=2000)
+    roles: list[str] = Field(min_length=1, max_length=10)
+
+
+class PasswordIn(Strict):
+    password: str = Field(max_length=2000)
+
+
+class RolesIn(Strict):
+    roles: list[str] = Field(min_length=1, max_length=10)

@@ -9,7 +9,7 @@
   state, attempts, lease and latency.
 
 Revision ID: 0090_subscribers
-Revises: 0070_alert_own_words
+Revises: 0080_user_names
 Create Date: 2026-12-02
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0090_subscribers"
-down_revision = "0070_alert_own_words"
+down_revision = "0080_user_names"
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ and who recorded it. `incident_verdicts` and `incident_alerts` hold the latest a
 derived data, rewritten whole by each assessment.
 
 Revision ID: 0100_incidents
-Revises: 0070_alert_own_words
+Revises: 0090_subscribers
 Create Date: 2026-12-02
 """
 

@@ -6,7 +6,7 @@ before this revision were all single alarms and their all-clears: they get "aler
 all-clears among them "all-clear".
 
 Revision ID: 0110_alert_stages
-Revises: 0070_alert_own_words
+Revises: 0100_incidents
 Create Date: 2026-12-02
 """
 
