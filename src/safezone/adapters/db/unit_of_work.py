@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from safezone.adapters.db.alert_repository import AlertRepository
 from safezone.adapters.db.area_repository import AreaRepository
 from safezone.adapters.db.audit_repository import AuditRepository
+from safezone.adapters.db.change_mark import ChangeMarks
+from safezone.adapters.db.monitoring import MonitoringCounts
 from safezone.adapters.db.import_repository import ImportRunRepository
 from safezone.adapters.db.outbox_repository import OutboxRepository
 from safezone.adapters.db.session_repository import SessionRepository
@@ -43,6 +45,8 @@ class UnitOfWork:
     alerts: AlertRepository
     outbox: OutboxRepository
     areas: AreaRepository
+    changes: ChangeMarks
+    monitoring: MonitoringCounts
 
     def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
         self._sessions = sessions
@@ -61,6 +65,8 @@ class UnitOfWork:
         self.alerts = AlertRepository(self._session)
         self.outbox = OutboxRepository(self._session)
         self.areas = AreaRepository(self._session)
+        self.changes = ChangeMarks(self._session)
+        self.monitoring = MonitoringCounts(self._session)
         return self
 
     def __exit__(self, *_: object) -> None:
