@@ -4,13 +4,14 @@ Writes are batched native upserts (see shelter_upsert). Withdrawn shelters (gone
 `--replace` file) stay in the table as history but out of every answer here.
 
 Nearest-shelter search finds candidates in lon/lat boxes and orders them by geodesic distance
-(see shelter_search). SQLite widens a box until it holds enough shelters; PostgreSQL asks its
-GiST index for the nearest ones first (`ORDER BY point <-> here LIMIT k`), which bounds the
-box in one step.
+(see shelter_search). An index gives k shelters near in degrees first (PostgreSQL: its GiST
+index, `ORDER BY point <-> here LIMIT k`; SQLite: its lat/lon index over the search's boxes,
+ordered by scaled degrees), which bounds the box in one step: two statements at most.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -87,6 +88,16 @@ def knn_query(lat: float, lon: float, limit: int) -> Select:
     return select(*_COLUMNS).where(ACTIVE).order_by(ShelterRow.point.op("<->")(here)).limit(limit)
 
 
+def degree_knn_query(lat: float, lon: float, limit: int, boxes: list[Box]) -> Select:
+    """SQLite: the `limit` active shelters in these boxes nearest in degrees scaled by the
+    latitude (an approximation: the geodesic has the last word), through the lat/lon index."""
+    scale = math.cos(math.radians(lat)) ** 2
+    tests = [and_(ShelterRow.lat.between(south, north), ShelterRow.lon.between(west, east))
+             for west, south, east, north in boxes]
+    nearness = (ShelterRow.lat - lat) * (ShelterRow.lat - lat) + scale * (ShelterRow.lon - lon) * (ShelterRow.lon - lon)
+    return select(*_COLUMNS).where(ACTIVE, or_(*tests)).order_by(nearness, ShelterRow.id).limit(limit)
+
+
 class ShelterRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -161,27 +172,20 @@ class ShelterRepository:
         return [_shelter(row) for row in self._session.execute(select(*_COLUMNS).where(ACTIVE, or_(*tests)))]
 
     def nearest(self, lat: float, lon: float, limit: int = 5, max_km: float = 100.0) -> list[NearbyShelter]:
-        """Up to `limit` active shelters closest to a point (geodesic), none farther than `max_km`."""
-        if self._session.get_bind().dialect.name == "postgresql":
-            return self._nearest_by_index(lat, lon, limit, max_km)
-        return self._nearest_by_widening(lat, lon, limit, max_km)
+        """Up to `limit` active shelters closest to a point (geodesic), none farther than `max_km`.
 
-    def _nearest_by_index(self, lat: float, lon: float, limit: int, max_km: float) -> list[NearbyShelter]:
-        """KNN on the GiST index gives `limit` shelters near in degrees; their farthest geodesic
-        distance bounds where the truly nearest are, and one indexed box search finds them."""
-        first = [_shelter(row) for row in self._session.execute(knn_query(lat, lon, limit))]
+        Two statements at most, whatever the distance to the nearest: an index query gives
+        `limit` shelters near in degrees (PostGIS: KNN on the GiST index; SQLite: the lat/lon
+        index over the search's boxes, ordered by scaled degrees); their farthest geodesic
+        distance bounds where the truly nearest are, and one indexed box search finds them.
+        """
+        if self._session.get_bind().dialect.name == "postgresql":
+            query = knn_query(lat, lon, limit)
+        else:
+            query = degree_knn_query(lat, lon, limit, boxes_around(lat, lon, max_km))
+        first = [_shelter(row) for row in self._session.execute(query)]
         if not first:
             return []
         radius_km = reach_km(first, lat, lon, limit, max_km)
         return closest(self._in_boxes(boxes_around(lat, lon, radius_km)), lat, lon, radius_km, limit)
-
-    def _nearest_by_widening(self, lat: float, lon: float, limit: int, max_km: float) -> list[NearbyShelter]:
-        """The search radius doubles from 1 km until it holds `limit` shelters (or reaches
-        `max_km`); the boxes hold the whole circle, so no closer shelter can be missed."""
-        radius_km = min(1.0, max_km)
-        while True:
-            found = closest(self._in_boxes(boxes_around(lat, lon, radius_km)), lat, lon, radius_km, limit)
-            if len(found) >= limit or radius_km >= max_km:
-                return found
-            radius_km = min(radius_km * 2, max_km)
 
