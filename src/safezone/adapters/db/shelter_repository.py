@@ -11,11 +11,12 @@ ordered by scaled degrees), which bounds the box in one step: two statements at 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db import locks
@@ -88,14 +89,24 @@ def knn_query(lat: float, lon: float, limit: int) -> Select:
     return select(*_COLUMNS).where(ACTIVE).order_by(ShelterRow.point.op("<->")(here)).limit(limit)
 
 
-def degree_knn_query(lat: float, lon: float, limit: int, boxes: list[Box]) -> Select:
+def degree_knn_query(lat: float, lon: float, limit: int, boxes: list[Box]) -> tuple[Select, dict]:
     """SQLite: the `limit` active shelters in these boxes nearest in degrees scaled by the
-    latitude (an approximation: the geodesic has the last word), through the lat/lon index."""
-    scale = math.cos(math.radians(lat)) ** 2
-    tests = [and_(ShelterRow.lat.between(south, north), ShelterRow.lon.between(west, east))
-             for west, south, east, north in boxes]
-    nearness = (ShelterRow.lat - lat) * (ShelterRow.lat - lat) + scale * (ShelterRow.lon - lon) * (ShelterRow.lon - lon)
-    return select(*_COLUMNS).where(ACTIVE, or_(*tests)).order_by(nearness, ShelterRow.id).limit(limit)
+    latitude (an approximation: the geodesic has the last word), through the lat/lon index.
+    The statement is built once per number of boxes and bound to the values (it runs on every
+    "where am I?")."""
+    values: dict = {"lat": lat, "lon": lon, "scale": math.cos(math.radians(lat)) ** 2, "limit": limit}
+    for i, (west, south, east, north) in enumerate(boxes):
+        values.update({f"w{i}": west, f"s{i}": south, f"e{i}": east, f"n{i}": north})
+    return _degree_knn_statement(len(boxes)), values
+
+
+@functools.lru_cache(maxsize=4)
+def _degree_knn_statement(boxes: int) -> Select:
+    tests = [and_(ShelterRow.lat.between(bindparam(f"s{i}"), bindparam(f"n{i}")),
+                  ShelterRow.lon.between(bindparam(f"w{i}"), bindparam(f"e{i}"))) for i in range(boxes)]
+    dlat, dlon = ShelterRow.lat - bindparam("lat"), ShelterRow.lon - bindparam("lon")
+    nearness = dlat * dlat + bindparam("scale") * dlon * dlon
+    return select(*_COLUMNS).where(ACTIVE, or_(*tests)).order_by(nearness, ShelterRow.id).limit(bindparam("limit"))
 
 
 class ShelterRepository:
@@ -180,10 +191,10 @@ class ShelterRepository:
         distance bounds where the truly nearest are, and one indexed box search finds them.
         """
         if self._session.get_bind().dialect.name == "postgresql":
-            query = knn_query(lat, lon, limit)
+            query, values = knn_query(lat, lon, limit), {}
         else:
-            query = degree_knn_query(lat, lon, limit, boxes_around(lat, lon, max_km))
-        first = [_shelter(row) for row in self._session.execute(query)]
+            query, values = degree_knn_query(lat, lon, limit, boxes_around(lat, lon, max_km))
+        first = [_shelter(row) for row in self._session.execute(query, values)]
         if not first:
             return []
         radius_km = reach_km(first, lat, lon, limit, max_km)
