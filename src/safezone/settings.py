@@ -34,6 +34,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "operator_rate_per_minute": RATES, "operator_burst": BURSTS,
     "ready_timeout_s": (0.1, 30.0, " seconds"),
     "expiry_sweep_s": (0.01, 3600.0, " seconds"),
+    "public_in_flight": (1.0, 10_000.0, " requests"),
 }
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
@@ -142,6 +143,9 @@ class Settings:
     login_burst: float = 10.0
     operator_rate_per_minute: float = 1200.0  # per client address, logged-in operator requests
     operator_burst: float = 300.0
+    # Public requests one process serves at once; more get 503 at once (operators come first).
+    # Below the worker thread pool (40), so an operator request always finds a thread.
+    public_in_flight: float = 24.0
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For we believe; none by default
     trusted_hosts: tuple[str, ...] = ()  # Host headers we answer; any when empty
     ready_timeout_s: float = 1.5  # how long /readyz waits for the database
@@ -189,7 +193,8 @@ class Settings:
                    "operator_burst": "SAFEZONE_OPERATOR_BURST", "trusted_proxies": "SAFEZONE_TRUSTED_PROXIES",
                    "trusted_hosts": "SAFEZONE_TRUSTED_HOSTS", "ready_timeout_s": "SAFEZONE_READY_TIMEOUT_S",
                    "feed_retention": "SAFEZONE_FEED_RETENTION_HOURS",
-                   "archive_delay": "SAFEZONE_ARCHIVE_DELAY_HOURS"}
+                   "archive_delay": "SAFEZONE_ARCHIVE_DELAY_HOURS",
+                   "public_in_flight": "SAFEZONE_PUBLIC_IN_FLIGHT"}
 
         def given(attribute: str) -> str | None:
             raw = env.get(sources[attribute])

@@ -1,14 +1,14 @@
 """What anyone may read without logging in: alerts in force, their CAP XML and feeds, the zones
-and areas, and "where am I?".
+and areas, and "where am I?" (what they are made from: `read_model`).
 
 Only issued messages of public status (Actual, Exercise, Test) are ever shown, and the Actual
-ones are never mixed with drills: every query takes the statuses it serves. The zone set's
-map layers are built once per zone-set version and kept, since a zone set never changes.
+ones are never mixed with drills: every query takes the statuses it serves.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Sequence
@@ -26,12 +26,14 @@ from safezone.domain.cap import Status
 from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.errors import InputError
 from safezone.domain.shelters import Shelter
-from safezone.domain.zones import AlertArea
-from safezone.services.shelters import NearestAnswer, nearest_shelters
+from safezone.domain.zones import AlertArea, ZoneSet
+from safezone.services.read_model import FeedItem, PublishedAlert, Snapshot, ZonesInMemory, valid_until
+from safezone.services.shelters import NearestAnswer, shelter_options
 from safezone.services.zones import check_coordinates
 
 MAX_WINDOW_AREAS = 2000
 MAX_WINDOW_SHELTERS = 5000
+NEAREST_MAX_KM = 50.0  # as far as "nearest shelters" looks
 # How long the feeds keep an Update, Cancel or all-clear and the alert that ended: aggregators
 # poll now and then and ask for a day or two, so that none of them misses how an alert ended.
 DEFAULT_FEED_RETENTION = timedelta(hours=24)
@@ -44,14 +46,6 @@ MAX_PARSED_MESSAGES = 5000
 class NoZones(LookupError):
     def __init__(self) -> None:
         super().__init__("there is no active zone set yet")
-
-
-@dataclass(frozen=True)
-class PublishedAlert:
-    alert: AlertRecord
-    areas: tuple[AlertArea, ...]
-    in_force: bool
-    ended: str | None = None  # how a warning ended: superseded, cancelled, all-clear, stood-down, expired
 
 
 @dataclass(frozen=True)
@@ -82,24 +76,64 @@ class WhereAnswer:
 
 
 class PublicService:
+    """The public read side. Answers come from a `Snapshot` of the issued messages, rebuilt only
+    when the database's change mark moves (one cheap statement per request, so several worker
+    processes on one database agree at once) or the clock alone changes an answer; and from the
+    active zone set held in memory with a spatial index, read once per version."""
+
     def __init__(self, database: Database, clock: Callable[[], datetime],
                  feed_retention: timedelta = DEFAULT_FEED_RETENTION) -> None:
         self.database = database
         self.clock = clock
         self.feed_retention = feed_retention
-        self._layers: dict[tuple[str, int], dict] = {}
+        self._snapshot: Snapshot | None = None
+        self._zones: ZonesInMemory | None = None
         self._parsed: dict[int, CapAlert] = {}
         self._lock = threading.Lock()
+        self._rebuild = threading.Lock()
+        self._load = threading.Lock()
+
+    # -- the snapshot ----------------------------------------------------------------------
+
+    def snapshot(self, uow: UnitOfWork | None = None) -> Snapshot:
+        """The current snapshot: checked against the change mark (one statement), rebuilt if stale."""
+        if uow is None:
+            with self.database.unit_of_work() as own:
+                return self.snapshot(own)
+        asked = time.monotonic()
+        mark = uow.changes.current()
+        current = self._snapshot
+        if current is not None and current.mark == mark and current.fresh_at(self.clock()):
+            return current
+        with self._rebuild:
+            current = self._snapshot
+            # Someone rebuilt it after we asked: it is at least as new as what we saw.
+            if current is not None and current.asked_at >= asked and current.fresh_at(self.clock()):
+                return current
+            self._snapshot = self._read_snapshot(uow, asked)
+            return self._snapshot
+
+    def _read_snapshot(self, uow: UnitOfWork, asked: float) -> Snapshot:
+        now = self.clock()
+        public = sorted(rules.PUBLIC_STATUSES, key=lambda s: s.value)
+        mark = uow.changes.current()  # read first: what follows is at least this new
+        current = [a for a in uow.alerts.issued_before_expiry(now, public) if rules.in_force(a, now)]
+        alerts = tuple(PublishedAlert(a, tuple(uow.areas.by_ids(a.zone_version, a.area_ids)), True) for a in current)
+        since = now - self.feed_retention
+        shown = [(a, *feed_change(a, now)) for a in uow.alerts.feed_candidates(now, since, public)]
+        shown = [(a, at, ended) for a, at, ended in shown if at >= since or rules.in_force(a, now)]
+        messages = self._messages(uow, [a.id for a, _, _ in shown])  # type: ignore[misc]
+        items = tuple(FeedItem(a, messages[a.id], at, ended)  # type: ignore[index]
+                      for a, at, ended in shown if a.id in messages)
+        newest = {s: uow.alerts.newest_change(now, [s]) for s in public}
+        return Snapshot(mark, asked, valid_until(alerts, items, now, self.feed_retention.total_seconds()),
+                        alerts, items, newest)
 
     # -- alerts ----------------------------------------------------------------------------
 
     def in_force(self, statuses: Iterable[Status]) -> list[PublishedAlert]:
         """Alerts in force now, of these statuses, newest first, with their areas."""
-        now = self.clock()
-        wanted = _public(statuses)
-        with self.database.unit_of_work() as uow:
-            current = [a for a in uow.alerts.issued_before_expiry(now, wanted) if rules.in_force(a, now)]
-            return [PublishedAlert(a, tuple(uow.areas.by_ids(a.zone_version, a.area_ids)), True) for a in current]
+        return self.snapshot().in_force(_public(statuses))
 
     def published(self, alert_id: int) -> PublishedAlert:
         """An issued public message, in force or not (its page outlives it)."""
@@ -121,7 +155,7 @@ class PublicService:
         return xml
 
     def feed(self, statuses: Iterable[Status], *, feed_id: str, title: str, self_url: str,
-             cap_url: Callable[[int], str]) -> bytes:
+             cap_url: Callable[[int], str], snapshot: Snapshot | None = None) -> bytes:
         """An Atom feed of the messages of these statuses: the alerts in force, and for the
         retention time every Update, Cancel and all-clear and every alert that ended, marked so,
         so that a consumer polling now and then still learns how an alert ended.
@@ -129,16 +163,8 @@ class PublicService:
         The feed's `<updated>` is the newest change ever made to these messages (sent or ended),
         so it never goes back — not when an entry leaves the feed, nor when the feed is empty.
         """
-        now = self.clock()
-        wanted = _public(statuses)
-        since = now - self.feed_retention
-        with self.database.unit_of_work() as uow:
-            shown = [(a, *feed_change(a, now)) for a in uow.alerts.feed_candidates(now, since, wanted)]
-            shown = [(a, at, ended) for a, at, ended in shown if at >= since or rules.in_force(a, now)]
-            newest = uow.alerts.newest_change(now, wanted)
-            messages = self._messages(uow, [a.id for a, _, _ in shown])  # type: ignore[misc]
-        entries = [FeedEntry(messages[a.id], cap_url(a.id), at, ended)  # type: ignore[arg-type,index]
-                   for a, at, ended in shown if a.id in messages]
+        items, newest = (snapshot or self.snapshot()).feed(_public(statuses))
+        entries = [FeedEntry(i.message, cap_url(i.alert.id), i.changed_at, i.ended) for i in items]  # type: ignore[arg-type]
         return alerts_feed(entries, updated=newest or FEED_EPOCH, feed_id=feed_id, title=title, self_url=self_url)
 
     def _messages(self, uow: UnitOfWork, alert_ids: list[int]) -> dict[int, CapAlert]:
@@ -159,56 +185,77 @@ class PublicService:
         """The point's area, the alerts in force there and the nearest shelters.
 
         Alerts are found by their own areas, in the zone-set version each was issued on, so
-        activating a new set leaves them in force where they were. The cost is a few
-        statements whatever the number of alerts in force elsewhere: the point's areas in each
-        version that has alerts in force, then the alerts naming those areas.
+        activating a new set leaves them in force where they were. One path whatever is in
+        force: the change mark and the nearest shelters are read from the database; the area
+        and the alerts at the point come from indexes held in memory.
         """
         check_coordinates(lat, lon)
-        now = self.clock()
         with self.database.unit_of_work() as uow:
-            area = uow.zones.area_at(lat, lon)
-            versions = uow.alerts.versions_in_force(now, rules.PUBLIC_STATUSES)
-            covering = uow.areas.covering(versions, lat, lon)
-            found = uow.alerts.in_force_naming([(v, a.id) for v, a in covering], now, rules.PUBLIC_STATUSES)
-        nearest = nearest_shelters(self.database, lat, lon, limit=shelters)
-        here = [AlertHere(alert, _shortest_here(alert, covering)) for alert in found]
+            snapshot = self.snapshot(uow)
+            nearby = uow.shelters.nearest(lat, lon, limit=shelters, max_km=NEAREST_MAX_KM)
+        version = snapshot.mark.zone_version
+        area = None if version is None else self.zones_in_memory(version).area_at(lat, lon)
+        here = [AlertHere(alert, min(areas, key=lambda a: a.time_to_shelter_s))
+                for alert, areas in snapshot.alerts_at(lat, lon)]
         return WhereAnswer(
             lat=lat, lon=lon, area=area,
             alerts=tuple(h for h in here if h.alert.status is Status.ACTUAL),
             drills=tuple(h for h in here if h.alert.status in rules.PRACTICE_STATUSES),
-            shelters=nearest,
+            shelters=shelter_options(lat, lon, version, area, nearby),
         )
 
     # -- zones -----------------------------------------------------------------------------
 
     def zone_version(self) -> int:
-        with self.database.unit_of_work() as uow:
-            version = uow.zones.active_version()
+        version = self.snapshot().mark.zone_version
         if version is None:
             raise NoZones()
         return version
 
+    def zones_in_memory(self, version: int) -> ZonesInMemory:
+        """A zone-set version held in memory, read once (a stored version never changes)."""
+        held = self._zones
+        if held is not None and held.version == version:
+            return held
+        with self._load:
+            if self._zones is None or self._zones.version != version:
+                with self.database.unit_of_work() as uow:
+                    zones = uow.zones.get(version)
+                if zones is None:
+                    raise NoZones()
+                self._zones = ZonesInMemory(version, zones)
+            return self._zones
+
+    def active_zones(self) -> ZonesInMemory:
+        return self.zones_in_memory(self.zone_version())
+
     def zones_geojson(self) -> tuple[int, dict]:
         """The active zone set as bands per side: one feature each, for a map's first look."""
-        version = self.zone_version()
-        return version, self._layer("zones", version, self._band_layer)
+        held = self.active_zones()
+        return held.version, held.derived.get("zones", lambda: band_layer(held.version, held.zones))
 
-    def areas_geojson(self, bbox: Sequence[float] | None = None) -> tuple[int, dict]:
+    def areas_geojson(self, bbox: Sequence[float] | None = None, offset: int = 0,
+                      limit: int = MAX_WINDOW_AREAS) -> tuple[int, dict]:
         """Alert areas of the active zone set, all of them or those meeting a lon/lat window
-        (one that crosses the antimeridian, west > east, is searched as its two halves)."""
-        version = self.zone_version()
+        (one that crosses the antimeridian, west > east, is searched as its two halves).
+
+        A window is counted on the index before any feature is made: more than
+        MAX_WINDOW_AREAS is refused. `offset`/`limit` page through what it holds, in build order.
+        """
+        held = self.active_zones()
         if bbox is None:
-            return version, self._layer("areas", version, self._area_layer)
-        found: dict[str, AlertArea] = {}
-        with self.database.unit_of_work() as uow:
-            for window in check_bbox(bbox):
-                for area in uow.areas.in_window(version, *window, MAX_WINDOW_AREAS + 1):
-                    found.setdefault(area.id, area)
-            bands = {b.index: b for b in uow.areas.bands(version)}
+            return held.version, held.derived.get("areas", lambda: zones_to_geojson(held.zones))
+        found = held.in_windows(check_bbox(bbox))
         if len(found) > MAX_WINDOW_AREAS:
-            raise InputError(f"the window holds more than {MAX_WINDOW_AREAS} areas; zoom in", field="bbox")
-        return version, {"type": "FeatureCollection",
-                         "features": [area_feature(a, bands[a.band]) for a in found.values()]}
+            raise InputError(f"the window holds {len(found)} areas, more than {MAX_WINDOW_AREAS}; zoom in",
+                             field="bbox")
+        bands = {b.index: b for b in held.zones.bands}
+        page = found[offset:offset + limit]
+        layer = {"type": "FeatureCollection",
+                 "features": [area_feature(held.zones.areas[i], bands[held.zones.areas[i].band]) for i in page]}
+        if offset + limit < len(found):
+            layer["next_offset"] = offset + limit
+        return held.version, layer
 
     def shelters_in(self, bbox: Sequence[float]) -> list[Shelter]:
         """Shelters of the registry in a lon/lat window, for a map; a window holding more than
@@ -228,8 +275,8 @@ class PublicService:
         wanted = " ".join(text.split()).casefold()
         if len(wanted) < 2:
             raise InputError("give at least two letters of a place name", field="q")
-        version = self.zone_version()
-        index = self._layer("search", version, self._search_index)
+        held = self.active_zones()
+        index = held.derived.get("search", lambda: search_index(held.zones))
 
         def rank(entry: tuple[AlertArea, tuple[str, ...], tuple[str, ...]]) -> tuple[int, int]:
             folded = entry[2]
@@ -240,51 +287,35 @@ class PublicService:
         return [AreaMatch(area, next(n for n, f in zip(names, folded) if wanted in f))
                 for area, names, folded in found]
 
-    def _search_index(self, version: int) -> list:  # type: ignore[type-arg]
-        entries = []
-        for area in self._zone_set(version).areas:
-            names = tuple(dict.fromkeys((area.name, *(s.name for s in area.settlements))))
-            entries.append((area, names, tuple(n.casefold() for n in names)))
-        return entries
 
-    def _layer(self, name: str, version: int, build: Callable[[int], dict]) -> dict:
-        with self._lock:
-            key = (name, version)
-            if key not in self._layers:
-                self._layers = {k: v for k, v in self._layers.items() if k[1] == version}
-                self._layers[key] = build(version)
-            return self._layers[key]
+def search_index(zones: ZoneSet) -> list[tuple[AlertArea, tuple[str, ...], tuple[str, ...]]]:
+    """Each area with its own and its settlements' names, as written and case-folded."""
+    entries = []
+    for area in zones.areas:
+        names = tuple(dict.fromkeys((area.name, *(s.name for s in area.settlements))))
+        entries.append((area, names, tuple(n.casefold() for n in names)))
+    return entries
 
-    def _zone_set(self, version: int):  # type: ignore[no-untyped-def]
-        with self.database.unit_of_work() as uow:
-            zones = uow.zones.get(version)
-        if zones is None:
-            raise NoZones()
-        return zones
-
-    def _area_layer(self, version: int) -> dict:
-        return zones_to_geojson(self._zone_set(version))
-
-    def _band_layer(self, version: int) -> dict:
-        zones = self._zone_set(version)
-        features = []
-        for side in zones.sides:
-            for band in zones.bands:
-                pieces = [a.geometry for a in zones.areas_of(side.code, band.index)]
-                if not pieces:
-                    continue
-                features.append({
-                    "type": "Feature",
-                    "id": f"{side.code}-{band.index}",
-                    "properties": {"side": side.code, "side_name": side.name, "band": band.index,
-                                   "band_label": band.label, "min_km": band.min_km, "max_km": band.max_km,
-                                   "time_to_shelter_s": band.time_to_shelter_s, "areas": len(pieces)},
-                    "geometry": geojson_geometry(shapely.union_all(pieces), keep_valid=True),
-                })
-        return {"type": "FeatureCollection", "features": features,
-                "safezone": {"version": version, "border_name": zones.border_name,
-                             "border": geojson_geometry(zones.border),  # drawn on the pages' base map
-                             "sides": [{"code": s.code, "name": s.name} for s in zones.sides]}}
+def band_layer(version: int, zones: ZoneSet) -> dict:
+    """One feature per side and band: the union of its areas."""
+    features = []
+    for side in zones.sides:
+        for band in zones.bands:
+            pieces = [a.geometry for a in zones.areas_of(side.code, band.index)]
+            if not pieces:
+                continue
+            features.append({
+                "type": "Feature",
+                "id": f"{side.code}-{band.index}",
+                "properties": {"side": side.code, "side_name": side.name, "band": band.index,
+                               "band_label": band.label, "min_km": band.min_km, "max_km": band.max_km,
+                               "time_to_shelter_s": band.time_to_shelter_s, "areas": len(pieces)},
+                "geometry": geojson_geometry(shapely.union_all(pieces), keep_valid=True),
+            })
+    return {"type": "FeatureCollection", "features": features,
+            "safezone": {"version": version, "border_name": zones.border_name,
+                         "border": geojson_geometry(zones.border),  # drawn on the pages' base map
+                         "sides": [{"code": s.code, "name": s.name} for s in zones.sides]}}
 
 
 def feed_change(alert: AlertRecord, now: datetime) -> tuple[datetime, str | None]:
@@ -312,13 +343,6 @@ def check_bbox(bbox: Sequence[float]) -> list[tuple[float, float, float, float]]
     if west > east:
         return [(west, south, 180.0, north), (-180.0, south, east, north)]
     return [(west, south, east, north)]
-
-
-def _shortest_here(alert: AlertRecord, covering: Sequence[tuple[int, AlertArea]]) -> AlertArea:
-    """The alert's own area at the point; on an edge between two of them, the one with less time."""
-    named = set(alert.area_ids)
-    mine = [a for v, a in covering if v == alert.zone_version and a.id in named]
-    return min(mine, key=lambda a: a.time_to_shelter_s)
 
 
 def _public(statuses: Iterable[Status]) -> list[Status]:

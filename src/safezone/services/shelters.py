@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Sequence
 
 from safezone.adapters.db import Database, NearbyShelter, UnitOfWork
 from safezone.adapters.shelter_sources import DEFAULT_MAX_BYTES, SourceRows, read_shelters
@@ -162,6 +163,14 @@ def nearest_shelters(
         version = uow.zones.active_version()
         area = uow.zones.area_at(lat, lon, version) if version is not None else None
         nearby = uow.shelters.nearest(lat, lon, limit=limit, max_km=max_km)
+    return shelter_options(lat, lon, version, area, nearby, walking)
+
+
+def shelter_options(lat: float, lon: float, version: int | None, area: AlertArea | None,
+                    nearby: Sequence[NearbyShelter], walking: WalkingModel = WalkingModel()) -> NearestAnswer:
+    """Shelters found near a point, each with its walk and whether it is reached within the
+    area's time to shelter (None outside every area): for callers that found area and shelters
+    their own way (the public side keeps the area index in memory)."""
     options = []
     for item in nearby:
         walk_s = walking.walking_s(item.geodesic_m)

@@ -4,17 +4,19 @@ Writes are batched native upserts (see shelter_upsert). Withdrawn shelters (gone
 `--replace` file) stay in the table as history but out of every answer here.
 
 Nearest-shelter search finds candidates in lon/lat boxes and orders them by geodesic distance
-(see shelter_search). SQLite widens a box until it holds enough shelters; PostgreSQL asks its
-GiST index for the nearest ones first (`ORDER BY point <-> here LIMIT k`), which bounds the
-box in one step.
+(see shelter_search). An index gives k shelters near in degrees first (PostgreSQL: its GiST
+index, `ORDER BY point <-> here LIMIT k`; SQLite: its lat/lon index over the search's boxes,
+ordered by scaled degrees), which bounds the box in one step: two statements at most.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db import locks
@@ -85,6 +87,26 @@ def knn_query(lat: float, lon: float, limit: int) -> Select:
     """PostGIS: the `limit` active shelters nearest in degrees, straight from the GiST index."""
     here = func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
     return select(*_COLUMNS).where(ACTIVE).order_by(ShelterRow.point.op("<->")(here)).limit(limit)
+
+
+def degree_knn_query(lat: float, lon: float, limit: int, boxes: list[Box]) -> tuple[Select, dict]:
+    """SQLite: the `limit` active shelters in these boxes nearest in degrees scaled by the
+    latitude (an approximation: the geodesic has the last word), through the lat/lon index.
+    The statement is built once per number of boxes and bound to the values (it runs on every
+    "where am I?")."""
+    values: dict = {"lat": lat, "lon": lon, "scale": math.cos(math.radians(lat)) ** 2, "limit": limit}
+    for i, (west, south, east, north) in enumerate(boxes):
+        values.update({f"w{i}": west, f"s{i}": south, f"e{i}": east, f"n{i}": north})
+    return _degree_knn_statement(len(boxes)), values
+
+
+@functools.lru_cache(maxsize=4)
+def _degree_knn_statement(boxes: int) -> Select:
+    tests = [and_(ShelterRow.lat.between(bindparam(f"s{i}"), bindparam(f"n{i}")),
+                  ShelterRow.lon.between(bindparam(f"w{i}"), bindparam(f"e{i}"))) for i in range(boxes)]
+    dlat, dlon = ShelterRow.lat - bindparam("lat"), ShelterRow.lon - bindparam("lon")
+    nearness = dlat * dlat + bindparam("scale") * dlon * dlon
+    return select(*_COLUMNS).where(ACTIVE, or_(*tests)).order_by(nearness, ShelterRow.id).limit(bindparam("limit"))
 
 
 class ShelterRepository:
@@ -161,27 +183,20 @@ class ShelterRepository:
         return [_shelter(row) for row in self._session.execute(select(*_COLUMNS).where(ACTIVE, or_(*tests)))]
 
     def nearest(self, lat: float, lon: float, limit: int = 5, max_km: float = 100.0) -> list[NearbyShelter]:
-        """Up to `limit` active shelters closest to a point (geodesic), none farther than `max_km`."""
-        if self._session.get_bind().dialect.name == "postgresql":
-            return self._nearest_by_index(lat, lon, limit, max_km)
-        return self._nearest_by_widening(lat, lon, limit, max_km)
+        """Up to `limit` active shelters closest to a point (geodesic), none farther than `max_km`.
 
-    def _nearest_by_index(self, lat: float, lon: float, limit: int, max_km: float) -> list[NearbyShelter]:
-        """KNN on the GiST index gives `limit` shelters near in degrees; their farthest geodesic
-        distance bounds where the truly nearest are, and one indexed box search finds them."""
-        first = [_shelter(row) for row in self._session.execute(knn_query(lat, lon, limit))]
+        Two statements at most, whatever the distance to the nearest: an index query gives
+        `limit` shelters near in degrees (PostGIS: KNN on the GiST index; SQLite: the lat/lon
+        index over the search's boxes, ordered by scaled degrees); their farthest geodesic
+        distance bounds where the truly nearest are, and one indexed box search finds them.
+        """
+        if self._session.get_bind().dialect.name == "postgresql":
+            query, values = knn_query(lat, lon, limit), {}
+        else:
+            query, values = degree_knn_query(lat, lon, limit, boxes_around(lat, lon, max_km))
+        first = [_shelter(row) for row in self._session.execute(query, values)]
         if not first:
             return []
         radius_km = reach_km(first, lat, lon, limit, max_km)
         return closest(self._in_boxes(boxes_around(lat, lon, radius_km)), lat, lon, radius_km, limit)
-
-    def _nearest_by_widening(self, lat: float, lon: float, limit: int, max_km: float) -> list[NearbyShelter]:
-        """The search radius doubles from 1 km until it holds `limit` shelters (or reaches
-        `max_km`); the boxes hold the whole circle, so no closer shelter can be missed."""
-        radius_km = min(1.0, max_km)
-        while True:
-            found = closest(self._in_boxes(boxes_around(lat, lon, radius_km)), lat, lon, radius_km, limit)
-            if len(found) >= limit or radius_km >= max_km:
-                return found
-            radius_km = min(radius_km * 2, max_km)
 

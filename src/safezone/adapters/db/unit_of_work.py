@@ -18,6 +18,8 @@ from safezone.adapters.db.alert_repository import AlertRepository
 from safezone.adapters.db.area_repository import AreaRepository
 from safezone.adapters.db.audit_repository import AuditRepository
 from safezone.adapters.db.delivery_repository import DeliveryRepository
+from safezone.adapters.db.change_mark import ChangeMarks
+from safezone.adapters.db.monitoring import MonitoringCounts
 from safezone.adapters.db.import_repository import ImportRunRepository
 from safezone.adapters.db.integrator_repository import IntegratorRepository
 from safezone.adapters.db.incident_repository import IncidentRepository
@@ -51,6 +53,8 @@ class UnitOfWork:
     integrators: IntegratorRepository
     deliveries: DeliveryRepository
     incidents: IncidentRepository
+    changes: ChangeMarks
+    monitoring: MonitoringCounts
 
     def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
         self._sessions = sessions
@@ -73,6 +77,8 @@ class UnitOfWork:
         self.integrators = IntegratorRepository(self._session)
         self.deliveries = DeliveryRepository(self._session)
         self.incidents = IncidentRepository(self._session)
+        self.changes = ChangeMarks(self._session)
+        self.monitoring = MonitoringCounts(self._session)
         return self
 
     def __exit__(self, *_: object) -> None:

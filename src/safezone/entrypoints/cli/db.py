@@ -1,4 +1,4 @@
-"""`safezone db ...`: where the database is, its schema, and which zone set is active.
+"""`safezone db ...`: where the database is, its schema, which zone set is active; backups.
 
 `--db` is shared by every command that stores or reads: a SQLAlchemy URL or a file path; when
 absent, `SAFEZONE_DB`, else `safezone.db` in the working directory.
@@ -15,10 +15,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from safezone.adapters.db import Database, UnknownVersion
+from safezone.adapters.db import backup as backups
 from safezone.adapters.db.migrate import current_revision
 from safezone.adapters.db.url import redacted, resolve_url
 from safezone.domain.errors import InputError
 from safezone.entrypoints.cli.output import reports_bad_input, say, show_table
+from safezone.services import audit as audit_service
 
 db_option = click.option(
     "--db",
@@ -115,3 +117,36 @@ def activate(version: int, db_url: str | None) -> None:
             raise InputError(str(unknown), field="version") from None
         uow.commit()
     say(f"zone set {version} is now active")
+
+
+@db.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_database
+@reports_bad_input
+def backup(file: Path, db_url: str | None) -> None:
+    """Write a backup of the database to FILE while the service runs (SQLite: the online backup
+    API; PostgreSQL: pg_dump). FILE must not exist yet."""
+    url = resolve_url(db_url)
+    with open_database(db_url, existing=True) as database, database.unit_of_work(read_only=True) as uow:
+        head = uow.audit.head()
+    backups.backup(url, file)
+    say(f"backup of {redacted(url)} written to {file} (audit log at #{head.seq} or later)")
+
+
+@db.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_database
+@reports_bad_input
+def restore(file: Path, db_url: str | None) -> None:
+    """Restore a backup FILE into a new SQLite file or an empty PostgreSQL database, then check
+    its audit chain: exit 0 if intact, 1 if not."""
+    url = resolve_url(db_url)
+    backups.restore(file, url)
+    with open_database(db_url, existing=True) as database, database.unit_of_work(read_only=True) as uow:
+        report = audit_service.verify(uow)
+    if not report.intact:
+        say(f"restored into {redacted(url)}, but the audit chain is damaged: "
+        f"{len(report.problems)} problem(s); see `safezone audit verify`")
+        raise SystemExit(1)
+    say(f"restored into {redacted(url)}; audit chain intact ({report.entries} entries, "
+        f"last #{report.head.seq}, hash {report.head.hash})")

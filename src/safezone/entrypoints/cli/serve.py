@@ -7,6 +7,8 @@ them, so a fresh install answers "where am I?" at once.
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from safezone.adapters.db.url import redacted
@@ -55,6 +57,7 @@ def serve(host: str, port: int, db_url: str | None, public_url: str | None, trus
     import uvicorn
 
     from safezone.entrypoints.web import create_app
+    from safezone.entrypoints.web.jsonlog import json_logging
 
     settings = Settings.from_environ(db=db_url, public_url=public_url, trusted_proxies=trusted_proxies,
                                      trusted_hosts=trusted_hosts)
@@ -70,7 +73,10 @@ def serve(host: str, port: int, db_url: str | None, public_url: str | None, trus
     try:
         # proxy_headers off: uvicorn would believe X-Forwarded-For from loopback; ours (trusted
         # proxies only, see web.forwarded) decides instead.
-        uvicorn.run(app, host=host, port=port, log_level="warning" if quiet else "info", proxy_headers=False,
-                    timeout_graceful_shutdown=GRACE_S)
+        # Logs are JSON lines with the request id (web.jsonlog); our Observe middleware writes
+        # the access line, so uvicorn's own is off.
+        level = logging.WARNING if quiet else logging.INFO
+        uvicorn.run(app, host=host, port=port, log_level=level, proxy_headers=False, access_log=False,
+                    log_config=json_logging(level), timeout_graceful_shutdown=GRACE_S)
     finally:
         container.close()

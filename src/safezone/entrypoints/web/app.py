@@ -5,10 +5,12 @@
 The OpenAPI schema is at /openapi.json (readable at /docs, offline). Public answers carry ETags
 and Cache-Control; every request passes plain ASGI middlewares (outermost first):
 
+- `Observe`: a request id (X-Request-ID, echoed), Prometheus counters and one JSON log line;
 - `SecurityHeaders`: nosniff, no framing, no referrer on every answer; operator answers no-store;
 - `Failsafe`: an unexpected error becomes a logged JSON 500, and the connection lives on;
 - `TrustedHosts`: an unknown Host header gets 400 (when trusted hosts are configured);
 - `ForwardedClient`: the client address, from X-Forwarded-For only via trusted proxies;
+- `Admission`: above a number of public requests in flight, more get 503 at once (operators first);
 - `RateLimits`: per address, separate buckets for public reads, login, operators and health;
 - `BodyLimit`: request bodies limited per route before authentication and parsing (413);
 - `HeadAsGet`: HEAD answered on every GET.
@@ -27,18 +29,21 @@ from starlette.concurrency import run_in_threadpool
 from safezone import __version__
 from safezone.bootstrap import Container
 from safezone.entrypoints import worker
-from safezone.entrypoints.web import delivery_admin, docs, errors, health, live, openapi, pages
+from safezone.entrypoints.web import delivery_admin, docs, errors, health, live, metrics, openapi, pages
 from safezone.entrypoints.web import history as history_api
 from safezone.entrypoints.web import incidents as incidents_api
 from safezone.entrypoints.web import operator as operator_api
 from safezone.entrypoints.web import subscriptions as subscriptions_api
 from safezone.entrypoints.web import public as public_api
 from safezone.entrypoints.web import users as users_api
+from safezone.entrypoints.web.admission import Admission
 from safezone.entrypoints.web.bodylimit import BodyLimit
 from safezone.entrypoints.web.failsafe import Failsafe
 from safezone.entrypoints.web.forwarded import ForwardedClient
 from safezone.entrypoints.web.head import HeadAsGet
 from safezone.entrypoints.web.hosts import TrustedHosts
+from safezone.entrypoints.web.metrics import AppMetrics
+from safezone.entrypoints.web.observe import Observe
 from safezone.entrypoints.web.ratelimit import HEALTH_BURST, HEALTH_RATE_PER_MINUTE, RateLimiter, RateLimits
 from safezone.entrypoints.web.schemas import Problem
 from safezone.entrypoints.web.security_headers import SecurityHeaders
@@ -103,16 +108,19 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
         redoc_url=None,
     )
     app.state.container = container
+    app.state.metrics = AppMetrics(container.database.reader())
     # add_middleware puts each new one outside the previous: listed here innermost first.
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit)
     delivery = container.delivery_settings
     app.add_middleware(RateLimits, limiters=rate_limiters(
         settings, (delivery.subscribe_rate_per_minute, delivery.subscribe_burst)))
+    app.add_middleware(Admission, limit=int(settings.public_in_flight), shed=app.state.metrics.shed)
     app.add_middleware(ForwardedClient, trusted=settings.trusted_proxies)
     app.add_middleware(TrustedHosts, trusted=settings.trusted_hosts)
     app.add_middleware(Failsafe)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(Observe, metrics=app.state.metrics.requests, routes=app.router.routes)
     errors.install(app)
     app.include_router(public_api.router, tags=["public"])
     app.include_router(history_api.router, tags=["public"])
@@ -125,5 +133,6 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.include_router(docs.router)
     app.include_router(live.router)
     app.include_router(pages.router)
+    app.include_router(metrics.router)
     openapi.install(app)
     return app

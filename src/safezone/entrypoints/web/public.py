@@ -15,6 +15,7 @@ from safezone.domain.errors import InputError
 from safezone.entrypoints.web import caching, views
 from safezone.entrypoints.web.deps import container
 from safezone.entrypoints.web.schemas import AlertOut, AlertsOut, AreaMatchesOut, PublicStatus, WhereOut
+from safezone.services.public import MAX_WINDOW_AREAS
 
 router = APIRouter()
 Services = Annotated[Container, Depends(container)]
@@ -29,24 +30,30 @@ def _geojson_response(description: str) -> dict:
     return {200: {"description": description, "content": {GEOJSON: {"schema": {"type": "object"}}}}}
 
 
-def _in_force_body(services: Container, status: str) -> tuple[Status, list]:
+def _in_force(request: Request, services: Container, status: str, kind: str, media_type: str) -> Response:
+    """The alerts in force of one status, as JSON or GeoJSON: prepared once per snapshot."""
     wanted = Status(status)
-    return wanted, services.public.in_force([wanted])
+    snapshot = services.public.snapshot()
+
+    def build() -> caching.Prepared:
+        items = snapshot.in_force([wanted])
+        if kind == "geojson":
+            return caching.prepare_json(views.alerts_geojson(items), media_type)
+        return caching.prepare_json({"status": [wanted.value], "banner": rules.banner(wanted), "count": len(items),
+                                     "alerts": [views.published_json(i) for i in items]}, media_type)
+
+    return caching.respond(request, snapshot.derived.get((kind, wanted), build), caching.ALERTS_MAX_AGE)
 
 
 @router.get("/api/alerts", response_model=AlertsOut, summary="Alerts in force (JSON)")
 def alerts_in_force(request: Request, services: Services, status: StatusQuery = "Actual") -> Response:
-    wanted, items = _in_force_body(services, status)
-    body = {"status": [wanted.value], "banner": rules.banner(wanted), "count": len(items),
-            "alerts": [views.published_json(i) for i in items]}
-    return caching.cached_json(request, body, caching.ALERTS_MAX_AGE)
+    return _in_force(request, services, status, "json", "application/json")
 
 
 @router.get("/api/alerts.geojson", summary="Alerts in force (GeoJSON, one feature per alert)",
             response_class=Response, responses=_geojson_response("A FeatureCollection"))
 def alerts_geojson(request: Request, services: Services, status: StatusQuery = "Actual") -> Response:
-    _, items = _in_force_body(services, status)
-    return caching.cached_json(request, views.alerts_geojson(items), caching.ALERTS_MAX_AGE, GEOJSON)
+    return _in_force(request, services, status, "geojson", GEOJSON)
 
 
 @router.get("/api/alerts/{alert_id}", response_model=AlertOut, summary="One issued alert (JSON)")
@@ -71,9 +78,14 @@ def _base_url(request: Request, services: Container) -> str:
 
 def _feed(request: Request, services: Services, statuses: list[Status], name: str, title: str) -> Response:
     base = _base_url(request, services)
-    body = services.public.feed(statuses, feed_id=f"{base}/feeds/{name}", title=title,
-                                self_url=f"{base}/feeds/{name}", cap_url=lambda i: base + views.cap_url(i))
-    return caching.cached(request, body, ATOM, caching.ALERTS_MAX_AGE)
+    snapshot = services.public.snapshot()
+
+    def build() -> caching.Prepared:
+        return caching.prepare(services.public.feed(
+            statuses, feed_id=f"{base}/feeds/{name}", title=title, self_url=f"{base}/feeds/{name}",
+            cap_url=lambda i: base + views.cap_url(i), snapshot=snapshot), ATOM)
+
+    return caching.respond(request, snapshot.derived.get(("feed", name, base), build), caching.ALERTS_MAX_AGE)
 
 
 _ATOM_DOC = {200: {"description": "An Atom feed", "content": {ATOM: {"schema": {"type": "string"}}}}}
@@ -95,17 +107,26 @@ def feed_drills(request: Request, services: Services) -> Response:
 @router.get("/api/zones.geojson", summary="The active zone set: one feature per side and distance band",
             response_class=Response, responses=_geojson_response("A FeatureCollection"))
 def zones(request: Request, services: Services) -> Response:
-    _, layer = services.public.zones_geojson()
-    return caching.cached_json(request, layer, caching.ZONES_MAX_AGE, GEOJSON)
+    held = services.public.active_zones()
+    prepared = held.derived.get("zones.geojson",
+                                lambda: caching.prepare_json(services.public.zones_geojson()[1], GEOJSON))
+    return caching.respond(request, prepared, caching.ZONES_MAX_AGE)
 
 
 @router.get("/api/areas.geojson", summary="Alert areas of the active zone set (all, or in a window)",
             response_class=Response, responses=_geojson_response("A FeatureCollection"))
 def areas(request: Request, services: Services,
-          bbox: Annotated[str | None, Query(max_length=200, description="min_lon,min_lat,max_lon,max_lat")] = None
+          bbox: Annotated[str | None, Query(max_length=200, description="min_lon,min_lat,max_lon,max_lat")] = None,
+          offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many areas of the window "
+                                                                        "(the answer's `next_offset` when there are more)")] = 0,
+          limit: Annotated[int, Query(ge=1, le=MAX_WINDOW_AREAS, description="At most this many areas")] = MAX_WINDOW_AREAS,
           ) -> Response:
-    window = None if bbox is None else _numbers(bbox)
-    _, layer = services.public.areas_geojson(window)
+    if bbox is None:
+        held = services.public.active_zones()
+        prepared = held.derived.get("areas.geojson",
+                                    lambda: caching.prepare_json(services.public.areas_geojson()[1], GEOJSON))
+        return caching.respond(request, prepared, caching.ZONES_MAX_AGE)
+    _, layer = services.public.areas_geojson(_numbers(bbox), offset, limit)
     return caching.cached_json(request, layer, caching.ZONES_MAX_AGE, GEOJSON)
 
 

@@ -19,7 +19,7 @@ from safezone.entrypoints.web.errors import problem
 MAX_CLIENTS = 50_000
 OPERATOR_PREFIX = "/api/operator"
 LOGIN_PATH = f"{OPERATOR_PREFIX}/login"
-HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
+HEALTH_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 SUBSCRIBE_PREFIX = "/api/subscriptions"
 # Health checks come from a few monitors, often through one address: generous, but bounded.
 HEALTH_RATE_PER_MINUTE = 600.0

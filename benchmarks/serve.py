@@ -1,0 +1,303 @@
+"""The read side under load: a real `safezone serve` (uvicorn) against a plain hello endpoint.
+
+    python benchmarks/serve.py [--seconds 3] [--connections 64] [--db sqlite,postgres]
+
+For each database: the RUS–UKR zones are built once and stored, `safezone serve` runs as its
+own process, and a load generator (aiohttp, in a process of its own, `--connections` keep-alive
+connections on 127.0.0.1) reads each public answer for `--seconds`, with 0 and then 50 Actual
+alerts in force. The baseline is a plain FastAPI app answering `/hello` under the same uvicorn
+settings, measured in the same run; the ratio is answers served (200/304) a second against it.
+Throughput runs with admission control off (`SAFEZONE_PUBLIC_IN_FLIGHT=10000`); `/healthz`
+answers 429 past its fixed health bucket, so its figure is mostly refusals. Then, while the load
+generator saturates `/api/where`, an operator approves and issues alerts: the time from the
+approve request to the alert showing in `/api/alerts` (polled every 5 ms) is printed (p50,
+max), without and with admission control (the default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "benchmark password 1"
+# Rate limits out of the way: every request of the load comes from one address.
+ENV = {"SAFEZONE_RATE_PER_MINUTE": "1000000", "SAFEZONE_RATE_BURST": "1000000",
+       "SAFEZONE_OPERATOR_RATE_PER_MINUTE": "1000000", "SAFEZONE_OPERATOR_BURST": "1000000",
+       "PYTHONPATH": str(ROOT / "src")}
+# Throughput is measured with admission control out of the way (every request served); the
+# operator measurement runs both ways.
+NO_SHEDDING = {"SAFEZONE_PUBLIC_IN_FLIGHT": "10000"}
+HELLO_APP = textwrap.dedent('''
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.get("/hello")
+    @app.get("/healthz")
+    async def hello():
+        return {"hello": "world"}
+''')
+
+
+# -- load generator (runs in its own process) ---------------------------------------------------
+
+async def _load(url: str, seconds: float, connections: int) -> tuple[int, list[float], dict[int, int]]:
+    import aiohttp
+
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    deadline = time.perf_counter() + seconds
+    connector = aiohttp.TCPConnector(limit=connections, force_close=False)
+    # Browsers ask for gzip; the body is read whole but not inflated (the client's CPU is not the server's).
+    async with aiohttp.ClientSession(connector=connector, auto_decompress=False,
+                                     headers={"Accept-Encoding": "gzip"}) as session:
+        async def worker() -> None:
+            while time.perf_counter() < deadline:
+                start = time.perf_counter()
+                try:
+                    async with session.get(url) as answer:
+                        await answer.read()
+                        status = answer.status
+                except aiohttp.ClientError:
+                    status = 0
+                latencies.append(time.perf_counter() - start)
+                statuses[status] = statuses.get(status, 0) + 1
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.perf_counter() - began
+    served = sum(n for status, n in statuses.items() if status in (200, 304))
+    return int(served / elapsed), latencies, statuses
+
+
+def _load_process(url: str, seconds: float, connections: int, out: multiprocessing.Queue) -> None:
+    rate, latencies, statuses = asyncio.run(_load(url, seconds, connections))
+    ordered = sorted(latencies)
+    out.put((rate, _pct(ordered, 50), _pct(ordered, 99), statuses))
+
+
+def _pct(ordered: list[float], p: float) -> float:
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] * 1000 if ordered else float("nan")
+
+
+def measure(url: str, seconds: float, connections: int) -> tuple[int, float, float, dict[int, int]]:
+    out: multiprocessing.Queue = multiprocessing.Queue()
+    process = multiprocessing.Process(target=_load_process, args=(url, seconds, connections, out))
+    process.start()
+    result = out.get(timeout=seconds + 120)
+    process.join()
+    return result
+
+
+@contextlib.contextmanager
+def background_load(url: str, seconds: float, connections: int) -> Iterator[None]:
+    out: multiprocessing.Queue = multiprocessing.Queue()
+    process = multiprocessing.Process(target=_load_process, args=(url, seconds, connections, out))
+    process.start()
+    time.sleep(1.0)  # let it saturate
+    try:
+        yield
+    finally:
+        out.get(timeout=seconds + 120)
+        process.join()
+
+
+# -- servers ------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def process_on_port(command: list[str], workdir: Path, env: dict[str, str]) -> Iterator[str]:
+    port = _free_port()
+    log = (workdir / f"server-{port}.log").open("w")
+    process = subprocess.Popen([*command, "--port", str(port)], cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
+                               env={**os.environ, **env})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"server exited: {(workdir / f'server-{port}.log').read_text()}")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(base + "/healthz", timeout=1).status_code < 500:
+                    break
+            if time.monotonic() > deadline:
+                raise SystemExit("server did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def hello_server(workdir: Path) -> contextlib.AbstractContextManager[str]:
+    (workdir / "hello_app.py").write_text(HELLO_APP)
+    return process_on_port([sys.executable, "-m", "uvicorn", "hello_app:app", "--host", "127.0.0.1",
+                            "--log-level", "warning", "--no-proxy-headers"], workdir, {"PYTHONPATH": str(workdir)})
+
+
+def safezone_server(workdir: Path, db_url: str, env: dict[str, str] | None = None
+                    ) -> contextlib.AbstractContextManager[str]:
+    command = [sys.executable, "-c", "from safezone.entrypoints.cli import main; main()", "serve", "--quiet",
+               "--no-default-zones", "--db", db_url]
+    return process_on_port(command, workdir, {**ENV, **(env or {})})
+
+
+# -- data ---------------------------------------------------------------------------------------
+
+def prepare(db_url: str, zones) -> tuple[list[str], tuple[float, float]]:  # type: ignore[no-untyped-def]
+    """Store the zones and two operators; the ids of the areas alerts will name, and a point in the first."""
+    from safezone.adapters.db import Database
+    from safezone.services import accounts
+
+    database = Database.open(db_url)
+    try:
+        with database.unit_of_work() as uow:
+            uow.zones.add(zones, activate=True)
+            accounts.add_user(uow, "issuer", PASSWORD, ["issuer"])
+            accounts.add_user(uow, "approver", PASSWORD, ["approver"])
+            uow.commit()
+    finally:
+        database.close()
+    near = [a for a in zones.areas if a.band == 0]
+    step = max(1, len(near) // 60)
+    chosen = near[::step][:60]
+    point = chosen[0].geometry.representative_point()
+    return [a.id for a in chosen], (point.y, point.x)
+
+
+class Operators:
+    def __init__(self, base: str) -> None:
+        self.client = httpx.Client(base_url=base, timeout=60)
+        self.issuer = self._login("issuer")
+        self.approver = self._login("approver")
+
+    def _login(self, name: str) -> dict[str, str]:
+        answer = self.client.post("/api/operator/login", json={"username": name, "password": PASSWORD})
+        answer.raise_for_status()
+        self.client.cookies.clear()
+        return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+    def submitted(self, area: str) -> int:
+        body = {"status": "Actual", "threat": "short range", "languages": ["en", "uk", "ru"], "areas": [area]}
+        answer = self.client.post("/api/operator/alerts", json=body, headers=self.issuer)
+        answer.raise_for_status()
+        alert_id = answer.json()["alert"]["id"]
+        self.client.post(f"/api/operator/alerts/{alert_id}/submit", headers=self.issuer).raise_for_status()
+        return alert_id
+
+    def approve_and_issue(self, alert_id: int) -> None:
+        self.client.post(f"/api/operator/alerts/{alert_id}/approve", headers=self.approver).raise_for_status()
+        self.client.post(f"/api/operator/alerts/{alert_id}/issue", headers=self.issuer).raise_for_status()
+
+
+def approve_to_visible(base: str, operators: Operators, area: str, rounds: int) -> list[float]:
+    """Milliseconds from the approve request to the alert in a public /api/alerts (polled every 5 ms)."""
+    reader = httpx.Client(base_url=base, timeout=60)
+    times = []
+    for _ in range(rounds):
+        alert_id = operators.submitted(area)
+        start = time.perf_counter()
+        operators.approve_and_issue(alert_id)
+        while True:
+            answer = reader.get("/api/alerts")
+            if answer.status_code == 200 and any(a["id"] == alert_id for a in answer.json()["alerts"]):
+                break
+            time.sleep(0.005)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+# -- run ----------------------------------------------------------------------------------------
+
+def run_database(name: str, db_url: str, zones, workdir: Path, args, hello_rate: int) -> None:  # type: ignore[no-untyped-def]
+    areas, (lat, lon) = prepare(db_url, zones)
+    paths = {"/api/where": f"/api/where?lat={lat:.5f}&lon={lon:.5f}", "/api/alerts": "/api/alerts",
+             "/feeds/alerts.atom": "/feeds/alerts.atom", "/api/zones.geojson (gzip)": "/api/zones.geojson",
+             "/healthz": "/healthz"}
+    with safezone_server(workdir, db_url, NO_SHEDDING) as base:
+        httpx.get(base + "/api/zones.geojson", timeout=120)  # a first request builds the layer
+        operators = Operators(base)
+        rates: dict[tuple[str, int], int] = {}
+        for in_force in (0, 50):
+            issued = 0 if in_force == 0 else len(areas[:in_force])
+            for area in areas[:issued]:
+                operators.approve_and_issue(operators.submitted(area))
+            print(f"\n{name}, {in_force} alerts in force")
+            print(f"{'answer':28} {'ok/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}  statuses")
+            for label, path in paths.items():
+                rate, p50, p99, statuses = measure(base + path, args.seconds, args.connections)
+                rates[(label, in_force)] = rate
+                print(f"{label:28} {rate:7d} {p50:8.1f} {p99:8.1f} {rate / hello_rate:6.3f}  {dict(sorted(statuses.items()))}")
+        print(f"\n{name}: cost with 50 alerts in force against none (ok/s ratio, 1.0 = unchanged)")
+        for label in paths:
+            print(f"  {label:28} {rates[(label, 0)] / max(1, rates[(label, 50)]):.2f}x")
+        operator_under_load(name + ", no admission control", base, operators, paths["/api/where"], areas[-2], args)
+    with safezone_server(workdir, db_url) as base:  # the default: admission control on
+        operator_under_load(name + ", admission control (default)", base, Operators(base), paths["/api/where"],
+                            areas[-1], args)
+
+
+def operator_under_load(name: str, base: str, operators: "Operators", path: str, area: str, args) -> None:  # type: ignore[no-untyped-def]
+    with background_load(base + path, args.seconds + 8, args.connections):
+        times = approve_to_visible(base, operators, area, 5)
+    print(f"\n{name}: approve -> visible in /api/alerts while /api/where is saturated: "
+          f"p50 {statistics.median(times):.0f} ms, max {max(times):.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--db", default="sqlite,postgres")
+    args = parser.parse_args()
+
+    from safezone.adapters.config.threats import load_threats
+    from safezone.adapters.geodata import geonames
+    from safezone.adapters.geodata.border_sources import from_country_pair
+    from safezone.services.zones import DEFAULT_AREA_KM, build_zones
+
+    quiet = lambda _message: None  # noqa: E731
+    config = load_threats(None)
+    zones = build_zones(from_country_pair("RUS-UKR"), config.threats, geonames.load_settlements(quiet),
+                        area_km=config.area_km or DEFAULT_AREA_KM, band_edges_km=config.band_edges_km,
+                        place_names=geonames.load_place_names(quiet))
+    with tempfile.TemporaryDirectory(prefix="safezone-bench-") as tmp:
+        workdir = Path(tmp)
+        with hello_server(workdir) as hello:
+            hello_rate, p50, p99, _ = measure(hello + "/hello", args.seconds, args.connections)
+        print(f"RUS-UKR: {len(zones.areas):,} areas; {args.connections} connections, {args.seconds:g} s each")
+        print(f"baseline /hello (plain FastAPI, same uvicorn settings): {hello_rate} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+        for name in args.db.split(","):
+            if name == "sqlite":
+                run_database("SQLite", str(workdir / "bench.db"), zones, workdir, args, hello_rate)
+            else:
+                from safezone.adapters.db.local_postgres import local_postgres
+
+                with local_postgres() as server:
+                    run_database("PostgreSQL", server.new_database("bench"), zones, workdir, args, hello_rate)
+
+
+if __name__ == "__main__":
+    main()

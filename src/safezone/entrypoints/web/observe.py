@@ -1,0 +1,87 @@
+"""Every request observed once: a request id, Prometheus counters and latencies, and one
+structured (JSON) log line.
+
+The request id is the client's `X-Request-ID` when it is a short token (a proxy's id carries
+through to our logs), else a new one; the answer echoes it, and every log line written while the
+request runs carries it (see `jsonlog`). Metrics are labelled by route template (`/api/alerts/
+{alert_id}`), never by raw path, so a scan of random URLs cannot grow them without bound.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import time
+import uuid
+
+from typing import Sequence
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.routing import BaseRoute, Match
+
+from safezone.entrypoints.web.asgi import App, Message, Receive, Scope, Send, header
+
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+_GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+log = logging.getLogger("safezone.web.requests")
+
+
+class RequestMetrics:
+    """The request counters of one app, in its own registry (two apps in one process, as in
+    the tests, never share or clash)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter("safezone_http_requests", "HTTP requests answered, by route, method and status",
+                                ["route", "method", "status"], registry=registry)
+        self.latency = Histogram("safezone_http_request_seconds", "Time to answer, by route",
+                                 ["route"], buckets=LATENCY_BUCKETS, registry=registry)
+
+
+def route_of(scope: Scope, routes: Sequence[BaseRoute]) -> str:
+    """The matched route's template, or "unmatched" (a 404). The router notes it in the scope;
+    a middleware that copied the scope (HEAD, a forwarded client) hides that note, and then the
+    routes are matched again here."""
+    route = scope.get("route")
+    if route is None:
+        probe = {**scope, "method": "GET" if scope["method"] == "HEAD" else scope["method"]}
+        route = next((r for r in routes if r.matches(probe)[0] is Match.FULL), None)
+    return getattr(route, "path", None) or "unmatched"
+
+
+class Observe:
+    """Pure ASGI, outermost: id, metrics and the access log line, for refusals too."""
+
+    def __init__(self, app: App, metrics: RequestMetrics, routes: Sequence[BaseRoute]) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = header(scope, b"x-request-id")
+        rid = given if given and _GOOD_ID.match(given) else uuid.uuid4().hex
+        token = request_id.set(rid)
+        start = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - start
+            route = route_of(scope, self.routes)
+            self.metrics.requests.labels(route, scope["method"], str(status)).inc()
+            self.metrics.latency.labels(route).observe(elapsed)
+            log.info("request", extra={"method": scope["method"], "path": scope["path"], "route": route,
+                                       "status": status, "ms": round(elapsed * 1000, 2)})
+            request_id.reset(token)

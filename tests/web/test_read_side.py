@@ -1,0 +1,156 @@
+"""The prepared read side: public answers are made once per change, and every change shows at
+once — in this process and in another one on the same database — and nothing stale survives
+an issue, update, cancel, all-clear or expiry. Layers come compressed when the client asks.
+
+Run on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import datetime
+
+import pytest
+
+from safezone.entrypoints.web import create_app
+from safezone.services.public import MAX_WINDOW_AREAS
+from tests.support.app import Api, compose_body, issue_alert, login
+
+WESTGATE = {"lat": 50.45, "lon": 29.99}  # in AAA-0-1
+
+
+def _visible(api: Api) -> dict[str, object]:
+    """What a public reader sees of the Actual alerts in force, through every answer."""
+    alerts = [a["id"] for a in api.get("/api/alerts").json()["alerts"]]
+    features = [f["id"] for f in api.get("/api/alerts.geojson").json()["features"]]
+    here = [a["id"] for a in api.get("/api/where", params=WESTGATE).json()["alerts"]]
+    feed = api.get("/feeds/alerts.atom").text
+    return {"alerts": alerts, "geojson": features, "where": here, "feed_entries": feed.count("<entry>")}
+
+
+@pytest.fixture
+def second_api(container, clock):
+    """Another app process's view: its own services (and caches) on the same database."""
+    from safezone.bootstrap import assemble
+
+    other = assemble(container.settings, clock=clock)
+    client = Api(create_app(other, sweep=False))
+    yield client
+    client.close()
+    other.close()
+
+
+def test_every_state_change_shows_at_once_in_both_processes(api, second_api, clock):
+    alice, bob = login(api, "alice"), login(api, "bob")
+    for reader in (api, second_api):  # both have a snapshot now
+        assert _visible(reader) == {"alerts": [], "geojson": [], "where": [], "feed_entries": 0}
+
+    alert_id = issue_alert(alice, bob)
+    for reader in (api, second_api):
+        assert _visible(reader) == {"alerts": [alert_id], "geojson": [alert_id], "where": [alert_id],
+                                    "feed_entries": 1}
+
+    clock.advance(minutes=1)
+    update = alice.post(f"/api/operator/alerts/{alert_id}/update", {"areas": ["AAA-0-1", "BBB-0-1"]}).json()
+    assert bob.post(f"/api/operator/alerts/{update['id']}/approve").status_code == 200
+    assert alice.post(f"/api/operator/alerts/{update['id']}/issue").status_code == 200
+    for reader in (api, second_api):
+        assert _visible(reader) == {"alerts": [update["id"]], "geojson": [update["id"]], "where": [update["id"]],
+                                    "feed_entries": 2}
+
+    clock.advance(minutes=1)
+    assert alice.post(f"/api/operator/alerts/{update['id']}/all-clear").status_code == 200
+    for reader in (second_api, api):
+        seen = _visible(reader)
+        assert seen["alerts"] == seen["geojson"] == seen["where"] == []
+        assert seen["feed_entries"] == 3  # the all-clear, and the two it ended
+
+
+def test_an_alert_leaves_every_answer_at_its_expiry_with_no_write_at_all(api, second_api, clock):
+    alice, bob = login(api, "alice"), login(api, "bob")
+    alert_id = issue_alert(alice, bob)
+    expires = datetime.fromisoformat(api.get(f"/api/alerts/{alert_id}").json()["expires"])
+    assert _visible(second_api)["alerts"] == [alert_id]
+    clock.now = expires  # no sweep runs: the snapshot knows when it goes stale
+    for reader in (api, second_api):
+        seen = _visible(reader)
+        assert seen["alerts"] == seen["where"] == seen["geojson"] == []
+        assert "EXPIRED:" in reader.get("/feeds/alerts.atom").text
+
+
+def test_a_cancel_from_the_other_process_shows_here(api, second_api):
+    alice, bob = login(api, "alice"), login(api, "bob")
+    alert_id = issue_alert(alice, bob)
+    assert _visible(api)["alerts"] == [alert_id]
+    other_alice = login(second_api, "alice")
+    assert other_alice.post(f"/api/operator/alerts/{alert_id}/cancel").status_code == 200
+    assert _visible(api)["alerts"] == []
+
+
+def test_a_drill_never_shows_among_actual_alerts_in_the_shared_snapshot(api):
+    alice = login(api, "alice")
+    drill = alice.post("/api/operator/alerts", compose_body("Exercise", areas=("AAA-0-1",))).json()["alert"]["id"]
+    alice.post(f"/api/operator/alerts/{drill}/submit")
+    assert alice.post(f"/api/operator/alerts/{drill}/issue").status_code == 200
+    assert api.get("/api/alerts").json()["alerts"] == []
+    assert [a["id"] for a in api.get("/api/alerts", params={"status": "Exercise"}).json()["alerts"]] == [drill]
+    here = api.get("/api/where", params=WESTGATE).json()
+    assert here["alerts"] == [] and [d["id"] for d in here["drills"]] == [drill]
+
+
+def test_layers_come_gzip_compressed_when_asked_with_their_own_validators(api):
+    plain = api.get("/api/zones.geojson", headers={"Accept-Encoding": "identity"})
+    packed = api.get("/api/zones.geojson", headers={"Accept-Encoding": "gzip, br"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.headers["vary"] == "Accept-Encoding"
+    assert packed.content == plain.content  # httpx inflates it: the same document
+    assert packed.headers["etag"] != plain.headers["etag"]  # two representations, two tags
+    refused = api.get("/api/zones.geojson", headers={"Accept-Encoding": "gzip;q=0"})
+    assert "content-encoding" not in refused.headers
+    again = api.get("/api/zones.geojson", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_the_compressed_bytes_are_real_gzip(container):
+    from safezone.entrypoints.web.caching import prepare_json
+
+    prepared = prepare_json({"features": ["x" * 4000]})
+    assert gzip.decompress(prepared.gzipped) == prepared.body
+    assert len(prepared.gzipped) < len(prepared.body) / 10
+
+
+def test_a_new_zone_set_replaces_the_layers_at_once(api, second_api, container, sample_zones):
+    from dataclasses import replace
+
+    before = second_api.get("/api/zones.geojson").json()["safezone"]["version"]
+    renamed = replace(sample_zones, border_name="renamed border")
+    with container.database.unit_of_work() as uow:
+        version = uow.zones.add(renamed, activate=True)
+        uow.commit()
+    for reader in (api, second_api):
+        layer = reader.get("/api/zones.geojson").json()
+        assert layer["safezone"]["version"] == version != before
+        assert layer["safezone"]["border_name"] == "renamed border"
+
+
+def test_a_window_pages_in_build_order_and_an_oversized_one_is_refused_by_count(api, container, sample_zones):
+    whole = [f["id"] for f in api.get("/api/areas.geojson", params={"bbox": "29,50,31,51"}).json()["features"]]
+    assert len(whole) == 4
+    first = api.get("/api/areas.geojson", params={"bbox": "29,50,31,51", "limit": 3}).json()
+    assert first["next_offset"] == 3
+    rest = api.get("/api/areas.geojson", params={"bbox": "29,50,31,51", "offset": 3, "limit": 3}).json()
+    assert "next_offset" not in rest
+    assert [f["id"] for f in first["features"] + rest["features"]] == whole
+
+    from dataclasses import replace
+
+    from shapely.geometry import box
+
+    many = [replace(sample_zones.areas[0], id=f"T-{i}", geometry=box(10 + i * 0.001, 10, 10 + i * 0.001 + 0.0009, 10.001))
+            for i in range(MAX_WINDOW_AREAS + 1)]
+    with container.database.unit_of_work() as uow:
+        uow.zones.add(replace(sample_zones, areas=[*sample_zones.areas, *many]), activate=True)
+        uow.commit()
+    refused = api.get("/api/areas.geojson", params={"bbox": "9,9,13,11"})
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "bbox" and f"{MAX_WINDOW_AREAS + 1} areas" in refused.json()["reason"]
