@@ -60,7 +60,7 @@ def _shelter_round_trip(folder: Path, name: str, file_name: str) -> None:
 
 
 @EXAMPLES
-@given(name=markup_like)
+@given(name=markup_like.map(lambda text: f"{text}[/]"))  # a closing tag: never a valid user name
 def test_a_refused_user_name_prints_literally_in_the_error_and_the_audit_log(tmp_path_factory, name):
     db = f"sqlite:///{tmp_path_factory.mktemp('users') / 'safezone.db'}"
     refused = run("users", "add", name, "--role", "issuer", "--password-stdin", "--db", db, input=PASSWORD)
