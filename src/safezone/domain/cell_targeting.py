@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import h3
+import h3.api.basic_int as h3int
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -87,7 +88,7 @@ def alert_cells(areas: Sequence[tuple[str, BaseGeometry]], resolution: int) -> A
     own = sorted(by_cell)
     whole = {c for c, hexagon in zip(own, cell_polygons([h3.int_to_str(c) for c in own]))
              if _fills(by_cell[c], hexagon)}
-    disks = {c: [h3.str_to_int(n) for n in h3.grid_disk(h3.int_to_str(c), 1)] for c in own}
+    disks = {c: h3int.grid_disk(c, 1) for c in own}
     sure = {c for c in whole if len(disks[c]) == 7 and all(n in whole for n in disks[c])}
     cells = sorted({n for c in own if c not in sure for n in disks[c]} - sure)
     status = np.array([_OUT if c not in by_cell else _WHOLE if c in whole else _CUT for c in cells], np.int8)
@@ -116,7 +117,7 @@ def _hexagons(cells: list[int]) -> np.ndarray:
     fewer vertices (pentagons, cells cut by an icosahedron edge): its points are all tested."""
     found = np.zeros((len(cells), 6, 2))
     for k, cell in enumerate(cells):
-        ring = h3.cell_to_boundary(h3.int_to_str(cell))
+        ring = h3int.cell_to_boundary(cell)
         if len(ring) == 6:
             found[k] = np.array(ring)[:, ::-1]
     x, y = found[..., 0], found[..., 1]
