@@ -76,6 +76,8 @@ class DeliveryEngine:
         self.stream = stream
         self._messages: dict[int, Delivery] = {}
         self._planned: list[int] = []  # alerts planned in this process, to publish
+        self._loop: asyncio.AbstractEventLoop | None = None  # while `run` runs: its loop and wake event
+        self._woken: asyncio.Event | None = None
 
     # -- 1. plan -----------------------------------------------------------------------------
 
@@ -284,9 +286,40 @@ class DeliveryEngine:
                 sent += 1
         return sent
 
+    def wake(self) -> None:
+        """Cut the idle wait short (an alert was just issued): from any thread; a no-op when the
+        engine is not running."""
+        loop, event = self._loop, self._woken
+        if loop is None or event is None:
+            return
+        try:
+            loop.call_soon_threadsafe(event.set)
+        except RuntimeError:  # the loop has closed: nothing to wake
+            pass
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        """Wait for the poll interval, a stop, or a wake, whichever comes first."""
+        assert self._woken is not None
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._woken.wait())]
+        try:
+            await asyncio.wait(waits, timeout=self.settings.poll_s, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Passes until `stop` is set; a database hiccup is logged and the next pass tries again."""
+        """Passes until `stop` is set; a database hiccup is logged and the next pass tries again.
+        An idle engine looks again every `poll_s`, or at once when woken (`wake`)."""
+        self._loop, self._woken = asyncio.get_running_loop(), asyncio.Event()
+        try:
+            await self._passes(stop)
+        finally:
+            self._loop = self._woken = None
+
+    async def _passes(self, stop: asyncio.Event) -> None:
+        assert self._woken is not None
         while not stop.is_set():
+            self._woken.clear()  # a wake from now on means another pass
             try:
                 result = await (self.run_stream_once(min_idle_ms=int(self.settings.lease_s * 1000) + 1000)
                                 if self.stream is not None else self.run_once())
@@ -295,10 +328,7 @@ class DeliveryEngine:
                 log.exception("delivery pass failed")
                 busy = False
             if not busy:
-                try:
-                    await asyncio.wait_for(stop.wait(), self.settings.poll_s)
-                except asyncio.TimeoutError:
-                    pass
+                await self._idle(stop)
 
 
 def _endpoint(receiver: Any) -> str | None:
