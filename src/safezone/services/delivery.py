@@ -83,6 +83,12 @@ class DeliveryEngine:
 
     def plan_pending(self, limit: int = 20) -> int:
         """Turn unprocessed outbox entries into deliveries; how many rows were added."""
+        return self.plan_and_claim(limit, lease=False)[0]
+
+    def plan_and_claim(self, limit: int = 20, *, lease: bool = True) -> tuple[int, list[DeliveryTask]]:
+        """Plan the outbox (how many rows were added) and, with `lease`, lease the first batch
+        of due deliveries in the same transaction as the last planning step: a just-issued
+        alert's first copies leave after one commit, not two."""
         added = 0
         while True:
             with self.database.unit_of_work() as uow:
@@ -91,9 +97,11 @@ class DeliveryEngine:
                     added += self._plan(uow, entry.alert_id)
                     self._planned.append(entry.alert_id)
                     uow.outbox.mark_processed(entry.id, self.clock())
+                last = len(entries) < limit
+                tasks = self._lease(uow) if last and lease else []
                 uow.commit()
-            if len(entries) < limit:
-                return added
+            if last:
+                return added, tasks
 
     def _plan(self, uow: UnitOfWork, alert_id: int) -> int:
         alert = uow.alerts.get(alert_id)
@@ -117,12 +125,15 @@ class DeliveryEngine:
     # -- 2. lease ----------------------------------------------------------------------------
 
     def claim(self, limit: int | None = None, ids: list[int] | None = None) -> list[DeliveryTask]:
-        now = self.clock()
         with self.database.unit_of_work() as uow:
-            tasks = uow.deliveries.claim(self.owner, now, now + timedelta(seconds=self.settings.lease_s),
-                                         limit or (len(ids) if ids else self.settings.batch), ids)
+            tasks = self._lease(uow, limit, ids)
             uow.commit()
         return tasks
+
+    def _lease(self, uow: UnitOfWork, limit: int | None = None, ids: list[int] | None = None) -> list[DeliveryTask]:
+        now = self.clock()
+        return uow.deliveries.claim(self.owner, now, now + timedelta(seconds=self.settings.lease_s),
+                                    limit or (len(ids) if ids else self.settings.batch), ids)
 
     def prepare(self, tasks: list[DeliveryTask]) -> list[tuple[DeliveryTask, Delivery | None, Any]]:
         """Each task with its message and its receiver (None when the receiver is gone)."""
@@ -225,17 +236,25 @@ class DeliveryEngine:
     async def run_once(self) -> PassResult:
         if not await run_in_threadpool(self.has_work):
             return PassResult()
-        planned = await run_in_threadpool(self.plan_pending)
+        planned, prepared = await run_in_threadpool(self._next_batch)
         await self.send_confirmations()
-        tasks = await run_in_threadpool(self.claim)
-        result = await self._deliver(tasks)
+        result = await self._send_and_record(prepared)
         result.planned = planned
         return result
+
+    def _next_batch(self) -> tuple[int, list[tuple[DeliveryTask, Delivery | None, Any]]]:
+        """Plan, lease and prepare in one trip to a worker thread (each trip costs a wake-up)."""
+        planned, tasks = self.plan_and_claim()
+        return planned, self.prepare(tasks) if tasks else []
 
     async def _deliver(self, tasks: list[DeliveryTask]) -> PassResult:
         if not tasks:
             return PassResult()
-        prepared = await run_in_threadpool(self.prepare, tasks)
+        return await self._send_and_record(await run_in_threadpool(self.prepare, tasks))
+
+    async def _send_and_record(self, prepared: list[tuple[DeliveryTask, Delivery | None, Any]]) -> PassResult:
+        if not prepared:
+            return PassResult()
         outcomes = await asyncio.gather(*(self.send(d, r) for _, d, r in prepared))  # type: ignore[arg-type]
         return await run_in_threadpool(self.record, [(t, o) for (t, _, _), o in zip(prepared, outcomes)])
 
