@@ -233,8 +233,9 @@ class DeliveryEngine:
             return bool(uow.outbox.has_pending(OUTBOX_TOPIC) or uow.deliveries.has_due(self.clock())
                         or ("email" in self.channels and uow.subscribers.confirmations_due(1)))
 
-    async def run_once(self) -> PassResult:
-        if not await run_in_threadpool(self.has_work):
+    async def run_once(self, *, woken: bool = False) -> PassResult:
+        """One pass; `woken` (an alert was just issued) skips the look for work: there is some."""
+        if not woken and not await run_in_threadpool(self.has_work):
             return PassResult()
         planned, prepared = await run_in_threadpool(self._next_batch)
         await self.send_confirmations()
@@ -338,10 +339,11 @@ class DeliveryEngine:
     async def _passes(self, stop: asyncio.Event) -> None:
         assert self._woken is not None
         while not stop.is_set():
+            woken = self._woken.is_set()
             self._woken.clear()  # a wake from now on means another pass
             try:
                 result = await (self.run_stream_once(min_idle_ms=int(self.settings.lease_s * 1000) + 1000)
-                                if self.stream is not None else self.run_once())
+                                if self.stream is not None else self.run_once(woken=woken))
                 busy = result.sent or result.finished or result.retried or result.planned
             except Exception:
                 log.exception("delivery pass failed")
