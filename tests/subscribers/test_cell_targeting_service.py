@@ -5,6 +5,7 @@ brute-force reference's, and the cells are really stored."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timezone
 
 import h3
@@ -69,3 +70,41 @@ def test_stored_cells_give_exactly_the_reference_receivers(container):
     lon = np.array([p[0] for p in points])
     lat = np.array([p[1] for p in points])
     assert found == {ids[i] for i in _reference(alert, lon, lat)}
+
+
+def test_subscriptions_racing_an_activation_are_still_targeted_exactly(container):
+    """Subscribers arrive from eight threads while the H3 zone set is activated: whichever
+    resolution each one's cell was computed at, the receivers are the reference's."""
+    areas = _areas(LON, LAT, -0.02, 0.08)
+    rng = np.random.default_rng(5)
+    points = list(zip(rng.uniform(LON - 0.15, LON + 0.15, 80), rng.uniform(LAT - 0.1, LAT + 0.1, 80)))
+    ids: list[list[str]] = [[] for _ in range(8)]
+
+    def subscribe_part(k: int) -> None:
+        ids[k] = _subscribe(container, points[k::8])
+
+    def activate() -> None:
+        with container.database.unit_of_work() as uow:
+            uow.zones.add(_zones(areas), activate=True)
+            uow.commit()
+
+    threads = [threading.Thread(target=subscribe_part, args=(k,)) for k in range(8)]
+    threads.insert(4, threading.Thread(target=activate))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    with container.database.unit_of_work() as uow:
+        user = accounts.add_user(uow, "cells", "benchmark password", ["issuer", "approver"],
+                                 now=datetime.now(timezone.utc))
+        uow.commit()
+    alert = areas[::2]
+    preview = container.alerts.compose(user, Composition(Status.ACTUAL, "short range", ("en",),
+                                                         tuple(a for a, _ in alert)))
+    with container.database.unit_of_work(read_only=True) as uow:
+        found = {receiver for receiver, _ in targeting.receivers(uow, preview.alert).targets}
+    order = [i for k in range(8) for i in range(k, len(points), 8)]
+    by_point = dict(zip(order, [i for part in ids for i in part]))
+    lon = np.array([p[0] for p in points])
+    lat = np.array([p[1] for p in points])
+    assert found == {by_point[i] for i in _reference(alert, lon, lat)}
