@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -149,3 +151,27 @@ def test_two_engines_at_once_send_each_delivery_once(api, container, sink):
         thread.join(120)
     assert len(sink.ids) == 40 and set(sink.ids.values()) == {1}
     assert alice.get(f"/api/operator/alerts/{alert_id}/deliveries").json()["states"]["sent"] == 40
+
+
+def test_an_issued_alert_wakes_the_embedded_worker_at_once(api, container, sink):
+    """The in-process worker polls rarely here (a minute): only the wake on issue can make the
+    copy arrive within seconds."""
+    dave, alice, bob = login(api, "dave"), login(api, "alice"), login(api, "bob")
+    hook(dave, sink, "siren")
+    container.delivery_settings = replace(container.delivery_settings, poll_s=60.0)
+    stop = asyncio.Event()
+
+    async def run() -> float:
+        running = asyncio.create_task(worker.embedded(container, stop, {"webhook": WebhookChannel(
+            clock=container.clock, timeout_s=2)}))
+        await asyncio.sleep(0.5)  # the worker has looked once and is idle now
+        started = time.perf_counter()
+        await asyncio.to_thread(issue_alert, alice, bob)
+        while not sink.ids and time.perf_counter() - started < 10:
+            await asyncio.sleep(0.01)
+        waited = time.perf_counter() - started
+        stop.set()
+        await asyncio.wait_for(running, 10)
+        return waited
+
+    assert asyncio.run(run()) < 5 and sum(sink.ids.values()) == 1

@@ -2,8 +2,8 @@
 
 `channels(container)` opens the channels the settings turn on (webhooks always; Web Push with a
 VAPID folder; e-mail with an SMTP host; MQTT with a broker host), `engine(container)` wires the
-engine on them, and `embedded(container, stop)` runs passes until told to stop, then closes
-the channels.
+engine on them, and `embedded(container, stop)` runs passes until told to stop (woken at once
+by every committed alert change, so an issued message does not wait for the poll), then closes the channels.
 """
 
 from __future__ import annotations
@@ -41,9 +41,15 @@ def engine(container: Container, opened: dict[str, Any], owner: str | None = Non
 
 
 async def embedded(container: Container, stop: asyncio.Event, opened: dict[str, Any] | None = None) -> None:
+    """Run the engine in this process; an issued alert wakes it at once instead of at its next
+    poll (issue → first delivery in milliseconds)."""
     opened = opened if opened is not None else channels(container)
+    running = engine(container, opened)
+    # Any committed change may have written an outbox entry (an alert, an update, a cancel).
+    forget = container.alerts.on_change(lambda _action, _alert: running.wake())
     try:
-        await engine(container, opened).run(stop)
+        await running.run(stop)
     finally:
+        forget()
         for channel in opened.values():
             await channel.close()

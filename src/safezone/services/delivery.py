@@ -76,11 +76,19 @@ class DeliveryEngine:
         self.stream = stream
         self._messages: dict[int, Delivery] = {}
         self._planned: list[int] = []  # alerts planned in this process, to publish
+        self._loop: asyncio.AbstractEventLoop | None = None  # while `run` runs: its loop and wake event
+        self._woken: asyncio.Event | None = None
 
     # -- 1. plan -----------------------------------------------------------------------------
 
     def plan_pending(self, limit: int = 20) -> int:
         """Turn unprocessed outbox entries into deliveries; how many rows were added."""
+        return self.plan_and_claim(limit, lease=False)[0]
+
+    def plan_and_claim(self, limit: int = 20, *, lease: bool = True) -> tuple[int, list[DeliveryTask]]:
+        """Plan the outbox (how many rows were added) and, with `lease`, lease the first batch
+        of due deliveries in the same transaction as the last planning step: a just-issued
+        alert's first copies leave after one commit, not two."""
         added = 0
         while True:
             with self.database.unit_of_work() as uow:
@@ -89,9 +97,11 @@ class DeliveryEngine:
                     added += self._plan(uow, entry.alert_id)
                     self._planned.append(entry.alert_id)
                     uow.outbox.mark_processed(entry.id, self.clock())
+                last = len(entries) < limit
+                tasks = self._lease(uow) if last and lease else []
                 uow.commit()
-            if len(entries) < limit:
-                return added
+            if last:
+                return added, tasks
 
     def _plan(self, uow: UnitOfWork, alert_id: int) -> int:
         alert = uow.alerts.get(alert_id)
@@ -115,12 +125,15 @@ class DeliveryEngine:
     # -- 2. lease ----------------------------------------------------------------------------
 
     def claim(self, limit: int | None = None, ids: list[int] | None = None) -> list[DeliveryTask]:
-        now = self.clock()
         with self.database.unit_of_work() as uow:
-            tasks = uow.deliveries.claim(self.owner, now, now + timedelta(seconds=self.settings.lease_s),
-                                         limit or (len(ids) if ids else self.settings.batch), ids)
+            tasks = self._lease(uow, limit, ids)
             uow.commit()
         return tasks
+
+    def _lease(self, uow: UnitOfWork, limit: int | None = None, ids: list[int] | None = None) -> list[DeliveryTask]:
+        now = self.clock()
+        return uow.deliveries.claim(self.owner, now, now + timedelta(seconds=self.settings.lease_s),
+                                    limit or (len(ids) if ids else self.settings.batch), ids)
 
     def prepare(self, tasks: list[DeliveryTask]) -> list[tuple[DeliveryTask, Delivery | None, Any]]:
         """Each task with its message and its receiver (None when the receiver is gone)."""
@@ -220,20 +233,29 @@ class DeliveryEngine:
             return bool(uow.outbox.has_pending(OUTBOX_TOPIC) or uow.deliveries.has_due(self.clock())
                         or ("email" in self.channels and uow.subscribers.confirmations_due(1)))
 
-    async def run_once(self) -> PassResult:
-        if not await run_in_threadpool(self.has_work):
+    async def run_once(self, *, woken: bool = False) -> PassResult:
+        """One pass; `woken` (an alert was just issued) skips the look for work: there is some."""
+        if not woken and not await run_in_threadpool(self.has_work):
             return PassResult()
-        planned = await run_in_threadpool(self.plan_pending)
+        planned, prepared = await run_in_threadpool(self._next_batch)
         await self.send_confirmations()
-        tasks = await run_in_threadpool(self.claim)
-        result = await self._deliver(tasks)
+        result = await self._send_and_record(prepared)
         result.planned = planned
         return result
+
+    def _next_batch(self) -> tuple[int, list[tuple[DeliveryTask, Delivery | None, Any]]]:
+        """Plan, lease and prepare in one trip to a worker thread (each trip costs a wake-up)."""
+        planned, tasks = self.plan_and_claim()
+        return planned, self.prepare(tasks) if tasks else []
 
     async def _deliver(self, tasks: list[DeliveryTask]) -> PassResult:
         if not tasks:
             return PassResult()
-        prepared = await run_in_threadpool(self.prepare, tasks)
+        return await self._send_and_record(await run_in_threadpool(self.prepare, tasks))
+
+    async def _send_and_record(self, prepared: list[tuple[DeliveryTask, Delivery | None, Any]]) -> PassResult:
+        if not prepared:
+            return PassResult()
         outcomes = await asyncio.gather(*(self.send(d, r) for _, d, r in prepared))  # type: ignore[arg-type]
         return await run_in_threadpool(self.record, [(t, o) for (t, _, _), o in zip(prepared, outcomes)])
 
@@ -284,21 +306,50 @@ class DeliveryEngine:
                 sent += 1
         return sent
 
+    def wake(self) -> None:
+        """Cut the idle wait short (an alert was just issued): from any thread; a no-op when the
+        engine is not running."""
+        loop, event = self._loop, self._woken
+        if loop is None or event is None:
+            return
+        try:
+            loop.call_soon_threadsafe(event.set)
+        except RuntimeError:  # the loop has closed: nothing to wake
+            pass
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        """Wait for the poll interval, a stop, or a wake, whichever comes first."""
+        assert self._woken is not None
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._woken.wait())]
+        try:
+            await asyncio.wait(waits, timeout=self.settings.poll_s, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Passes until `stop` is set; a database hiccup is logged and the next pass tries again."""
+        """Passes until `stop` is set; a database hiccup is logged and the next pass tries again.
+        An idle engine looks again every `poll_s`, or at once when woken (`wake`)."""
+        self._loop, self._woken = asyncio.get_running_loop(), asyncio.Event()
+        try:
+            await self._passes(stop)
+        finally:
+            self._loop = self._woken = None
+
+    async def _passes(self, stop: asyncio.Event) -> None:
+        assert self._woken is not None
         while not stop.is_set():
+            woken = self._woken.is_set()
+            self._woken.clear()  # a wake from now on means another pass
             try:
                 result = await (self.run_stream_once(min_idle_ms=int(self.settings.lease_s * 1000) + 1000)
-                                if self.stream is not None else self.run_once())
+                                if self.stream is not None else self.run_once(woken=woken))
                 busy = result.sent or result.finished or result.retried or result.planned
             except Exception:
                 log.exception("delivery pass failed")
                 busy = False
             if not busy:
-                try:
-                    await asyncio.wait_for(stop.wait(), self.settings.poll_s)
-                except asyncio.TimeoutError:
-                    pass
+                await self._idle(stop)
 
 
 def _endpoint(receiver: Any) -> str | None:

@@ -54,7 +54,7 @@ class SubscriptionService:
                                     languages=wanted.languages, drills=wanted.drills, push=wanted.push,
                                     email=wanted.email, email_confirmed=False, created_at=now, updated_at=now)
         with self.database.unit_of_work() as uow:
-            uow.subscribers.add(subscription, digest(token), email_token)
+            uow.subscribers.add(subscription, digest(token), email_token, uow.zones.active_resolution())
             uow.commit()
         return Created(subscription, token)
 
@@ -73,7 +73,7 @@ class SubscriptionService:
                               email_confirmed=current.email_confirmed and not email_changed,
                               updated_at=self.clock())
             email_token = new_token(EMAIL_TOKEN_PREFIX) if email_changed and wanted.email else None
-            uow.subscribers.save(changed, email_token, email_changed)
+            uow.subscribers.save(changed, email_token, email_changed, uow.zones.active_resolution())
             uow.commit()
             return changed
 

@@ -7,8 +7,10 @@
 - An Update reaches everyone any earlier message of its chain planned, plus whoever is inside
   its (new) areas; a Cancel or an all-clear reaches everyone the chain planned, and no one else.
 
-Geometry is exact and vectorised (`domain.targeting.covered`); the database narrows the
-points to the alert's bounding box first.
+The database narrows the points to the alert's bounding box; then each point's stored H3 cell
+settles most of them (`domain.cell_targeting`), and the exact geometric test
+(`domain.targeting.covered`, edges inside) runs only at the alert's edges, for points whose
+cell is missing or stale, and for zone sets whose areas are no H3 cells.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from safezone.adapters.db import UnitOfWork
 from safezone.domain.alerts import AlertKind, AlertRecord
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import ChannelKind
+from safezone.domain.cell_targeting import NO_CELL, CellIndex, alert_cells, covered_by_cells
 from safezone.domain.targeting import covered
 
 # A receiver on one channel: ("sub_…", "webpush"), ("int_…", "webhook").
@@ -73,14 +78,22 @@ def receivers(uow: UnitOfWork, alert: AlertRecord, chain: str | None = None) -> 
 
 def _inside(uow: UnitOfWork, alert: AlertRecord) -> set[str]:
     """Subscribers with a point in the alert's areas, and subscribers of those areas."""
-    shapes = [area.geometry for area in uow.areas.by_ids(alert.zone_version, alert.area_ids)]
+    areas = uow.areas.by_ids(alert.zone_version, alert.area_ids)
+    shapes = [area.geometry for area in areas]
     found = uow.subscribers.of_areas(alert.area_ids)
     if shapes:
         west = min(s.bounds[0] for s in shapes)
         south = min(s.bounds[1] for s in shapes)
         east = max(s.bounds[2] for s in shapes)
         north = max(s.bounds[3] for s in shapes)
-        ids, lon, lat = uow.subscribers.points_in(west, south, east, north)
-        mask = covered(shapes, lon, lat)
-        found.update(i for i, hit in zip(ids, mask) if hit)
+        ids, lon, lat, cells = uow.subscribers.points_in(west, south, east, north)
+        resolution = uow.zones.resolution(alert.zone_version)
+        plan = None if resolution is None else alert_cells([(a.id, a.geometry) for a in areas], resolution)
+        if plan is None:
+            hits = np.flatnonzero(covered(shapes, lon, lat))
+        else:
+            # A cell stored at another resolution (a zone set activated since) is no help.
+            cells[(cells >> 52) & 0xF != resolution] = NO_CELL
+            hits = covered_by_cells(plan, CellIndex(cells, lon, lat))
+        found.update(ids[i] for i in hits.tolist())
     return found

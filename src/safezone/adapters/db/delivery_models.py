@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safezone.adapters.db.models import Base
@@ -16,12 +16,16 @@ from safezone.adapters.db.models import Base
 
 class SubscriberRow(Base):
     __tablename__ = "subscribers"
-    __table_args__ = (Index("ix_subscribers_lat_lon", "lat", "lon"),)
+    __table_args__ = (Index("ix_subscribers_lat_lon", "lat", "lon"), Index("ix_subscribers_cell", "cell"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64))
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The H3 cell of the point at the active zone set's resolution (migration 0120): a cache
+    # for targeting, refreshed when a zone set is activated; a stale or missing one only means
+    # the point gets the exact geometric test.
+    cell: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     languages: Mapped[list] = mapped_column(JSON)
     drills: Mapped[bool] = mapped_column(Boolean)
     push_endpoint: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from safezone.adapters.db.delivery_models import SubscriberAreaRow, SubscriberRow
 from safezone.adapters.db.import_repository import as_utc
+from safezone.domain.cell_targeting import NO_CELL, point_cells
 from safezone.domain.subscribers import Place, PushSubscription, Subscription, digest
 
 CHUNK = 900
@@ -25,8 +26,11 @@ class SubscriberRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, subscription: Subscription, token_hash: str, email_token: str | None) -> None:
-        self._session.add(SubscriberRow(id=subscription.id, token_hash=token_hash, **_columns(subscription),
+    def add(self, subscription: Subscription, token_hash: str, email_token: str | None,
+            resolution: int | None = None) -> None:
+        """Store a new subscription; its point's cell at `resolution` (the active zone set's) with it."""
+        self._session.add(SubscriberRow(id=subscription.id, token_hash=token_hash,
+                                        **_columns(subscription), cell=_cell(subscription, resolution),
                                         email_token=email_token,
                                         email_token_hash=None if email_token is None else digest(email_token),
                                         created_at=subscription.created_at))
@@ -45,8 +49,10 @@ class SubscriberRepository:
         row = self._session.scalar(query)
         return None if row is None else (self._subscription(row), row.token_hash)
 
-    def save(self, subscription: Subscription, email_token: str | None, email_changed: bool) -> None:
-        values = _columns(subscription) | {"updated_at": subscription.updated_at}
+    def save(self, subscription: Subscription, email_token: str | None, email_changed: bool,
+             resolution: int | None = None) -> None:
+        values = _columns(subscription) | {"updated_at": subscription.updated_at,
+                                           "cell": _cell(subscription, resolution)}
         if email_changed:
             values |= {"email_token": email_token, "email_confirmation_sent": False,
                        "email_token_hash": None if email_token is None else digest(email_token)}
@@ -92,14 +98,30 @@ class SubscriberRepository:
             found.update({i: t for i, t in self._session.execute(query)})
         return found
 
-    def points_in(self, west: float, south: float, east: float, north: float) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """(ids, lon, lat) of the subscribers with a point inside the window."""
-        query = select(SubscriberRow.id, SubscriberRow.lon, SubscriberRow.lat).where(
+    def points_in(self, west: float, south: float, east: float,
+                  north: float) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """(ids, lon, lat, cells) of the subscribers with a point inside the window (cell
+        NO_CELL where none is stored)."""
+        query = select(SubscriberRow.id, SubscriberRow.lon, SubscriberRow.lat, SubscriberRow.cell).where(
             SubscriberRow.lat.is_not(None), SubscriberRow.lat >= south, SubscriberRow.lat <= north,
             SubscriberRow.lon >= west, SubscriberRow.lon <= east)
         rows = self._session.execute(query).all()
         ids = [r[0] for r in rows]
-        return ids, np.fromiter((r[1] for r in rows), float, len(rows)), np.fromiter((r[2] for r in rows), float, len(rows))
+        return (ids, np.fromiter((r[1] for r in rows), float, len(rows)),
+                np.fromiter((r[2] for r in rows), float, len(rows)),
+                np.fromiter((NO_CELL if r[3] is None else r[3] for r in rows), np.int64, len(rows)))
+
+    def refresh_cells(self, resolution: int | None) -> int:
+        """Every point's cell at `resolution` (a zone set was activated); all cleared for None.
+        Returns how many subscribers have a point."""
+        rows = self._session.execute(select(SubscriberRow.id, SubscriberRow.lon, SubscriberRow.lat)
+                                     .where(SubscriberRow.lat.is_not(None))).all()
+        if resolution is None or not rows:
+            self._session.execute(update(SubscriberRow).values(cell=None))
+            return len(rows)
+        cells = point_cells(np.array([r[1] for r in rows], float), np.array([r[2] for r in rows], float), resolution)
+        self._session.execute(update(SubscriberRow), [{"id": r[0], "cell": int(c)} for r, c in zip(rows, cells.tolist())])
+        return len(rows)
 
     def of_areas(self, area_ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
@@ -144,6 +166,12 @@ class SubscriberRepository:
             created_at=as_utc(row.created_at),
             updated_at=as_utc(row.updated_at),
         )
+
+
+def _cell(s: Subscription, resolution: int | None) -> int | None:
+    if s.place is None or resolution is None:
+        return None
+    return int(point_cells(np.array([s.place.lon]), np.array([s.place.lat]), resolution)[0])
 
 
 def _columns(s: Subscription) -> dict:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from safezone.adapters.db import locks
 from safezone.adapters.db.import_repository import as_utc
+from safezone.adapters.db.subscriber_repository import SubscriberRepository
 from safezone.adapters.db.models import AlertAreaRow, SettlementRow, ZoneBandRow, ZoneSetRow, ZoneSideRow
 from safezone.domain.threats import Band
 from safezone.domain.zones import AlertArea, AreaName, PopulationShare, Settlement, Side, ZoneSet
@@ -107,8 +108,21 @@ class ZoneRepository:
         self._session.execute(update(ZoneSetRow).where(ZoneSetRow.active.is_(True)).values(active=False))
         self._session.execute(update(ZoneSetRow).where(ZoneSetRow.version == version).values(active=True))
         self._session.expire_all()
+        # Subscribers' cells follow the active set's grid (targeting's cache; see subscriber_repository).
+        SubscriberRepository(self._session).refresh_cells(self.resolution(version))
 
     # -- reading -------------------------------------------------------------------------
+
+    def resolution(self, version: int | None) -> int | None:
+        """The H3 resolution a stored zone set's areas were cut at (None if not recorded)."""
+        if version is None:
+            return None
+        parameters = self._session.scalar(select(ZoneSetRow.parameters).where(ZoneSetRow.version == version))
+        value = (parameters or {}).get("h3_resolution")
+        return value if isinstance(value, int) else None
+
+    def active_resolution(self) -> int | None:
+        return self.resolution(self.active_version())
 
     def active_version(self) -> int | None:
         return self._session.scalar(select(ZoneSetRow.version).where(ZoneSetRow.active.is_(True)))
