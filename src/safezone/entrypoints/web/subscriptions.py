@@ -3,17 +3,21 @@
 `POST /api/subscriptions` answers the subscription's id and its manage token, once; reading,
 changing and deleting it need `Authorization: Bearer <token>`. No answer carries the
 subscriber's place (only `has_place`), and nothing here logs it. The e-mail links
-(`confirm`, one-click `unsubscribe`, RFC 8058) carry a token of their own.
+(`confirm`, one-click `unsubscribe`, RFC 8058) carry a token of their own. `GET /api/push-key`
+gives pages the VAPID public key to pass to `PushManager.subscribe()`.
 """
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from safezone.adapters.channels.webpush import application_server_key, load_or_create_vapid_key
 from safezone.bootstrap import Container
 from safezone.domain.subscribers import Place, PushSubscription, Subscription, SubscriptionRequest
 from safezone.entrypoints.web.deps import container
@@ -21,9 +25,11 @@ from safezone.entrypoints.web.errors import Refused
 from safezone.services.subscriptions import SubscriptionNotFound
 
 router = APIRouter(prefix="/api/subscriptions")
+key_router = APIRouter()  # a public read: outside the subscribe rate bucket
 Services = Annotated[Container, Depends(container)]
 SubscriberId = Annotated[str, Path(min_length=5, max_length=32, pattern=r"^sub_[A-Za-z0-9_-]+$")]
 NO_STORE = {"Cache-Control": "no-store"}
+KEY_MAX_AGE = 3600  # the key changes only if its file is replaced (which orphans every push subscription)
 
 
 class PlaceIn(BaseModel):
@@ -92,6 +98,22 @@ def _token(request: Request) -> str:
 
 def _not_found() -> Refused:
     return Refused(404, "not_found", "no such subscription, or a wrong token")
+
+
+@functools.lru_cache(maxsize=4)
+def _public_key(folder: str) -> str:
+    """Read (or make, as the worker would) the VAPID key once per folder."""
+    return application_server_key(load_or_create_vapid_key(FilePath(folder)))
+
+
+@key_router.get("/api/push-key", summary="The VAPID public key a page subscribes to Web Push with")
+def push_key(services: Services) -> JSONResponse:
+    """404 while Web Push is off (no `SAFEZONE_VAPID_DIR`): a page then offers e-mail alone."""
+    folder = services.delivery_settings.vapid_dir
+    if folder is None:
+        raise Refused(404, "push_off", "Web Push is off on this server (no SAFEZONE_VAPID_DIR)")
+    return JSONResponse({"public_key": _public_key(str(folder))},
+                        headers={"Cache-Control": f"public, max-age={KEY_MAX_AGE}"})
 
 
 @router.post("", status_code=201, response_model=SubscriptionOut,
