@@ -44,6 +44,7 @@ var SZ = (function () {
       messages = answer.body;
       document.documentElement.lang = lang;
       applyMessages();
+      document.dispatchEvent(new CustomEvent("sz:language", {detail: lang}));
       return lang;
     });
   }
