@@ -6,7 +6,7 @@
    shows the Web Push notifications a subscription receives. */
 "use strict";
 var CACHE = "safezone-pages-v2";
-var SHELL = ["/", "/drills", "/static/pages.css", "/static/common.js", "/static/public.js", "/static/subscribe.js",
+var SHELL = ["/", "/drills", "/static/pages.css", "/static/common.js", "/static/public.js", "/static/subscribe.js", "/static/history.js",
              "/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css",
              "/messages/en.json", "/messages/uk.json", "/messages/ru.json"];
 
