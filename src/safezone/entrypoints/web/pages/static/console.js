@@ -369,14 +369,47 @@
   function renderInForce(alerts) {
     var box = $("in-force");
     box.textContent = "";
+    inForce = alerts.map(function (a) { return a.id; });
     alerts.forEach(function (a) {
       var buttons = has("issuer") ? [
         action("Cancel", function () { return call("POST", API + "/alerts/" + a.id + "/cancel"); }),
         action("All clear", function () { return call("POST", API + "/alerts/" + a.id + "/all-clear"); })
       ] : [];
-      box.appendChild(card(a, buttons));
+      var shown = card(a, buttons);
+      shown.appendChild(el("p", {"class": "progress", "data-progress": String(a.id), "aria-live": "polite",
+                                 text: progressText(receipts[a.id])}));
+      box.appendChild(shown);
     });
     if (!alerts.length) box.appendChild(el("p", {text: "No alert in force."}));
+    pollDeliveries();
+  }
+
+  // -- delivery progress of the alerts in force ------------------------------------------------
+
+  var inForce = [], receipts = {}, polling = null, round = 0, PROGRESS_EVERY_MS = 2000;
+
+  /* targeted / sent / delivered / failed, and the time from issue to hand-over. */
+  function progressText(r) {
+    if (!r) return "Deliveries: counting…";
+    var s = r.states, line = "Deliveries: targeted " + r.total + " · queued " + s.queued + " · sent " + s.sent +
+      " · delivered " + s.delivered + " · failed " + s.failed + " · dead " + s.dead + " · expired " + s.expired;
+    if (r.latency) line += " · issue to hand-over p50 " + Math.round(r.latency.p50_ms) + " ms, p99 " + Math.round(r.latency.p99_ms) + " ms";
+    return line;
+  }
+
+  /* Every few seconds while alerts are in force: the fan-out of a large alert takes a while. */
+  function pollDeliveries() {
+    if (polling) clearTimeout(polling);
+    polling = null;
+    var mine = ++round;  // a refresh starts a new round; an older one still running stops
+    if (!inForce.length) return;
+    Promise.all(inForce.map(function (id) {
+      return call("GET", API + "/alerts/" + id + "/deliveries").then(function (r) {
+        receipts[id] = r;
+        var line = document.querySelector("[data-progress='" + id + "']");
+        if (line) line.textContent = progressText(r);
+      }).catch(function () { /* the next round tries again */ });
+    })).finally(function () { if (mine === round) polling = setTimeout(pollDeliveries, PROGRESS_EVERY_MS); });
   }
 
   function listen() {
