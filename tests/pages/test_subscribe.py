@@ -60,6 +60,12 @@ def test_subscribe_by_email_for_my_place_then_delete_it_from_the_page(subscribab
     page.evaluate("window.scrollTo(0, 0)")  # back to the map
     tap_at(page, *WESTGATE)
     page.locator("#where .area-name").wait_for()
+    page.fill("#sub-email", "not an address")  # refused by the API: its reason and field on the page
+    with page.expect_response(lambda r: r.url.endswith("/api/subscriptions")) as refused:
+        page.click("#sub-save")
+    assert refused.value.status == 400
+    page.wait_for_function("document.querySelector('#sub-error').textContent.includes('(email)')")
+    assert page.evaluate("localStorage.getItem('sz-subscription')") is None
     page.fill("#sub-email", "resident@example.org")
     page.check("#sub-drills")
     with page.expect_response(lambda r: r.url.endswith("/api/subscriptions") and r.request.method == "POST") as created:
