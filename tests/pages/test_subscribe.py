@@ -133,3 +133,15 @@ def test_web_push_subscribes_through_the_service_worker_with_our_vapid_key(subsc
     assert subscription.place is None and subscription.area_ids == ("AAA-0-1",)
     assert subscription.languages == ("en",)
     ctx.close()
+
+
+def test_without_web_push_on_the_server_the_page_asks_for_an_email_address(served, chromium):
+    page = open_page(chromium, served.url + "/", locale="en-GB")
+    tap_at(page, *WESTGATE)
+    page.locator("#where .area-name").wait_for()
+    page.check("#sub-push")
+    page.click("#sub-save")
+    page.wait_for_function("document.querySelector('#sub-error').textContent.length > 0")
+    assert page.locator("#sub-error").inner_text() == ("This server does not send notifications: "
+                                                       "give an e-mail address instead.")
+    assert page.evaluate("localStorage.getItem('sz-subscription')") is None

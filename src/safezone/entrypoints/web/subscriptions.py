@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from safezone.adapters.channels.webpush import application_server_key, load_or_create_vapid_key
 from safezone.bootstrap import Container
 from safezone.domain.subscribers import Place, PushSubscription, Subscription, SubscriptionRequest
+from safezone.entrypoints.web import caching
 from safezone.entrypoints.web.deps import container
 from safezone.entrypoints.web.errors import Refused
 from safezone.services.subscriptions import SubscriptionNotFound
@@ -107,13 +108,12 @@ def _public_key(folder: str) -> str:
 
 
 @key_router.get("/api/push-key", summary="The VAPID public key a page subscribes to Web Push with")
-def push_key(services: Services) -> JSONResponse:
-    """404 while Web Push is off (no `SAFEZONE_VAPID_DIR`): a page then offers e-mail alone."""
+def push_key(request: Request, services: Services) -> Response:
+    """`public_key` is null while Web Push is off (no `SAFEZONE_VAPID_DIR`): a page then offers
+    e-mail alone. A fact about the server, not a refusal, so it is a 200 either way."""
     folder = services.delivery_settings.vapid_dir
-    if folder is None:
-        raise Refused(404, "push_off", "Web Push is off on this server (no SAFEZONE_VAPID_DIR)")
-    return JSONResponse({"public_key": _public_key(str(folder))},
-                        headers={"Cache-Control": f"public, max-age={KEY_MAX_AGE}"})
+    return caching.cached_json(request, {"public_key": None if folder is None else _public_key(str(folder))},
+                               KEY_MAX_AGE)
 
 
 @router.post("", status_code=201, response_model=SubscriptionOut,

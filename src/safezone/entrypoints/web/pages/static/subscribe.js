@@ -47,8 +47,9 @@
 
   function pushSubscription() {
     if (!pushSupported()) return Promise.reject(new Error(t("sub_push_unsupported")));
-    return SZ.fetchJSON("/api/push-key").catch(function () { throw new Error(t("sub_push_off")); })
+    return SZ.fetchJSON("/api/push-key").catch(function () { return {body: {}}; })
       .then(function (answer) {
+        if (!answer.body.public_key) throw new Error(t("sub_push_off"));
         return navigator.serviceWorker.ready.then(function (registration) {
           return registration.pushManager.subscribe({userVisibleOnly: true,
                                                      applicationServerKey: keyBytes(answer.body.public_key)});
