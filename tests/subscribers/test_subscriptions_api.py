@@ -108,3 +108,26 @@ def test_a_change_and_a_delete_at_once_leave_no_half_subscription(api, container
         with container.database.unit_of_work(read_only=True) as uow:
             assert uow.subscribers.get(created["id"]) is None
             assert created["id"] not in uow.subscribers.of_areas(["AAA-0-1", "BBB-0-1"])  # no orphan areas
+
+
+def test_pages_read_the_vapid_public_key_the_worker_signs_with(api, container, clock, tmp_path):
+    from dataclasses import replace
+
+    from safezone.adapters.channels.webpush import application_server_key, load_or_create_vapid_key
+    from safezone.bootstrap import assemble
+    from safezone.entrypoints.web import create_app
+    from tests.support.app import Api
+
+    off = api.get("/api/push-key")
+    assert off.status_code == 200 and off.json() == {"public_key": None}  # Web Push is off: e-mail only
+    keys = tmp_path / "keys"
+    on = assemble(container.settings, clock, database=container.database,
+                  delivery=replace(container.delivery_settings, vapid_dir=keys))
+    with_key = Api(create_app(on, sweep=False))
+    try:
+        answer = with_key.get("/api/push-key")
+        assert answer.status_code == 200
+        assert answer.json()["public_key"] == application_server_key(load_or_create_vapid_key(keys))
+        assert len(answer.json()["public_key"]) == 87  # a P-256 point, uncompressed, base64url
+    finally:
+        with_key.close()

@@ -126,6 +126,7 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.include_router(history_api.router, tags=["public"])
     app.include_router(operator_api.router, tags=["operator"])
     app.include_router(subscriptions_api.router, tags=["subscriptions"])
+    app.include_router(subscriptions_api.key_router, tags=["subscriptions"])
     app.include_router(delivery_admin.router, tags=["delivery"])
     app.include_router(incidents_api.router, tags=["operator"])
     app.include_router(users_api.router, tags=["accounts"])

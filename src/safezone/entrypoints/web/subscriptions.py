@@ -3,27 +3,34 @@
 `POST /api/subscriptions` answers the subscription's id and its manage token, once; reading,
 changing and deleting it need `Authorization: Bearer <token>`. No answer carries the
 subscriber's place (only `has_place`), and nothing here logs it. The e-mail links
-(`confirm`, one-click `unsubscribe`, RFC 8058) carry a token of their own.
+(`confirm`, one-click `unsubscribe`, RFC 8058) carry a token of their own. `GET /api/push-key`
+gives pages the VAPID public key to pass to `PushManager.subscribe()`.
 """
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from safezone.adapters.channels.webpush import application_server_key, load_or_create_vapid_key
 from safezone.bootstrap import Container
 from safezone.domain.subscribers import Place, PushSubscription, Subscription, SubscriptionRequest
+from safezone.entrypoints.web import caching
 from safezone.entrypoints.web.deps import container
 from safezone.entrypoints.web.errors import Refused
 from safezone.services.subscriptions import SubscriptionNotFound
 
 router = APIRouter(prefix="/api/subscriptions")
+key_router = APIRouter()  # a public read: outside the subscribe rate bucket
 Services = Annotated[Container, Depends(container)]
 SubscriberId = Annotated[str, Path(min_length=5, max_length=32, pattern=r"^sub_[A-Za-z0-9_-]+$")]
 NO_STORE = {"Cache-Control": "no-store"}
+KEY_MAX_AGE = 3600  # the key changes only if its file is replaced (which orphans every push subscription)
 
 
 class PlaceIn(BaseModel):
@@ -92,6 +99,21 @@ def _token(request: Request) -> str:
 
 def _not_found() -> Refused:
     return Refused(404, "not_found", "no such subscription, or a wrong token")
+
+
+@functools.lru_cache(maxsize=4)
+def _public_key(folder: str) -> str:
+    """Read (or make, as the worker would) the VAPID key once per folder."""
+    return application_server_key(load_or_create_vapid_key(FilePath(folder)))
+
+
+@key_router.get("/api/push-key", summary="The VAPID public key a page subscribes to Web Push with")
+def push_key(request: Request, services: Services) -> Response:
+    """`public_key` is null while Web Push is off (no `SAFEZONE_VAPID_DIR`): a page then offers
+    e-mail alone. A fact about the server, not a refusal, so it is a 200 either way."""
+    folder = services.delivery_settings.vapid_dir
+    return caching.cached_json(request, {"public_key": None if folder is None else _public_key(str(folder))},
+                               KEY_MAX_AGE)
 
 
 @router.post("", status_code=201, response_model=SubscriptionOut,

@@ -35,6 +35,9 @@ var SZ = (function () {
     (root || document).querySelectorAll("[data-i18n-label]").forEach(function (el) {
       el.setAttribute("aria-label", t(el.getAttribute("data-i18n-label")));
     });
+    (root || document).querySelectorAll("[data-i18n-placeholder]").forEach(function (el) {
+      el.setAttribute("placeholder", t(el.getAttribute("data-i18n-placeholder")));
+    });
   }
 
   function setLanguage(code) {
@@ -44,6 +47,7 @@ var SZ = (function () {
       messages = answer.body;
       document.documentElement.lang = lang;
       applyMessages();
+      document.dispatchEvent(new CustomEvent("sz:language", {detail: lang}));
       return lang;
     });
   }

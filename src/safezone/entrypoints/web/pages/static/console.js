@@ -4,15 +4,10 @@
    step. Workflow steps arrive live from /api/operator/stream. */
 "use strict";
 (function () {
-  var el = SZ.el, CELL_BROADCAST = 360, API = "/api/operator";
+  var el = SZ.el, t = SZ.t, CELL_BROADCAST = 360, API = "/api/operator";
   var session = null, options = null, map, areaLayer, reviewed = null;
   var selected = {};  // area id -> name
   var draft = null;   // the last preview
-  var STAGES = {
-    Actual: "REAL ALERT: it reaches the public and needs a second person's approval.",
-    Exercise: "EXERCISE: a drill, marked EXERCISE everywhere; never shown as a real alert.",
-    Test: "TEST: a test message, marked TEST everywhere; never shown as a real alert."
-  };
 
   function $(id) { return document.getElementById(id); }
   function say(text) { $("status").textContent = text || ""; }
@@ -40,11 +35,45 @@
     return typeof error.message === "string" ? error.message : JSON.stringify(error.message);
   }
 
+  /* A value's word in the catalogue (states, kinds), or the value itself if it has none. */
+  function word(prefix, value) {
+    var key = prefix + String(value).replace(/-/g, "_"), found = t(key);
+    return found === key ? String(value) : found;
+  }
+
+  function statusName(status) { return t("c_status_" + status.toLowerCase()); }
+
+  /* The stage banner and title say what the chosen status does, in the operator's language. */
+  function showStage() {
+    var status = chosenStatus();
+    $("stage-banner").textContent = t(status ? "c_stage_" + status.toLowerCase() : "c_stage_none");
+    $("console-title").textContent = !status ? t("c_title") : status === "Actual" ? t("c_title_actual")
+                                                            : t("c_title_drill", {status: statusName(status).toUpperCase()});
+  }
+
+  /* Everything drawn by script again in the chosen language (static text follows data-i18n). */
+  function relabel() {
+    showStage();
+    renderSelected();
+    if (session) {
+      $("who").textContent = session.user + " (" + session.roles.map(function (r) { return t("c_role_" + r); }).join(", ") + ")";
+      if (options) fillThreats();
+      refresh();  // a preview on screen keeps its words (and any edits) until the next one
+    }
+  }
+
   function has(role) { return session && session.roles.indexOf(role) >= 0; }
 
   // -- session ------------------------------------------------------------------------------
 
   function start() {
+    var select = $("lang"), chosen = SZ.chooseLanguage();
+    select.value = chosen;
+    select.addEventListener("change", function () { SZ.setLanguage(select.value).then(relabel); });
+    SZ.setLanguage(chosen).then(relabel).finally(begin);
+  }
+
+  function begin() {
     call("GET", API + "/me").then(enter).catch(function () { $("login").hidden = false; $("username").focus(); });
     $("login").addEventListener("submit", function (e) {
       e.preventDefault();
@@ -62,7 +91,7 @@
     $("login").hidden = true;
     $("desk").hidden = false;
     $("logout").hidden = false;
-    $("who").textContent = me.user + " (" + me.roles.join(", ") + ")";
+    $("who").textContent = me.user + " (" + me.roles.map(function (r) { return t("c_role_" + r); }).join(", ") + ")";
     $("compose").hidden = !has("issuer");
     $("ready-section").hidden = !has("issuer");
     $("queue-section").hidden = !has("approver");
@@ -90,7 +119,7 @@
       layer.bindTooltip(f.properties.name + " — " + SZ.timeToShelter(f.properties.time_to_shelter_s));
       layer.on("click", function () { toggle(f.properties.id, f.properties.name); });
     }}).addTo(map);
-    SZ.setLanguage("en").then(function () { return SZ.drawZones(map); }).then(loadAreas);
+    SZ.drawZones(map).then(loadAreas);
     map.on("moveend", loadAreas);
   }
 
@@ -110,12 +139,17 @@
 
   // -- composing ---------------------------------------------------------------------------
 
-  function fillOptions() {
-    var threat = $("threat");
+  function fillThreats() {
+    var threat = $("threat"), was = threat.value;
     threat.textContent = "";
-    options.threats.forEach(function (t) {
-      threat.appendChild(el("option", {value: t.name, text: t.name + " (up to " + t.max_range_km + " km)"}));
+    options.threats.forEach(function (c) {
+      threat.appendChild(el("option", {value: c.name, text: t("c_threat_option", {name: c.name, km: c.max_range_km})}));
     });
+    if (was) threat.value = was;
+  }
+
+  function fillOptions() {
+    fillThreats();
     var langs = $("languages");
     langs.textContent = "";
     options.languages.forEach(function (code) {
@@ -132,9 +166,7 @@
   function chooseStatus(status) {
     document.body.classList.remove("status-Actual", "status-Exercise", "status-Test");
     document.body.classList.add("status-" + status);
-    $("stage-banner").textContent = STAGES[status];
-    $("console-title").textContent = status === "Actual" ? "safezone — composing a REAL alert"
-                                                         : "safezone — " + status.toUpperCase() + " (drill) — not a real alert";
+    showStage();
     $("compose-rest").disabled = false;
     $("preview-box").textContent = "";
     draft = null;
@@ -155,11 +187,11 @@
     var list = $("selected");
     list.textContent = "";
     Object.keys(selected).forEach(function (id) {
-      var remove = el("button", {type: "button", text: "Remove", "aria-label": "Remove " + selected[id]});
+      var remove = el("button", {type: "button", text: t("remove"), "aria-label": t("remove") + " " + selected[id]});
       remove.addEventListener("click", function () { toggle(id, selected[id]); });
       list.appendChild(el("li", {"data-area": id}, [el("span", {text: selected[id] + " (" + id + ") "}), remove]));
     });
-    if (!list.children.length) list.appendChild(el("li", {text: "none yet"}));
+    if (!list.children.length) list.appendChild(el("li", {text: t("c_none_yet")}));
   }
 
   var searching = 0;
@@ -170,15 +202,15 @@
       if (mine !== searching) return;
       list.textContent = "";
       answer.body.areas.forEach(function (a) {
-        var add = el("button", {type: "button", text: "Add " + a.name + (a.matched !== a.name ? " (" + a.matched + ")" : "") +
-                                " — " + SZ.timeToShelter(a.time_to_shelter_s)});
+        var add = el("button", {type: "button", text: t("c_add_area", {name: a.name + (a.matched !== a.name ? " (" + a.matched + ")" : ""),
+                                                                   time: SZ.timeToShelter(a.time_to_shelter_s)})});
         add.addEventListener("click", function () {
           if (!selected[a.id]) toggle(a.id, a.name);
           map.fitBounds([[a.bbox[1], a.bbox[0]], [a.bbox[3], a.bbox[2]]], {maxZoom: 11});
         });
         list.appendChild(el("li", {}, [add]));
       });
-      if (!answer.body.areas.length) list.appendChild(el("li", {text: "no area has that name"}));
+      if (!answer.body.areas.length) list.appendChild(el("li", {text: t("c_no_area_named")}));
     }).catch(function (error) { list.textContent = problem(error); });
   }
 
@@ -194,40 +226,40 @@
 
   function preview() {
     $("compose-error").textContent = "";
-    if (!chosenStatus()) { $("compose-error").textContent = "Choose the status first."; return; }
-    if (!Object.keys(selected).length) { $("compose-error").textContent = "Select at least one area (click the map or search a name)."; return; }
-    if (!/^\d+$/.test($("lifetime").value.trim())) { $("compose-error").textContent = "Lifetime: a whole number of minutes."; return; }
+    if (!chosenStatus()) { $("compose-error").textContent = t("c_need_status"); return; }
+    if (!Object.keys(selected).length) { $("compose-error").textContent = t("c_need_areas"); return; }
+    if (!/^\d+$/.test($("lifetime").value.trim())) { $("compose-error").textContent = t("c_need_lifetime"); return; }
     call("POST", API + "/alerts", compositionBody()).then(showPreview)
       .catch(function (error) { $("compose-error").textContent = problem(error); });
   }
 
   function countLine(total) {
     return el("p", {"class": "count" + (total > CELL_BROADCAST ? " over" : ""),
-                    text: "Cell broadcast: " + total + " / " + CELL_BROADCAST + " characters" +
-                          (total > CELL_BROADCAST ? " — too long for cell broadcast receivers" : "")});
+                    text: t("c_cell_broadcast", {n: total, max: CELL_BROADCAST}) +
+                          (total > CELL_BROADCAST ? t("c_cell_too_long") : "")});
   }
 
   function showPreview(p) {
     draft = p;
     var box = $("preview-box"), alert = p.alert;
     box.textContent = "";
-    box.appendChild(el("h3", {text: "3. Preview" + (alert.status !== "Actual" ? " — " + alert.status.toUpperCase() + ", NOT A REAL ALERT" : "")}));
+    box.appendChild(el("h3", {text: t("c_preview") + (alert.status !== "Actual" ? t("c_preview_drill", {status: statusName(alert.status)}) : "")}));
     var bands = {};
     p.areas.forEach(function (a) { bands[a.time_to_shelter_s] = (bands[a.time_to_shelter_s] || 0) + a.population; });
-    box.appendChild(el("p", {"class": "reach", text: "Population: " + p.population.toLocaleString("en") + " in " + p.areas.length +
-                             " areas, " + p.settlements + " settlements. Subscribers: " + (p.subscribers === null ? p.subscribers_note : p.subscribers)}));
+    box.appendChild(el("p", {"class": "reach", text: t("c_reach", {population: p.population.toLocaleString(SZ.lang()), areas: p.areas.length,
+                             settlements: p.settlements, subscribers: p.subscribers === null ? p.subscribers_note : p.subscribers})}));
     box.appendChild(el("ul", {"class": "by-band"}, Object.keys(bands).map(function (s) {
-      return el("li", {text: "Time to shelter " + SZ.timeToShelter(Number(s)) + ": " + bands[s].toLocaleString("en") + " people"});
+      return el("li", {text: t("c_band_people", {time: SZ.timeToShelter(Number(s)), n: bands[s].toLocaleString(SZ.lang())})});
     })));
     var perLang = {};
     alert.texts.forEach(function (t) { if (!perLang[t.language]) perLang[t.language] = t; });
     Object.keys(perLang).forEach(function (lang) {
-      var t = perLang[lang], field = el("fieldset", {"data-lang": lang}, [el("legend", {text: "Text in " + lang})]);
+      var text = perLang[lang], field = el("fieldset", {"data-lang": lang}, [el("legend", {text: t("c_text_in", {lang: lang})})]);
       ["headline", "description", "instruction"].forEach(function (name) {
         var id = "text-" + lang + "-" + name, area = el("textarea", {id: id, rows: name === "headline" ? "2" : "3", "data-field": name});
-        area.value = t[name] || "";
+        area.value = text[name] || "";
         var count = el("span", {"class": "count", "aria-live": "polite"});
-        field.appendChild(el("label", {"for": id, text: name}));
+        field.appendChild(el("label", {"for": id, text: t("c_field_" + name)}));
         field.appendChild(area);
         field.appendChild(count);
       });
@@ -238,7 +270,7 @@
       counts(field);
     });
     var submit = el("button", {type: "button", "class": "primary", id: "submit",
-                               text: alert.status === "Actual" ? "Submit for approval" : "Issue " + alert.status.toLowerCase() + " now"});
+                               text: alert.status === "Actual" ? t("c_submit") : t("c_issue_now", {status: statusName(alert.status)})});
     submit.addEventListener("click", submitDraft);
     box.appendChild(el("p", {}, [submit]));
   }
@@ -248,7 +280,7 @@
     field.querySelectorAll("textarea").forEach(function (area) {
       var n = area.value.length;
       total += area.getAttribute("data-field") === "description" ? 0 : n;
-      area.nextElementSibling.textContent = n + " characters";
+      area.nextElementSibling.textContent = t("c_characters", {n: n});
     });
     var holder = field.querySelector(".total");
     holder.textContent = "";
@@ -282,7 +314,7 @@
         return call("POST", API + "/alerts/" + id + "/issue");
       });
     }).then(function (result) {
-      say(result.state === "issued" ? "Alert " + result.id + " issued." : "Alert " + result.id + " submitted: it waits for a second person's approval.");
+      say(t(result.state === "issued" ? "c_issued" : "c_submitted", {id: result.id}));
       $("preview-box").textContent = "";
       selected = {};
       renderSelected();
@@ -308,12 +340,11 @@
                                            el("span", {"class": "facts", text: t.instruction || ""})]);
     });
     var names = alert.areas.map(function (a) { return a.name; }).join(", ");
-    var show = el("button", {type: "button", text: "Show on map"});
+    var show = el("button", {type: "button", text: t("c_show_on_map")});
     show.addEventListener("click", function () { review(alert); });
     return el("article", {"class": "card" + (alert.status !== "Actual" ? " drill" : ""), "data-alert": alert.id}, [
-      el("h3", {text: "#" + alert.id + " " + alert.status.toUpperCase() + " " + alert.kind + " — " + alert.threat}),
-      el("p", {text: "Areas: " + names + " · time to shelter " + SZ.timeToShelter(alert.time_to_shelter_s) +
-                     " · by " + (alert.workflow.created_by || "?")}),
+      el("h3", {text: "#" + alert.id + " " + statusName(alert.status).toUpperCase() + " " + word("c_kind_", alert.kind) + " — " + alert.threat}),
+      el("p", {text: t("c_card_facts", {areas: names, time: SZ.timeToShelter(alert.time_to_shelter_s), who: alert.workflow.created_by || "?"})}),
       el("ul", {}, texts), el("p", {}, [show].concat(buttons))
     ]);
   }
@@ -330,7 +361,7 @@
     var button = el("button", {type: "button", text: label});
     button.addEventListener("click", function () {
       button.disabled = true;
-      fn().then(function (r) { say(label + ": alert " + r.id + " is " + r.state + "."); refresh(); })
+      fn().then(function (r) { say(t("c_done", {action: label, id: r.id, state: word("c_state_", r.state)})); refresh(); })
         .catch(function (error) { say(problem(error)); button.disabled = false; refresh(); });
     });
     return button;
@@ -342,41 +373,74 @@
     alerts.forEach(function (a) {
       var mine = a.workflow.created_by === session.user || a.workflow.submitted_by === session.user;
       var buttons = [];
-      if (mine) buttons.push(el("span", {"class": "own", text: " Your own alert: another approver must decide."}));
+      if (mine) buttons.push(el("span", {"class": "own", text: " " + t("c_own_alert")}));
       else {
-        var reason = el("input", {type: "text", "aria-label": "Reason for rejecting alert " + a.id, placeholder: "reason to reject"});
-        buttons.push(action("Approve", function () { return call("POST", API + "/alerts/" + a.id + "/approve"); }));
+        var reason = el("input", {type: "text", "aria-label": t("c_reject_reason_label", {id: a.id}), placeholder: t("c_reject_reason")});
+        buttons.push(action(t("c_approve"), function () { return call("POST", API + "/alerts/" + a.id + "/approve"); }));
         buttons.push(reason);
-        buttons.push(action("Reject", function () {
-          if (!reason.value.trim()) return Promise.reject(new Error("Say why you reject it."));
+        buttons.push(action(t("c_reject"), function () {
+          if (!reason.value.trim()) return Promise.reject(new Error(t("c_reject_why")));
           return call("POST", API + "/alerts/" + a.id + "/reject", {reason: reason.value.trim()});
         }));
       }
       box.appendChild(card(a, buttons));
     });
-    if (!alerts.length) box.appendChild(el("p", {text: "Nothing waits for approval."}));
+    if (!alerts.length) box.appendChild(el("p", {text: t("c_queue_empty")}));
   }
 
   function renderReady(alerts) {
     var box = $("ready");
     box.textContent = "";
     alerts.forEach(function (a) {
-      box.appendChild(card(a, [action("Issue", function () { return call("POST", API + "/alerts/" + a.id + "/issue"); })]));
+      box.appendChild(card(a, [action(t("c_issue"), function () { return call("POST", API + "/alerts/" + a.id + "/issue"); })]));
     });
-    if (!alerts.length) box.appendChild(el("p", {text: "Nothing to issue."}));
+    if (!alerts.length) box.appendChild(el("p", {text: t("c_ready_empty")}));
   }
 
   function renderInForce(alerts) {
     var box = $("in-force");
     box.textContent = "";
+    inForce = alerts.map(function (a) { return a.id; });
     alerts.forEach(function (a) {
       var buttons = has("issuer") ? [
-        action("Cancel", function () { return call("POST", API + "/alerts/" + a.id + "/cancel"); }),
-        action("All clear", function () { return call("POST", API + "/alerts/" + a.id + "/all-clear"); })
+        action(t("c_cancel"), function () { return call("POST", API + "/alerts/" + a.id + "/cancel"); }),
+        action(t("c_all_clear"), function () { return call("POST", API + "/alerts/" + a.id + "/all-clear"); })
       ] : [];
-      box.appendChild(card(a, buttons));
+      var shown = card(a, buttons);
+      shown.appendChild(el("p", {"class": "progress", "data-progress": String(a.id), "aria-live": "polite",
+                                 text: progressText(receipts[a.id])}));
+      box.appendChild(shown);
     });
-    if (!alerts.length) box.appendChild(el("p", {text: "No alert in force."}));
+    if (!alerts.length) box.appendChild(el("p", {text: t("none_in_force")}));
+    pollDeliveries();
+  }
+
+  // -- delivery progress of the alerts in force ------------------------------------------------
+
+  var inForce = [], receipts = {}, polling = null, round = 0, PROGRESS_EVERY_MS = 2000;
+
+  /* targeted / sent / delivered / failed, and the time from issue to hand-over. */
+  function progressText(r) {
+    if (!r) return t("c_deliveries_counting");
+    var s = r.states, line = t("c_deliveries", {total: r.total, queued: s.queued, sent: s.sent, delivered: s.delivered,
+                                                failed: s.failed, dead: s.dead, expired: s.expired});
+    if (r.latency) line += t("c_latency", {p50: Math.round(r.latency.p50_ms), p99: Math.round(r.latency.p99_ms)});
+    return line;
+  }
+
+  /* Every few seconds while alerts are in force: the fan-out of a large alert takes a while. */
+  function pollDeliveries() {
+    if (polling) clearTimeout(polling);
+    polling = null;
+    var mine = ++round;  // a refresh starts a new round; an older one still running stops
+    if (!inForce.length) return;
+    Promise.all(inForce.map(function (id) {
+      return call("GET", API + "/alerts/" + id + "/deliveries").then(function (r) {
+        receipts[id] = r;
+        var line = document.querySelector("[data-progress='" + id + "']");
+        if (line) line.textContent = progressText(r);
+      }).catch(function () { /* the next round tries again */ });
+    })).finally(function () { if (mine === round) polling = setTimeout(pollDeliveries, PROGRESS_EVERY_MS); });
   }
 
   function listen() {
@@ -386,7 +450,7 @@
     ["alert.submitted", "alert.approved", "alert.rejected", "alert.issued"].forEach(function (name) {
       source.addEventListener(name, function (e) {
         var step = JSON.parse(e.data);
-        if (name === "alert.submitted" && has("approver")) say("New submission: alert " + step.id + " waits for approval.");
+        if (name === "alert.submitted" && has("approver")) say(t("c_new_submission", {id: step.id}));
         refresh();
       });
     });

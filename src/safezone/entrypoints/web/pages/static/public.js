@@ -115,10 +115,16 @@
       .then(function (answer) {
         state.where = answer.body;
         renderWhere();
+        announce();
         var here = drills ? state.where.drills : state.where.alerts;
         var open = here.filter(function (h) { return state.alerts[h.id] && !state.dismissed[h.id]; });
         if (open.length && !state.takeover) takeover(state.alerts[open[0].id]);
       }).catch(function () { status(t("load_failed", {what: t("where_title")})); });
+  }
+
+  /* Other parts of the page (subscribing, the history) follow the chosen place. */
+  function announce() {
+    document.dispatchEvent(new CustomEvent("sz:where", {detail: {place: state.place, where: state.where}}));
   }
 
   function shelterFacts(s) {
@@ -281,7 +287,7 @@
 
   function refreshWhere() {
     return SZ.fetchJSON("/api/where?shelters=5&lat=" + state.place.lat.toFixed(5) + "&lon=" + state.place.lon.toFixed(5))
-      .then(function (answer) { state.where = answer.body; renderWhere(); }).catch(function () { /* kept */ });
+      .then(function (answer) { state.where = answer.body; renderWhere(); announce(); }).catch(function () { /* kept */ });
   }
 
   function listen() {
