@@ -75,8 +75,10 @@ def rate_limiters(settings: Settings, subscribe: tuple[float, float] = (10.0, 5.
     }
 
 
-def create_app(container: Container, *, sweep: bool = True, deliver: bool | None = None) -> FastAPI:
-    """`deliver` runs the delivery worker in process (by default when `sweep` does)."""
+def create_app(container: Container, *, sweep: bool = True, deliver: bool | None = None,
+               close: bool = False) -> FastAPI:
+    """`deliver` runs the delivery worker in process (by default when `sweep` does); `close`
+    closes the container when the app stops (a worker process that assembled its own)."""
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_sweep_expired(container)) if sweep else None
@@ -94,6 +96,8 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
             if delivering is not None:
                 stop.set()
                 await delivering
+            if close:
+                container.close()
 
     settings = container.settings
     app = FastAPI(
