@@ -4,7 +4,7 @@ so every process opens its own database pool, services and live streams from the
 `SAFEZONE_*` settings, and nothing is shared by forking an assembled container.
 
     uvicorn --factory safezone.entrypoints.web.factory:from_environ --workers 4
-    gunicorn -k uvicorn.workers.UvicornWorker -w 4 'safezone.entrypoints.web.factory:from_environ()'
+    gunicorn -k uvicorn_worker.UvicornWorker -w 4 'safezone.entrypoints.web.factory:from_environ()'
 """
 
 from __future__ import annotations
