@@ -98,3 +98,23 @@ def test_a_redis_address_that_is_not_a_redis_url_stops_serve_naming_it():
     assert Settings.from_environ({"SAFEZONE_REDIS_URL": "redis://:pw@10.0.0.5:6380/2"}).redis_url.endswith("/2")
     with pytest.raises(InputError, match="SAFEZONE_REDIS_URL.*redis:// URL"):
         Settings.from_environ({"SAFEZONE_REDIS_URL": "localhost:6379"})
+
+
+def test_a_page_gets_an_event_published_long_after_the_last_one(redis_server):
+    """The reader's blocking wait outlasts the shared client's short timeout without an error."""
+    async def scenario() -> tuple[object, float]:
+        streams = {"public": Broadcaster(), "operator": Broadcaster()}
+        shared = aioredis.Redis.from_url(redis_server.url, socket_timeout=0.3, socket_connect_timeout=0.3)
+        fanout = LiveFanout(shared, streams)
+        reader = asyncio.create_task(fanout.run())
+        page = streams["public"].subscribe()
+        await asyncio.sleep(1.0)  # several of the shared client's timeouts, inside one blocking read
+        began = asyncio.get_running_loop().time()
+        await fanout.publish("public", "Alert", {"id": 9})
+        event = await asyncio.wait_for(anext(page), 5)
+        took = asyncio.get_running_loop().time() - began
+        reader.cancel()
+        return event, took
+
+    event, took = asyncio.run(scenario())
+    assert event.data == '{"id":9}' and took < 0.25

@@ -44,6 +44,12 @@ class LiveFanout:
 
     def __init__(self, redis: aioredis.Redis, broadcasters: dict[str, Broadcaster]) -> None:
         self._redis = redis
+        # The blocking read waits up to BLOCK_MS for entries: a connection of its own whose
+        # timeout is longer than that (the shared client's short timeout would cut every wait).
+        pool = redis.connection_pool
+        kwargs = {**pool.connection_kwargs, "socket_timeout": BLOCK_MS / 1000 + 2}
+        self._reader = aioredis.Redis(connection_pool=aioredis.ConnectionPool(
+            connection_class=pool.connection_class, max_connections=1, **kwargs))
         self._broadcasters = broadcasters
         self._lock = asyncio.Lock()
 
@@ -60,17 +66,23 @@ class LiveFanout:
 
     async def run(self) -> None:
         """Read every shared stream into its broadcaster until cancelled; survive Redis restarts."""
+        try:
+            await self._read()
+        finally:
+            await self._reader.aclose()
+
+    async def _read(self) -> None:
         last = {f"{PREFIX}:{name}": "0-0" for name in self._broadcasters}
         for key in last:  # the newest entries only: what a reconnecting page may still ask for
             try:
-                newest = await self._redis.xrevrange(key, count=KEEP)
+                newest = await self._reader.xrevrange(key, count=KEEP)
                 if newest:
                     last[key] = self._id_before(newest[-1][0])
             except (RedisError, OSError):
                 pass
         while True:
             try:
-                answer = await self._redis.xread(last, block=BLOCK_MS, count=500)
+                answer = await self._reader.xread(last, block=BLOCK_MS, count=500)
             except (RedisError, OSError) as down:
                 log.warning("live events: Redis does not answer (%s); retrying", down)
                 await asyncio.sleep(RETRY_S)
