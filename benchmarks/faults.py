@@ -41,6 +41,7 @@ class Load:
         self.phase = "start"
         self.counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self.stop = threading.Event()
+        self.timeline: list[tuple[float, float, str]] = []  # (start, seconds, status) of every read
         self.threads = [threading.Thread(target=self._read, args=(n,), daemon=True) for n in range(threads)]
 
     def __enter__(self) -> "Load":
@@ -58,11 +59,13 @@ class Load:
             while not self.stop.is_set():
                 path = self.paths[n % len(self.paths)]
                 phase = self.phase
+                began = time.monotonic()
                 try:
                     status = str(client.get(path).status_code)
                 except httpx.TransportError as cut:
                     status = type(cut).__name__
                 self.counts[phase][status] += 1
+                self.timeline.append((began, time.monotonic() - began, status))
 
 
 def wait_ready(base: str, since: float) -> float:
@@ -111,7 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--load-threads", type=int, default=6)
     parser.add_argument("--down-s", type=float, default=3.0)
-    parser.add_argument("--keep-log", type=Path, help="copy the server's log here")
+    parser.add_argument("--keep-log", type=Path, help="copy the server's log here (with every request's line)")
     args = parser.parse_args()
 
     from safezone.adapters.config.threats import load_threats
@@ -135,7 +138,8 @@ def main() -> None:
         areas, (lat, lon) = prepare(db_url, zones)
         redis = RedisServer(workdir).start()
         env = {**ENV, "SAFEZONE_REDIS_URL": redis.url, "SAFEZONE_READY_TIMEOUT_S": "1"}
-        command = [*SAFEZONE, "serve", "--quiet", "--no-default-zones", "--db", db_url, "--workers", "2"]
+        command = [*SAFEZONE, "serve", *([] if args.keep_log else ["--quiet"]), "--no-default-zones", "--db", db_url,
+                   "--workers", "2"]
         try:
             with process_on_port(command, workdir, env) as base:
                 serve_pid = children(os.getpid(), " serve ")[0]
@@ -153,7 +157,10 @@ def main() -> None:
                     issued.append(issue(operators, areas[1]))
                     while len([p for p in worker_pids(serve_pid) if p != victim]) < 2:
                         time.sleep(0.05)
+                    respawned = time.monotonic() - killed
                     recovery[load.phase] = wait_ready(base, killed)
+                    print(f"killed worker {victim}: a new one in {respawned:.1f} s; "
+                          f"issue during the kill took {time.monotonic() - killed:.1f} s")
                     time.sleep(1)
 
                     load.phase = "Redis restart"
@@ -211,6 +218,12 @@ def main() -> None:
     print(f"alerts issued through the faults: {len([a for a in issued if a])} of {len(issued)}, "
           f"all in /api/alerts with their CAP: {'yes' if not any('alert' in f for f in failures) else 'no'}")
     print(f"audit chain verifies: {'yes' if not any('audit' in f for f in failures) else 'no'}")
+    if args.keep_log:
+        origin = load.timeline[0][0]
+        for second in range(int(load.timeline[-1][0] - origin) + 1):
+            row = [(took, status) for began, took, status in load.timeline if int(began - origin) == second]
+            print(f"  t={second:3d}s  {len(row):4d} reads, slowest {max((t for t, _ in row), default=0):5.2f} s, "
+                  f"{dict(collections.Counter(status for _, status in row))}")
     for failure in failures:
         print("FAILED:", failure)
     raise SystemExit(1 if failures else 0)

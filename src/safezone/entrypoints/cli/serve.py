@@ -36,6 +36,11 @@ def banner(base: str, database: str) -> list[str]:
 # reconnect with Last-Event-ID to the next server).
 GRACE_S = 3
 FACTORY = "safezone.entrypoints.web.factory:from_environ"
+# uvicorn kills a worker that does not answer its supervisor's ping within this time, and starts
+# another. Its default (5 s) is shorter than a worker's start (imports, database, zones) on a busy
+# machine: measured under load, every new worker was killed before it served, and a busy one
+# too, for minutes (benchmarks/faults.py). A hung worker is still replaced, 30 s later.
+WORKER_HEALTHCHECK_S = 30
 
 
 def check_workers(workers: int, db_url: str | None) -> None:
@@ -106,7 +111,8 @@ def serve(host: str, port: int, db_url: str | None, public_url: str | None, trus
         # this one has migrated the database and built the zones, and only supervises them.
         container.close()
         hand_over(settings)
-        uvicorn.run(FACTORY, factory=True, workers=workers, **options)
+        uvicorn.run(FACTORY, factory=True, workers=workers, timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+                    **options)
         return
     app = create_app(container)
     try:
