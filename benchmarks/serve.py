@@ -134,7 +134,7 @@ def process_on_port(command: list[str], workdir: Path, env: dict[str, str]) -> I
                                env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while True:
             if process.poll() is not None:
                 raise SystemExit(f"server exited: {(workdir / f'server-{port}.log').read_text()}")

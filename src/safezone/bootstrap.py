@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 
 from safezone.adapters.channels.settings import DeliverySettings
 from safezone.adapters.channels.sse import Broadcaster
@@ -26,6 +26,7 @@ from safezone.services.zones import DEFAULT_AREA_KM, build_zones
 from safezone.settings import Settings
 
 DEFAULT_BORDER = "RUS-UKR"
+REDIS_TIMEOUT_S = 1.0
 __all__ = ["Container", "DEFAULT_BORDER", "Settings", "assemble", "ensure_zones"]
 
 
@@ -46,6 +47,9 @@ class Container:
     # operators' consoles; the web app feeds them from `alerts.on_change` on its own event loop.
     stream: Broadcaster = field(default_factory=Broadcaster)
     operator_stream: Broadcaster = field(default_factory=Broadcaster)
+    # With SAFEZONE_REDIS_URL (several worker processes): what they share, an asyncio Redis client
+    # used on the web app's event loop (rate limits, live events, readiness); None: one process.
+    redis: Any = None
 
     def close(self) -> None:
         self.database.close()
@@ -68,7 +72,18 @@ def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now, databa
     delivery = delivery or DeliverySettings.from_environ()
     subscriptions = SubscriptionService(database, clock, require_https=not delivery.allow_http)
     return Container(settings, database, threats, alerts, PublicService(database.reader(), clock, settings.feed_retention),
-                     clock, subscriptions, delivery, HistoryService(database.reader(), clock, settings.archive_delay))
+                     clock, subscriptions, delivery, HistoryService(database.reader(), clock, settings.archive_delay),
+                     redis=shared_redis(settings.redis_url))
+
+
+def shared_redis(url: str | None) -> Any:
+    """The Redis client the worker processes share state through, or None (the embedded default).
+    Short timeouts: a Redis that hangs must make requests fall back, not wait."""
+    if url is None:
+        return None
+    import redis.asyncio as aioredis
+
+    return aioredis.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S)
 
 
 def ensure_zones(container: Container, progress: Callable[[str], None]) -> int:

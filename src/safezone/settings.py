@@ -111,6 +111,13 @@ def tiles_url(name: str, raw: str) -> str:
     return raw
 
 
+def redis_url(name: str, raw: str) -> str:
+    """A `redis://` or `rediss://` URL (what redis-py's from_url reads)."""
+    if not re.match(r"^rediss?://[^\s/]+(/\d+)?$", raw):
+        raise InputError(f"must be a redis:// URL such as redis://127.0.0.1:6379/0, not {raw!r}", field=name)
+    return raw
+
+
 def _is_ip(value: str) -> bool:
     try:
         ipaddress.ip_address(value.strip("[]"))
@@ -134,6 +141,7 @@ class Settings:
     sender_name: str = "safezone civil protection"
     public_url: str | None = None
     contact: str | None = None  # the CAP <contact> of our messages; default: sender name and address
+    redis_url: str | None = None  # shared rate limits and live events among worker processes; none: in process
     tiles_url: str | None = None  # a tile server for the pages' maps ({z}/{x}/{y}); none: our own data only
     session_lifetime: timedelta = timedelta(hours=8)
     secure_cookies: bool = False  # set behind HTTPS, so the session cookie never travels in clear
@@ -172,6 +180,8 @@ class Settings:
             object.__setattr__(self, "public_url", public_url(name("public_url"), self.public_url))
         if self.tiles_url is not None:
             tiles_url(name("tiles_url"), self.tiles_url)
+        if self.redis_url is not None:
+            redis_url(name("redis_url"), self.redis_url)
         networks(name("trusted_proxies"), self.trusted_proxies)
         object.__setattr__(self, "trusted_hosts", host_names(name("trusted_hosts"), self.trusted_hosts))
         for attribute in ("threats_file", "templates_file"):
@@ -186,6 +196,7 @@ class Settings:
         sources = {"db": "SAFEZONE_DB", "threats_file": "SAFEZONE_THREATS", "templates_file": "SAFEZONE_TEMPLATES",
                    "sender": "SAFEZONE_SENDER", "sender_name": "SAFEZONE_SENDER_NAME",
                    "public_url": "SAFEZONE_PUBLIC_URL", "contact": "SAFEZONE_CONTACT", "tiles_url": "SAFEZONE_TILES_URL",
+                   "redis_url": "SAFEZONE_REDIS_URL",
                    "session_lifetime": "SAFEZONE_SESSION_HOURS", "secure_cookies": "SAFEZONE_SECURE_COOKIES",
                    "public_rate_per_minute": "SAFEZONE_RATE_PER_MINUTE", "public_burst": "SAFEZONE_RATE_BURST",
                    "login_rate_per_minute": "SAFEZONE_LOGIN_RATE_PER_MINUTE", "login_burst": "SAFEZONE_LOGIN_BURST",
@@ -201,7 +212,7 @@ class Settings:
             return raw if raw not in (None, "") else None
 
         values: dict[str, object] = {}
-        for attribute in ("db", "sender", "sender_name", "public_url", "contact", "tiles_url"):
+        for attribute in ("db", "sender", "sender_name", "public_url", "contact", "tiles_url", "redis_url"):
             if given(attribute) is not None:
                 values[attribute] = given(attribute)
         for attribute in ("threats_file", "templates_file"):

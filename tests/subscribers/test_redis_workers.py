@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,33 +17,18 @@ import pytest
 
 from safezone.domain.subscribers import Integrator
 from tests.subscribers.sink import Sink
+from tests.support.redis_server import RedisServer
 from tests.support.app import issue_alert, login, make_container
 
 RECEIVERS = 2000
 pytestmark = pytest.mark.postgres
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def redis_url(tmp_path: Path):
-    port = free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(10)
+    server = RedisServer(tmp_path).start()
+    yield server.url
+    server.stop()
 
 
 def start_worker(db_url: str, redis_url: str, name: str) -> subprocess.Popen:

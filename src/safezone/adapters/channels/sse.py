@@ -103,11 +103,15 @@ class Broadcaster:
     def subscribers(self) -> int:
         return len(self._subscribers)
 
-    def publish(self, event: str, data: dict | str) -> StreamEvent:
-        """Add an event for everyone; never waits. Returns it with its id."""
+    def publish(self, event: str, data: dict | str, event_id: int | None = None) -> StreamEvent:
+        """Add an event for everyone; never waits. Returns it with its id: the next one, or
+        `event_id` when the id comes from elsewhere (the same on every worker process, see
+        adapters.queue.live_events); ids only grow, so one not above the last is skipped."""
         text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        published = StreamEvent(self._next_id, event, text)
-        self._next_id += 1
+        if event_id is not None and event_id < self._next_id:
+            return StreamEvent(event_id, event, text)  # already had: a replay that overlapped
+        published = StreamEvent(self._next_id if event_id is None else event_id, event, text)
+        self._next_id = published.id + 1
         self._buffer.append(published)
         for subscriber in list(self._subscribers):
             if not subscriber._offer(published):

@@ -45,6 +45,19 @@ def _as_server_user(command: list[str]) -> list[str]:
 @dataclass(frozen=True)
 class LocalPostgres:
     port: int
+    data: Path | None = None  # its data directory, options and log: to stop and start it again
+    options: str = ""
+    log: Path | None = None
+
+    def stop(self) -> None:
+        """Stop it at once (`-m immediate`, like a crash), for the fault benchmark."""
+        subprocess.run(_as_server_user([str(pg_bin("pg_ctl")), "-D", str(self.data), "-m", "immediate", "stop"]),
+                       check=True, capture_output=True)
+
+    def start(self) -> None:
+        """Start it again on the same port, after `stop`."""
+        subprocess.run(_as_server_user([str(pg_bin("pg_ctl")), "-D", str(self.data), "-o", self.options, "-l",
+                                        str(self.log), "-w", "-t", "60", "start"]), check=True, capture_output=True)
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
@@ -85,7 +98,7 @@ def local_postgres() -> Iterator[LocalPostgres]:
             check=True, capture_output=True, text=True,
         )
         started = True
-        server = LocalPostgres(port)
+        server = LocalPostgres(port, data, options, root / "server.log")
         server.psql(f"CREATE DATABASE {TEMPLATE}")
         server.psql("CREATE EXTENSION postgis", database=TEMPLATE)
         yield server

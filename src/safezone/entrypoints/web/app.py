@@ -21,12 +21,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from safezone import __version__
+from safezone.adapters.queue.shared_limits import SharedRateLimiter
 from safezone.bootstrap import Container
 from safezone.entrypoints import worker
 from safezone.entrypoints.web import delivery_admin, docs, errors, health, live, metrics, openapi, pages
@@ -44,7 +45,7 @@ from safezone.entrypoints.web.head import HeadAsGet
 from safezone.entrypoints.web.hosts import TrustedHosts
 from safezone.entrypoints.web.metrics import AppMetrics
 from safezone.entrypoints.web.observe import Observe
-from safezone.entrypoints.web.ratelimit import HEALTH_BURST, HEALTH_RATE_PER_MINUTE, RateLimiter, RateLimits
+from safezone.entrypoints.web.ratelimit import HEALTH_BURST, HEALTH_RATE_PER_MINUTE, Limiter, RateLimiter, RateLimits
 from safezone.entrypoints.web.schemas import Problem
 from safezone.entrypoints.web.security_headers import SecurityHeaders
 from safezone.settings import Settings
@@ -64,29 +65,40 @@ async def _sweep_expired(container: Container) -> None:
         await asyncio.sleep(container.settings.expiry_sweep_s)
 
 
-def rate_limiters(settings: Settings, subscribe: tuple[float, float] = (10.0, 5.0)) -> dict[str, RateLimiter]:
-    """One limiter per bucket (see ratelimit.bucket), each with its own rate."""
-    return {
+def rate_limiters(settings: Settings, subscribe: tuple[float, float] = (10.0, 5.0),
+                  redis: Any = None) -> dict[str, Limiter]:
+    """One limiter per bucket (see ratelimit.bucket), each with its own rate; with `redis`,
+    shared by every worker process (falling back to the process's own when Redis is down)."""
+    own = {
         "public": RateLimiter(settings.public_rate_per_minute, settings.public_burst),
         "login": RateLimiter(settings.login_rate_per_minute, settings.login_burst),
         "operator": RateLimiter(settings.operator_rate_per_minute, settings.operator_burst),
         "health": RateLimiter(HEALTH_RATE_PER_MINUTE, HEALTH_BURST),
         "subscribe": RateLimiter(*subscribe),
     }
+    if redis is None:
+        return own
+    return {name: SharedRateLimiter(redis, name, limiter) for name, limiter in own.items()}
 
 
-def create_app(container: Container, *, sweep: bool = True, deliver: bool | None = None) -> FastAPI:
-    """`deliver` runs the delivery worker in process (by default when `sweep` does)."""
+def create_app(container: Container, *, sweep: bool = True, deliver: bool | None = None,
+               close: bool = False) -> FastAPI:
+    """`deliver` runs the delivery worker in process (by default when `sweep` does); `close`
+    closes the container when the app stops (a worker process that assembled its own)."""
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_sweep_expired(container)) if sweep else None
-        detach = live.attach(container, asyncio.get_running_loop())
+        fanout = live.shared(container)
+        detach = live.attach(container, asyncio.get_running_loop(), fanout)
+        reading = asyncio.create_task(fanout.run()) if fanout is not None else None
         stop = asyncio.Event()
         delivering = asyncio.create_task(worker.embedded(container, stop)) if (sweep if deliver is None else deliver) else None
         try:
             yield
         finally:
             detach()
+            if reading is not None:
+                reading.cancel()
             await container.stream.close()  # open pages reconnect to the next server
             await container.operator_stream.close()
             if task is not None:
@@ -94,6 +106,10 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
             if delivering is not None:
                 stop.set()
                 await delivering
+            if container.redis is not None:
+                await container.redis.aclose()
+            if close:
+                container.close()
 
     settings = container.settings
     app = FastAPI(
@@ -114,7 +130,7 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.add_middleware(BodyLimit)
     delivery = container.delivery_settings
     app.add_middleware(RateLimits, limiters=rate_limiters(
-        settings, (delivery.subscribe_rate_per_minute, delivery.subscribe_burst)))
+        settings, (delivery.subscribe_rate_per_minute, delivery.subscribe_burst), container.redis))
     app.add_middleware(Admission, limit=int(settings.public_in_flight), shed=app.state.metrics.shed)
     app.add_middleware(ForwardedClient, trusted=settings.trusted_proxies)
     app.add_middleware(TrustedHosts, trusted=settings.trusted_hosts)

@@ -3,7 +3,8 @@
 `/healthz` says the process answers (it touches nothing else, so a slow database never makes a
 monitor restart a healthy process). `/readyz` says the service can do its work: it reads the
 database on a fresh connection with a short timeout and answers 503 with the reason when it
-cannot (down, unreachable, or locked by another connection), within about that timeout.
+cannot (down, unreachable, or locked by another connection), within about that timeout; with
+Redis configured (several workers), Redis must answer too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from redis.exceptions import RedisError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -41,7 +43,14 @@ async def ready(services: Services) -> JSONResponse:
         return not_ready(f"the database does not answer: {down}")
     except asyncio.TimeoutError:
         return not_ready(f"the database did not answer within {timeout:g} s")
-    return JSONResponse({"ok": True, "database": "ok"}, headers={"Cache-Control": "no-store"})
+    checked = {"ok": True, "database": "ok"}
+    if services.redis is not None:  # what the worker processes share: rate limits, live events
+        try:
+            await asyncio.wait_for(services.redis.ping(), timeout)
+        except (RedisError, OSError, asyncio.TimeoutError) as down:
+            return not_ready(f"Redis does not answer: {str(down) or 'no answer within the timeout'}")
+        checked["redis"] = "ok"
+    return JSONResponse(checked, headers={"Cache-Control": "no-store"})
 
 
 def not_ready(reason: str) -> JSONResponse:

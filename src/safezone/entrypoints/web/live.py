@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Annotated, AsyncIterator, Callable
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import StreamingResponse
 
 from safezone.adapters.channels.sse import Broadcaster, SubscriberDropped
+from safezone.adapters.queue.live_events import LiveFanout
 from safezone.bootstrap import Container
 from safezone.domain.alerts import AlertRecord
 from safezone.entrypoints.web import views
@@ -25,28 +27,45 @@ log = logging.getLogger("safezone.web.live")
 KEEPALIVE_S = 15.0  # a comment line now and then keeps proxies from closing an idle stream
 RETRY_MS = 2000  # how soon a browser reconnects (with Last-Event-ID) after losing the stream
 ISSUED = "alert.issued"
+PUBLIC, OPERATOR = "public", "operator"
 
 router = APIRouter()
 
 
-def attach(services: Container, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
-    """Feed both streams from the alert service's changes; returns the detach function."""
+def attach(services: Container, loop: asyncio.AbstractEventLoop,
+           fanout: LiveFanout | None = None) -> Callable[[], None]:
+    """Feed both streams from the alert service's changes; returns the detach function.
+    With `fanout` (Redis), every worker process's streams get them, with the same ids."""
+
+    def publish(stream: str, broadcaster: Broadcaster, event: str, data: dict | str) -> None:
+        if fanout is None:
+            loop.call_soon_threadsafe(broadcaster.publish, event, data)
+        else:
+            asyncio.run_coroutine_threadsafe(fanout.publish(stream, event, data), loop)
 
     def changed(action: str, alert: AlertRecord) -> None:
         if action == ISSUED:  # public: only what has been issued, in the same JSON as /api/alerts/{id}
             body = views.published_json(services.public.published(alert.id))
-            loop.call_soon_threadsafe(services.stream.publish, alert.kind.value, body)
+            publish(PUBLIC, services.stream, alert.kind.value, body)
         step = {"id": alert.id, "action": action, "state": alert.state.value, "status": alert.status.value,
                 "kind": alert.kind.value, "follows": alert.follows}
-        loop.call_soon_threadsafe(services.operator_stream.publish, action, step)
+        publish(OPERATOR, services.operator_stream, action, step)
 
     return services.alerts.on_change(changed)
+
+
+def shared(services: Container) -> LiveFanout | None:
+    """The fan-out of both streams through Redis, when the workers share one."""
+    if services.redis is None:
+        return None
+    return LiveFanout(services.redis, {PUBLIC: services.stream, OPERATOR: services.operator_stream})
 
 
 async def _events(broadcaster: Broadcaster, last_event_id: str | None) -> AsyncIterator[bytes]:
     subscription = broadcaster.subscribe(last_event_id)
     try:
-        yield f"retry: {RETRY_MS}\n: safezone live stream\n\n".encode()
+        # The process in the opening comment tells which worker a connection reached.
+        yield f"retry: {RETRY_MS}\n: safezone live stream (process {os.getpid()})\n\n".encode()
         while True:
             try:
                 event = await asyncio.wait_for(anext(subscription), KEEPALIVE_S)

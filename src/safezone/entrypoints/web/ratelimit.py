@@ -2,8 +2,9 @@
 request, so a flood of public reads never locks an address out of login, of the operator side
 or of the health checks.
 
-Enough for one server process (the embedded default); a national deployment puts a proxy or
-a shared store in front. A refused request gets 429 with Retry-After in whole seconds.
+This is the embedded default's limiter (one process); with Redis configured, several worker
+processes share their buckets through `adapters.queue.shared_limits`, behind the same one
+method, `acquire`. A refused request gets 429 with Retry-After in whole seconds.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Callable
+from typing import Callable, Protocol
 
 from safezone.entrypoints.web.asgi import App, Receive, Scope, Send, client_host
 from safezone.entrypoints.web.errors import problem
@@ -24,6 +25,11 @@ SUBSCRIBE_PREFIX = "/api/subscriptions"
 # Health checks come from a few monitors, often through one address: generous, but bounded.
 HEALTH_RATE_PER_MINUTE = 600.0
 HEALTH_BURST = 120.0
+
+
+class Limiter(Protocol):
+    async def acquire(self, client: str) -> float:
+        """0 if the request may go ahead, else the seconds to wait before the next one will."""
 
 
 class RateLimiter:
@@ -47,6 +53,10 @@ class RateLimiter:
                 return 0.0
             self._remember(client, tokens, now)
             return (1 - tokens) / self.rate
+
+    async def acquire(self, client: str) -> float:
+        """The limiters' one interface (a shared limiter awaits Redis): as `take`."""
+        return self.take(client)
 
     def _remember(self, client: str, tokens: float, now: float) -> None:
         if len(self._buckets) >= MAX_CLIENTS and client not in self._buckets:
@@ -77,14 +87,14 @@ class RateLimits:
     """Pure ASGI: refuse with 429 a client address that has emptied its bucket for this kind
     of request. The address is the one `ForwardedClient` settled on, never a raw header."""
 
-    def __init__(self, app: App, limiters: dict[str, RateLimiter]) -> None:
+    def __init__(self, app: App, limiters: dict[str, Limiter]) -> None:
         self.app = app
         self.limiters = limiters
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             limiter = self.limiters.get(bucket(scope["path"]))
-            wait = limiter.take(client_host(scope)) if limiter else 0.0
+            wait = await limiter.acquire(client_host(scope)) if limiter else 0.0
             if wait > 0:
                 refusal = problem(429, "rate_limited", "too many requests from this address; try again shortly",
                                   headers={"Retry-After": retry_after(wait)})

@@ -1,0 +1,129 @@
+"""`safezone serve --workers N`: several worker processes on one port, each assembling its own
+container (web.factory). On SQLite, the embedded default, more than one is refused clearly."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import subprocess
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.app import issue_alert, login, make_container
+from tests.support.redis_server import RedisServer
+from tests.support.server import SAFEZONE, serving
+
+
+def test_several_workers_on_sqlite_are_refused_with_a_clear_message(tmp_path: Path):
+    done = subprocess.run([*SAFEZONE, "serve", "--workers", "2", "--db", str(tmp_path / "x.db")], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "--workers 2 needs PostgreSQL" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "x.db").exists()  # refused before anything is written
+
+
+# ---- two workers on PostgreSQL sharing one Redis ----------------------------------------------
+
+BURST = 12
+STREAM_LIMIT_S = 20
+
+
+def address(counter=itertools.count(1)) -> dict:
+    """A client address of its own (believed: the test is the trusted proxy), so each check
+    draws from a bucket no other check touches."""
+    n = next(counter)
+    return {"X-Forwarded-For": f"10.2.{n // 250}.{n % 250 + 1}"}
+
+
+class Listener(threading.Thread):
+    """One page on /api/stream (its own connection): which worker it reached and what it got."""
+
+    def __init__(self, base: str, last_event_id: str | None = None) -> None:
+        super().__init__(daemon=True)
+        self.base, self.headers = base, {**address(), **({"Last-Event-ID": last_event_id} if last_event_id else {})}
+        self.process: str | None = None
+        self.events: list[tuple[str, dict]] = []  # (id, data)
+        self.opened = threading.Event()
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        event_id = None
+        with httpx.Client(base_url=self.base, timeout=STREAM_LIMIT_S) as client:
+            with client.stream("GET", "/api/stream", headers=self.headers) as answer:
+                for line in answer.iter_lines():
+                    if found := re.search(r"\(process (\d+)\)", line):
+                        self.process = found.group(1)
+                        self.opened.set()
+                    elif line.startswith("id: "):
+                        event_id = line[4:]
+                    elif line.startswith("data: ") and event_id is not None:
+                        self.events.append((event_id, json.loads(line[6:])))
+                    if self.stop.is_set() or self.events:
+                        return
+
+    def first(self, timeout: float) -> tuple[str, dict]:
+        self.join(timeout)
+        assert self.events, f"no event reached the page on worker {self.process}"
+        return self.events[0]
+
+
+def listeners_on_two_workers(base: str, last_event_id: str | None = None) -> list[Listener]:
+    """Open pages until two reached different worker processes (the kernel shares connections
+    out among them); the others are closed."""
+    opened: dict[str, Listener] = {}
+    for _ in range(40):
+        listener = Listener(base, last_event_id)
+        listener.start()
+        assert listener.opened.wait(10), "the live stream did not open"
+        if listener.process in opened:
+            listener.stop.set()
+        else:
+            opened[listener.process] = listener
+        if len(opened) == 2:
+            return list(opened.values())
+    pytest.fail(f"40 connections all reached one worker: {list(opened)}")
+
+
+@pytest.mark.postgres
+def test_two_workers_share_rate_limits_live_events_and_readiness(tmp_path: Path, postgres_url: str, sample_zones):
+    make_container(postgres_url, sample_zones, lambda: datetime.now(timezone.utc)).close()
+    redis = RedisServer(tmp_path).start()
+    env = {"SAFEZONE_REDIS_URL": redis.url, "SAFEZONE_RATE_PER_MINUTE": "1", "SAFEZONE_RATE_BURST": str(BURST)}
+    try:
+        with serving(tmp_path, "--db", postgres_url, "--workers", "2", "--no-default-zones",
+                     "--trusted-proxy", "127.0.0.1", env=env) as base:
+            # Rate limits: one address, fresh connections spread over both workers; one bucket.
+            flood = address()
+            answers = [httpx.get(f"{base}/api/alerts", headers=flood, timeout=10).status_code
+                       for _ in range(2 * BURST)]
+            assert answers.count(200) == BURST and answers.count(429) == BURST, answers
+
+            # Live events: pages on both workers get the alert, whichever worker issued it.
+            pages = listeners_on_two_workers(base)
+            operators = httpx.Client(base_url=base, headers=address(), timeout=30)
+            alert_id = issue_alert(login(operators, "alice"), login(operators, "bob"))
+            received = [page.first(STREAM_LIMIT_S) for page in pages]
+            assert [data["id"] for _, data in received] == [alert_id, alert_id]
+            assert received[0][0] == received[1][0]  # one id on every worker
+            for _ in range(4):  # and in the public answers, from either worker
+                listed = httpx.get(f"{base}/api/alerts", headers=address(), timeout=10).json()
+                assert alert_id in [alert["id"] for alert in listed["alerts"]]
+
+            # Last-Event-ID from one worker resumes on the other: the event is replayed, same id.
+            event_id = received[0][0]
+            resumed = listeners_on_two_workers(base, last_event_id=str(int(event_id) - 1))
+            assert [page.first(STREAM_LIMIT_S)[0] for page in resumed] == [event_id, event_id]
+
+            # Readiness needs Redis; with Redis down the public side still answers (never 500).
+            assert httpx.get(f"{base}/readyz", timeout=10).json() == {"ok": True, "database": "ok", "redis": "ok"}
+            redis.stop()
+            down = httpx.get(f"{base}/readyz", timeout=10)
+            assert down.status_code == 503 and "Redis" in down.json()["reason"], down.text
+            assert httpx.get(f"{base}/api/alerts", headers=address(), timeout=10).status_code == 200
+    finally:
+        redis.stop()
