@@ -32,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from safezone.adapters.channels.settings import DeliverySettings
 from safezone.adapters.db import Database, UnitOfWork
 from safezone.adapters.db.delivery_repository import DeliveryTask
+from safezone.adapters.queue.redis_stream import StreamUnavailable
 from safezone.domain.alerts import AlertKind
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import (
@@ -242,11 +243,15 @@ class DeliveryEngine:
         ids of one stream entry (a dead worker's first, after `min_idle_ms`), acknowledging it
         once recorded; with nothing in the stream, a database pass (retries, lost entries)."""
         planned = await run_in_threadpool(self.plan_pending)
-        if self._planned:
-            alerts, self._planned = self._planned, []
-            ids = await run_in_threadpool(self._queued_ids, alerts)
-            await self.stream.publish(ids)
-        entries = await self.stream.read(self.owner, 1, block_ms, min_idle_ms)
+        try:
+            if self._planned:
+                alerts, self._planned = self._planned, []
+                ids = await run_in_threadpool(self._queued_ids, alerts)
+                await self.stream.publish(ids)
+            entries = await self.stream.read(self.owner, 1, block_ms, min_idle_ms)
+        except StreamUnavailable as error:  # Redis down or restarting: the database holds the work
+            log.warning("%s; delivering from the database meanwhile", error)
+            entries = []
         if not entries:
             result = await self.run_once()
             result.planned += planned
@@ -259,7 +264,10 @@ class DeliveryEngine:
                 result.sent += done.sent
                 result.finished += done.finished
                 result.retried += done.retried
-            await self.stream.ack([entry_id])
+            try:
+                await self.stream.ack([entry_id])
+            except StreamUnavailable as error:  # recorded already: a re-read entry finds its rows done
+                log.warning("%s; entry %s not acknowledged", error, entry_id)
         result.retried += 1  # an entry was handled: keep going without waiting
         return result
 

@@ -1,0 +1,123 @@
+"""Real processes for the fault tests of `safezone worker`: a redis-server that can be stopped
+and started again on the same 127.0.0.1 port, worker processes, many webhook integrators, and
+the check that every receiver got exactly one copy by idempotency id."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from safezone.domain.subscribers import Integrator
+
+SECRET = "whsec_" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout_s: float = 10) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+
+
+class RedisServer:
+    """redis-server without persistence: a restart loses the stream and its consumer group."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        self._process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                          "--appendonly", "no", "--dir", str(self.folder)], stdout=subprocess.DEVNULL)
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait(10)
+
+
+def start_worker(db_url: str, redis_url: str, name: str, lease_s: float = 2) -> subprocess.Popen:
+    env = os.environ | {"PYTHONPATH": str(Path(__file__).parents[2] / "src"), "SAFEZONE_DELIVERY_ALLOW_HTTP": "1",
+                        "SAFEZONE_DELIVERY_LEASE_S": str(lease_s)}
+    return subprocess.Popen([sys.executable, "-c", "from safezone.entrypoints.cli import main; main()", "worker",
+                             "--db", db_url, "--redis", redis_url, "--name", name], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> list[str]:
+    """Stop the workers still running; what each wrote on stderr (their log)."""
+    logs = []
+    for process in workers:
+        if process.poll() is None:
+            process.terminate()
+        try:
+            _, err = process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, err = process.communicate(timeout=10)
+        logs.append(err.decode(errors="replace"))
+    return logs
+
+
+def add_webhooks(container, count: int, sink, now: datetime) -> None:
+    """`count` integrators, each with a path of its own on the sink, for every area."""
+    with container.database.unit_of_work() as uow:
+        for n in range(count):
+            uow.integrators.add(Integrator(id=f"int_{n:05d}", name=f"gateway {n}", kind="webhook", area_ids=(),
+                                           created_at=now, url=sink.url(f"/r{n}"), secret=SECRET))
+        uow.commit()
+
+
+def wait_until(condition, timeout_s: float, step_s: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step_s)
+    return condition()
+
+
+def states(container, alert_id: int) -> dict[str, int]:
+    with container.database.unit_of_work(read_only=True) as uow:
+        return {state: n for _, state, n in uow.deliveries.totals(alert_id)}
+
+
+def wait_all_sent(container, alert_id: int, receivers: int, timeout_s: float) -> dict[str, int]:
+    found: dict[str, int] = {}
+
+    def done() -> bool:
+        nonlocal found
+        try:
+            found = states(container, alert_id)
+        except Exception:  # the database may be restarting
+            return False
+        return found.get("sent", 0) == receivers
+    wait_until(done, timeout_s, 0.2)
+    return found
+
+
+def copies_per_receiver(sink) -> dict[str, set[str]]:
+    """Per receiver (its path), the idempotency ids of the copies it accepted."""
+    found: dict[str, set[str]] = {}
+    for path, headers in zip(sink.paths, sink.headers):
+        found.setdefault(path, set()).add(headers["webhook-id"])
+    return found
