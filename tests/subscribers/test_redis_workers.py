@@ -7,7 +7,6 @@ receiver by its idempotency id, and none is lost; the workers recover by themsel
 from __future__ import annotations
 
 import asyncio
-import signal
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,8 +15,8 @@ import pytest
 
 from safezone.entrypoints.web import create_app
 from tests.subscribers.sink import Sink
-from tests.subscribers.workers import (RedisServer, add_webhooks, copies_per_receiver, start_worker, stop_workers,
-                                       wait_all_sent, wait_until)
+from tests.subscribers.workers import (RedisServer, Worker, add_webhooks, copies_per_receiver, wait_all_sent,
+                                       wait_until)
 from tests.support.app import Api, issue_alert, login, make_container
 
 RECEIVERS = 2000
@@ -58,24 +57,23 @@ def assert_exactly_one_copy_each(sink: Sink, receivers: int) -> None:
     assert all(len(ids) == 1 for ids in per_receiver.values())  # a redelivered copy has the same id
 
 
-def test_a_worker_killed_mid_fan_out_loses_and_doubles_nothing(postgres_url, redis, fan_out):
+def test_a_worker_killed_mid_fan_out_loses_and_doubles_nothing(postgres_url, redis, fan_out, tmp_path):
     container, sink, issue = fan_out
-    workers = [start_worker(postgres_url, redis.url, "a"), start_worker(postgres_url, redis.url, "b")]
+    workers = [Worker(postgres_url, redis.url, name, tmp_path) for name in ("a", "b")]
     try:
         alert_id = issue(RECEIVERS)
         assert wait_until(lambda: len(sink.ids) >= RECEIVERS // 4, 60, 0.01)
-        workers[0].send_signal(signal.SIGKILL)
-        workers[0].wait(10)
+        workers[0].kill()
         states = wait_all_sent(container, alert_id, RECEIVERS, 60)
     finally:
-        stop_workers(workers)
+        logs = [w.stop() for w in workers]
     assert states == {"sent": RECEIVERS}, states
     assert_exactly_one_copy_each(sink, RECEIVERS)
 
 
-def test_a_redis_restart_mid_fan_out_loses_and_doubles_nothing(postgres_url, redis, fan_out):
+def test_a_redis_restart_mid_fan_out_loses_and_doubles_nothing(postgres_url, redis, fan_out, tmp_path):
     container, sink, issue = fan_out
-    workers = [start_worker(postgres_url, redis.url, "a"), start_worker(postgres_url, redis.url, "b")]
+    workers = [Worker(postgres_url, redis.url, name, tmp_path) for name in ("a", "b")]
     try:
         alert_id = issue(RECEIVERS)
         assert wait_until(lambda: len(sink.ids) >= RECEIVERS // 4, 60, 0.01)
@@ -84,8 +82,26 @@ def test_a_redis_restart_mid_fan_out_loses_and_doubles_nothing(postgres_url, red
         redis.start()
         states = wait_all_sent(container, alert_id, RECEIVERS, 60)
         # the workers lived through it
-        assert all(w.poll() is None for w in workers)
+        assert all(w.alive() for w in workers)
     finally:
-        logs = stop_workers(workers)
+        logs = [w.stop() for w in workers]
     assert states == {"sent": RECEIVERS}, (states, logs)
+    assert_exactly_one_copy_each(sink, RECEIVERS)
+
+
+def test_a_database_restart_mid_fan_out_loses_and_doubles_nothing(postgres_server, postgres_url, redis, fan_out, tmp_path):
+    container, sink, issue = fan_out
+    workers = [Worker(postgres_url, redis.url, name, tmp_path) for name in ("a", "b")]
+    try:
+        alert_id = issue(RECEIVERS)
+        assert wait_until(lambda: len(sink.ids) >= RECEIVERS // 4, 60, 0.01)
+        postgres_server.stop()  # as a crash: every open connection breaks
+        time.sleep(2)
+        postgres_server.start()
+        states = wait_all_sent(container, alert_id, RECEIVERS, 60)
+        assert all(w.alive() for w in workers)  # they logged and tried again
+    finally:
+        logs = [w.stop() for w in workers]
+    assert states == {"sent": RECEIVERS}, (states, logs)
+    assert any("delivery pass failed" in log for log in logs)  # the outage was met, and said so
     assert_exactly_one_copy_each(sink, RECEIVERS)

@@ -5,6 +5,7 @@ the check that every receiver got exactly one copy by idempotency id."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -55,27 +56,36 @@ class RedisServer:
             self._process.wait(10)
 
 
-def start_worker(db_url: str, redis_url: str, name: str, lease_s: float = 2) -> subprocess.Popen:
-    env = os.environ | {"PYTHONPATH": str(Path(__file__).parents[2] / "src"), "SAFEZONE_DELIVERY_ALLOW_HTTP": "1",
-                        "SAFEZONE_DELIVERY_LEASE_S": str(lease_s)}
-    return subprocess.Popen([sys.executable, "-c", "from safezone.entrypoints.cli import main; main()", "worker",
-                             "--db", db_url, "--redis", redis_url, "--name", name], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+class Worker:
+    """A `safezone worker` process; its log goes to a file (a pipe nobody reads would fill up
+    during an outage and block the worker's logging)."""
 
+    def __init__(self, db_url: str, redis_url: str, name: str, folder: Path, lease_s: float = 2) -> None:
+        env = os.environ | {"PYTHONPATH": str(Path(__file__).parents[2] / "src"), "SAFEZONE_DELIVERY_ALLOW_HTTP": "1",
+                            "SAFEZONE_DELIVERY_LEASE_S": str(lease_s)}
+        self.log_path = folder / f"worker-{name}.log"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen([sys.executable, "-c", "from safezone.entrypoints.cli import main; main()",
+                                             "worker", "--db", db_url, "--redis", redis_url, "--name", name], env=env,
+                                            stdout=subprocess.DEVNULL, stderr=log)
 
-def stop_workers(workers: list[subprocess.Popen]) -> list[str]:
-    """Stop the workers still running; what each wrote on stderr (their log)."""
-    logs = []
-    for process in workers:
-        if process.poll() is None:
-            process.terminate()
-        try:
-            _, err = process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            _, err = process.communicate(timeout=10)
-        logs.append(err.decode(errors="replace"))
-    return logs
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> str:
+        """Stop it if it still runs; what it logged."""
+        if self.alive():
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        return self.log_path.read_text(errors="replace")
 
 
 def add_webhooks(container, count: int, sink, now: datetime) -> None:

@@ -50,6 +50,7 @@ from safezone.services.alerts import OUTBOX_TOPIC, AlertSettings
 from safezone.services.subscriptions import email_links
 
 log = logging.getLogger("safezone.delivery")
+FAILING_WAIT_S = 2.0  # the longest wait between passes while they fail
 
 
 @dataclass
@@ -293,18 +294,30 @@ class DeliveryEngine:
         return sent
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Passes until `stop` is set; a database hiccup is logged and the next pass tries again."""
+        """Passes until `stop` is set. A failed pass (the database restarting, say) is logged —
+        the whole traceback once, then a line per failure — and tried again after a wait that
+        doubles up to `FAILING_WAIT_S`, so an outage neither kills the worker nor floods its log."""
+        failures = 0
         while not stop.is_set():
             try:
                 result = await (self.run_stream_once(min_idle_ms=int(self.settings.lease_s * 1000) + 1000)
                                 if self.stream is not None else self.run_once())
                 busy = result.sent or result.finished or result.retried or result.planned
-            except Exception:
-                log.exception("delivery pass failed")
+                if failures:
+                    log.warning("delivery passes work again after %d failed", failures)
+                failures = 0
+            except Exception as error:
+                failures += 1
+                if failures == 1:
+                    log.exception("delivery pass failed")
+                else:
+                    log.warning("delivery pass failed (%d in a row): %s", failures,
+                                (str(error).splitlines() or [type(error).__name__])[0][:300])
                 busy = False
             if not busy:
+                wait = min(self.settings.poll_s * 2 ** failures, FAILING_WAIT_S) if failures else self.settings.poll_s
                 try:
-                    await asyncio.wait_for(stop.wait(), self.settings.poll_s)
+                    await asyncio.wait_for(stop.wait(), wait)
                 except asyncio.TimeoutError:
                     pass
 

@@ -45,6 +45,9 @@ def _as_server_user(command: list[str]) -> list[str]:
 @dataclass(frozen=True)
 class LocalPostgres:
     port: int
+    data: Path | None = None  # what `stop` and `start` need (a test restarts the server)
+    options: str = ""
+    log: Path | None = None
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
@@ -55,6 +58,17 @@ class LocalPostgres:
              "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
             check=True, capture_output=True, text=True,
         )
+
+    def stop(self) -> None:
+        """Stop at once, as a crash would (open connections break)."""
+        subprocess.run(_as_server_user([str(pg_bin("pg_ctl")), "-D", str(self.data), "-m", "immediate", "stop"]),
+                       check=True, capture_output=True, text=True)
+
+    def start(self) -> None:
+        """Start again on the same port and data (after `stop`)."""
+        subprocess.run(_as_server_user([str(pg_bin("pg_ctl")), "-D", str(self.data), "-o", self.options,
+                                        "-l", str(self.log), "-w", "-t", "60", "start"]),
+                       check=True, capture_output=True, text=True)
 
     def new_database(self, name: str) -> str:
         """A fresh database with PostGIS (copied from a template, so it takes milliseconds)."""
@@ -79,13 +93,9 @@ def local_postgres() -> Iterator[LocalPostgres]:
         )
         port = _free_port()
         options = f"-p {port} -h 127.0.0.1 -k {root} -c fsync=off -c full_page_writes=off"
-        subprocess.run(
-            _as_server_user([str(pg_bin("pg_ctl")), "-D", str(data), "-o", options, "-l", str(root / "server.log"),
-                             "-w", "-t", "60", "start"]),
-            check=True, capture_output=True, text=True,
-        )
+        server = LocalPostgres(port, data, options, root / "server.log")
+        server.start()
         started = True
-        server = LocalPostgres(port)
         server.psql(f"CREATE DATABASE {TEMPLATE}")
         server.psql("CREATE EXTENSION postgis", database=TEMPLATE)
         yield server
