@@ -87,6 +87,7 @@ def test_faulty_receivers_are_each_handled_and_slow_nobody(live, tmp_path):
                 engine = worker.engine(container, channels)
                 started = time.monotonic()
                 await engine.run_once()
+                await engine.settle()  # the hanging copy records its timeout on its own
                 for channel in channels.values():
                     await channel.close()
                 return made | {"alert": alert_id}, started
@@ -115,3 +116,58 @@ def test_faulty_receivers_are_each_handled_and_slow_nobody(live, tmp_path):
     finally:
         for sink in (healthy, gone_hook, slow):
             sink.close()
+
+
+def test_hanging_receivers_in_many_batches_do_not_hold_up_the_fan_out(live):
+    """A pass does not wait out a hanging receiver's timeout before leasing the next batch: the
+    copies still in flight after a moment finish (and are recorded) on their own."""
+    container, _ = live
+    hanging_at = (0, 10, 20, 30)  # the first of each of four batches of 10
+    timeout_s = 3.0
+    arrivals: list[float] = []
+
+    async def healthy_answer(body):
+        arrivals.append(time.monotonic())
+        return 200
+
+    async def hang(body):
+        await asyncio.sleep(timeout_s + 2)
+        return 200
+
+    healthy, slow = Sink(healthy_answer), Sink(hang)
+    try:
+        from safezone.domain.subscribers import Integrator
+        from tests.subscribers.workers import SECRET
+        now = container.clock()
+        with container.database.unit_of_work() as uow:
+            for n in range(40):
+                sink = slow if n in hanging_at else healthy
+                uow.integrators.add(Integrator(id=f"int_{n:05d}", name=f"gateway {n}", kind="webhook", area_ids=(),
+                                               created_at=now, url=sink.url(f"/r{n}"), secret=SECRET))
+            uow.commit()
+        _, api = live
+        alert_id = issue_alert(login(api, "alice"), login(api, "bob"))
+
+        async def scenario() -> float:
+            channel = WebhookChannel(clock=container.clock, timeout_s=timeout_s)
+            engine = worker.engine(container, {"webhook": channel})
+            engine.settings = engine.settings.__class__(**{**engine.settings.__dict__, "batch": 10})
+            engine.breaker = None  # each hanging receiver stands alone here
+            started = time.monotonic()
+            while len(healthy.ids) < 36 and time.monotonic() - started < 30:
+                await engine.run_once()
+            await engine.settle()
+            await channel.close()
+            return started
+
+        started = asyncio.run(scenario())
+        assert len(healthy.ids) == 36 and set(healthy.ids.values()) == {1}
+        assert max(arrivals) - started < timeout_s * 1.5  # not four timeouts one after another
+        with container.database.unit_of_work(read_only=True) as uow:
+            rows = uow.deliveries.listed(alert_id=alert_id, limit=100)
+        waiting = sorted(d.receiver for d in rows if d.state == "queued")
+        assert waiting == [f"int_{n:05d}" for n in hanging_at]  # recorded: timed out, to retry
+        assert all("timed out" in d.reason for d in rows if d.state == "queued")
+    finally:
+        healthy.close()
+        slow.close()

@@ -51,6 +51,7 @@ from safezone.services.subscriptions import email_links
 
 log = logging.getLogger("safezone.delivery")
 FAILING_WAIT_S = 2.0  # the longest wait between passes while they fail
+STRAGGLER_WAIT_S = 0.25  # how long a batch waits for its slowest copies before the next is leased
 
 
 @dataclass
@@ -78,6 +79,8 @@ class DeliveryEngine:
         self.stream = stream
         self._messages: dict[int, Delivery] = {}
         self._planned: list[int] = []  # alerts planned in this process, to publish
+        self._late: dict[asyncio.Future, int] = {}  # late copies recording themselves: how many (`_deliver`)
+        self.straggler_wait_s = STRAGGLER_WAIT_S
 
     # -- 1. plan -----------------------------------------------------------------------------
 
@@ -233,11 +236,34 @@ class DeliveryEngine:
         return result
 
     async def _deliver(self, tasks: list[DeliveryTask]) -> PassResult:
+        """Send a batch and record it. Copies still in flight after `straggler_wait_s` (a
+        receiver hanging until its timeout) finish on their own and record themselves, so the
+        next batch is leased at once: a slow receiver costs its own copy's time, nobody else's.
+        Their rows stay leased to us meanwhile (the channels' timeouts are shorter than a lease)."""
         if not tasks:
             return PassResult()
+        while sum(self._late.values()) >= 4 * self.settings.batch:  # bounded: at most a few batches late
+            await asyncio.wait(set(self._late), return_when=asyncio.FIRST_COMPLETED)
         prepared = await run_in_threadpool(self.prepare, tasks)
-        outcomes = await asyncio.gather(*(self.send(d, r) for _, d, r in prepared))  # type: ignore[arg-type]
-        return await run_in_threadpool(self.record, [(t, o) for (t, _, _), o in zip(prepared, outcomes)])
+        sends = {asyncio.ensure_future(self.send(d, r)): t for t, d, r in prepared}  # type: ignore[arg-type]
+        done, pending = await asyncio.wait(sends, timeout=self.straggler_wait_s)
+        if pending:
+            later = asyncio.ensure_future(self._record_when_done({f: sends[f] for f in pending}))
+            self._late[later] = len(pending)
+            later.add_done_callback(lambda f: self._late.pop(f, None))
+        return await run_in_threadpool(self.record, [(sends[f], f.result()) for f in done])
+
+    async def _record_when_done(self, sends: dict[asyncio.Future, DeliveryTask]) -> None:
+        await asyncio.wait(sends)
+        try:
+            await run_in_threadpool(self.record, [(t, f.result()) for f, t in sends.items()])
+        except Exception:  # the rows come due again when their lease ends
+            log.exception("recording %d late deliveries failed", len(sends))
+
+    async def settle(self) -> None:
+        """Wait for the copies still in flight to finish and be recorded (before closing channels)."""
+        while self._late:
+            await asyncio.wait(set(self._late))
 
     async def run_stream_once(self, *, block_ms: int = 100, min_idle_ms: int = 5000) -> PassResult:
         """A pass of a `safezone worker`: publish what this worker planned, then deliver the
@@ -320,6 +346,7 @@ class DeliveryEngine:
                     await asyncio.wait_for(stop.wait(), wait)
                 except asyncio.TimeoutError:
                     pass
+        await self.settle()
 
 
 def _endpoint(receiver: Any) -> str | None:
