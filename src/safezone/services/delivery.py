@@ -251,14 +251,17 @@ class DeliveryEngine:
             later = asyncio.ensure_future(self._record_when_done({f: sends[f] for f in pending}))
             self._late[later] = len(pending)
             later.add_done_callback(lambda f: self._late.pop(f, None))
+        if not done:
+            return PassResult()
         return await run_in_threadpool(self.record, [(sends[f], f.result()) for f in done])
 
     async def _record_when_done(self, sends: dict[asyncio.Future, DeliveryTask]) -> None:
         await asyncio.wait(sends)
         try:
             await run_in_threadpool(self.record, [(t, f.result()) for f, t in sends.items()])
-        except Exception:  # the rows come due again when their lease ends
-            log.exception("recording %d late deliveries failed", len(sends))
+        except Exception as error:  # the rows come due again when their lease ends
+            log.warning("recording %d late deliveries failed (%s): they go out again after their lease",
+                        len(sends), type(error).__name__)
 
     async def settle(self) -> None:
         """Wait for the copies still in flight to finish and be recorded (before closing channels)."""
