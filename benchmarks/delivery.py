@@ -225,6 +225,7 @@ def fan_out(receivers: int) -> None:
         issued_at, alert_id = await asyncio.to_thread(issue)
         await arrived(before + receivers)
         done = time.perf_counter()
+        await engine.settle()  # the receipts of copies still being recorded
         first = arrivals[before] - issued_at
         ours_rate = receivers / (done - issued_at)
         stop.set()

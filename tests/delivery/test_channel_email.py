@@ -4,53 +4,19 @@ Message-ID a mailbox can drop duplicates by, and the double opt-in confirmation 
 
 from __future__ import annotations
 
-import email
-import email.policy
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from safezone.adapters.channels.email import EmailChannel
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import ChannelKind, EmailReceiver, OutcomeKind
 from tests.delivery.channel_support import NOW, a_delivery, anyio_backend, free_port  # noqa: F401
+from tests.delivery.mailbox import Mailbox, smtp_server
 
 pytestmark = pytest.mark.anyio
 UNSUBSCRIBE = "https://warn.example.org/api/subscriptions/unsubscribe?token=t0k3n"
 RESIDENT = EmailReceiver("s-1", "resident@example.org", ("uk",), UNSUBSCRIBE)
-
-
-@dataclass
-class Mailbox:
-    """An SMTP server's handler: keeps what it accepts; `refuse` answers RCPT TO instead."""
-
-    refuse: str | None = None
-    received: list = field(default_factory=list)
-
-    async def handle_RCPT(self, server, session, envelope, address, options):
-        if self.refuse:
-            return self.refuse
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 Message accepted"
-
-
-@contextmanager
-def smtp_server(mailbox: Mailbox) -> Iterator[int]:
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port
-    finally:
-        controller.stop()
 
 
 def channel(port: int, **options: object) -> EmailChannel:

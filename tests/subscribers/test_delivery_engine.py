@@ -46,6 +46,7 @@ def drain(engine: DeliveryEngine, passes: int = 20) -> None:
                 if not (result.planned or result.sent or result.finished or result.retried):
                     return
         finally:
+            await engine.settle()
             for channel in engine.channels.values():
                 await channel.close()
     asyncio.run(run())

@@ -32,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from safezone.adapters.channels.settings import DeliverySettings
 from safezone.adapters.db import Database, UnitOfWork
 from safezone.adapters.db.delivery_repository import DeliveryTask
+from safezone.adapters.queue.redis_stream import StreamUnavailable
 from safezone.domain.alerts import AlertKind
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import (
@@ -49,6 +50,8 @@ from safezone.services.alerts import OUTBOX_TOPIC, AlertSettings
 from safezone.services.subscriptions import email_links
 
 log = logging.getLogger("safezone.delivery")
+FAILING_WAIT_S = 2.0  # the longest wait between passes while they fail
+STRAGGLER_WAIT_S = 0.25  # how long a batch waits for its slowest copies before the next is leased
 
 
 @dataclass
@@ -78,6 +81,8 @@ class DeliveryEngine:
         self._planned: list[int] = []  # alerts planned in this process, to publish
         self._loop: asyncio.AbstractEventLoop | None = None  # while `run` runs: its loop and wake event
         self._woken: asyncio.Event | None = None
+        self._late: dict[asyncio.Future, int] = {}  # late copies recording themselves: how many (`_deliver`)
+        self.straggler_wait_s = STRAGGLER_WAIT_S
 
     # -- 1. plan -----------------------------------------------------------------------------
 
@@ -249,26 +254,57 @@ class DeliveryEngine:
         return planned, self.prepare(tasks) if tasks else []
 
     async def _deliver(self, tasks: list[DeliveryTask]) -> PassResult:
+        """Send a batch and record it. Copies still in flight after `straggler_wait_s` (a
+        receiver hanging until its timeout) finish on their own and record themselves, so the
+        next batch is leased at once: a slow receiver costs its own copy's time, nobody else's.
+        Their rows stay leased to us meanwhile (the channels' timeouts are shorter than a lease)."""
         if not tasks:
             return PassResult()
         return await self._send_and_record(await run_in_threadpool(self.prepare, tasks))
 
     async def _send_and_record(self, prepared: list[tuple[DeliveryTask, Delivery | None, Any]]) -> PassResult:
+        """Send prepared copies and record them; stragglers record themselves later (`_deliver`)."""
         if not prepared:
             return PassResult()
-        outcomes = await asyncio.gather(*(self.send(d, r) for _, d, r in prepared))  # type: ignore[arg-type]
-        return await run_in_threadpool(self.record, [(t, o) for (t, _, _), o in zip(prepared, outcomes)])
+        while sum(self._late.values()) >= 4 * self.settings.batch:  # bounded: at most a few batches late
+            await asyncio.wait(set(self._late), return_when=asyncio.FIRST_COMPLETED)
+        sends = {asyncio.ensure_future(self.send(d, r)): t for t, d, r in prepared}  # type: ignore[arg-type]
+        done, pending = await asyncio.wait(sends, timeout=self.straggler_wait_s)
+        if pending:
+            later = asyncio.ensure_future(self._record_when_done({f: sends[f] for f in pending}))
+            self._late[later] = len(pending)
+            later.add_done_callback(lambda f: self._late.pop(f, None))
+        if not done:
+            return PassResult()
+        return await run_in_threadpool(self.record, [(sends[f], f.result()) for f in done])
+
+    async def _record_when_done(self, sends: dict[asyncio.Future, DeliveryTask]) -> None:
+        await asyncio.wait(sends)
+        try:
+            await run_in_threadpool(self.record, [(t, f.result()) for f, t in sends.items()])
+        except Exception as error:  # the rows come due again when their lease ends
+            log.warning("recording %d late deliveries failed (%s): they go out again after their lease",
+                        len(sends), type(error).__name__)
+
+    async def settle(self) -> None:
+        """Wait for the copies still in flight to finish and be recorded (before closing channels)."""
+        while self._late:
+            await asyncio.wait(set(self._late))
 
     async def run_stream_once(self, *, block_ms: int = 100, min_idle_ms: int = 5000) -> PassResult:
         """A pass of a `safezone worker`: publish what this worker planned, then deliver the
         ids of one stream entry (a dead worker's first, after `min_idle_ms`), acknowledging it
         once recorded; with nothing in the stream, a database pass (retries, lost entries)."""
         planned = await run_in_threadpool(self.plan_pending)
-        if self._planned:
-            alerts, self._planned = self._planned, []
-            ids = await run_in_threadpool(self._queued_ids, alerts)
-            await self.stream.publish(ids)
-        entries = await self.stream.read(self.owner, 1, block_ms, min_idle_ms)
+        try:
+            if self._planned:
+                alerts, self._planned = self._planned, []
+                ids = await run_in_threadpool(self._queued_ids, alerts)
+                await self.stream.publish(ids)
+            entries = await self.stream.read(self.owner, 1, block_ms, min_idle_ms)
+        except StreamUnavailable as error:  # Redis down or restarting: the database holds the work
+            log.warning("%s; delivering from the database meanwhile", error)
+            entries = []
         if not entries:
             result = await self.run_once()
             result.planned += planned
@@ -281,7 +317,10 @@ class DeliveryEngine:
                 result.sent += done.sent
                 result.finished += done.finished
                 result.retried += done.retried
-            await self.stream.ack([entry_id])
+            try:
+                await self.stream.ack([entry_id])
+            except StreamUnavailable as error:  # recorded already: a re-read entry finds its rows done
+                log.warning("%s; entry %s not acknowledged", error, entry_id)
         result.retried += 1  # an entry was handled: keep going without waiting
         return result
 
@@ -317,27 +356,31 @@ class DeliveryEngine:
         except RuntimeError:  # the loop has closed: nothing to wake
             pass
 
-    async def _idle(self, stop: asyncio.Event) -> None:
-        """Wait for the poll interval, a stop, or a wake, whichever comes first."""
+    async def _idle(self, stop: asyncio.Event, timeout: float) -> None:
+        """Wait `timeout` (the poll interval, longer after failures), a stop, or a wake."""
         assert self._woken is not None
         waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._woken.wait())]
         try:
-            await asyncio.wait(waits, timeout=self.settings.poll_s, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for wait in waits:
                 wait.cancel()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Passes until `stop` is set; a database hiccup is logged and the next pass tries again.
-        An idle engine looks again every `poll_s`, or at once when woken (`wake`)."""
+        """Passes until `stop` is set. An idle engine looks again every `poll_s`, or at once when
+        woken (`wake`). A failed pass (the database restarting, say) is logged — the whole
+        traceback once, then a line per failure — and tried again after a wait that doubles up to
+        `FAILING_WAIT_S`, so an outage neither kills the worker nor floods its log."""
         self._loop, self._woken = asyncio.get_running_loop(), asyncio.Event()
         try:
             await self._passes(stop)
         finally:
             self._loop = self._woken = None
+        await self.settle()
 
     async def _passes(self, stop: asyncio.Event) -> None:
         assert self._woken is not None
+        failures = 0
         while not stop.is_set():
             woken = self._woken.is_set()
             self._woken.clear()  # a wake from now on means another pass
@@ -345,11 +388,20 @@ class DeliveryEngine:
                 result = await (self.run_stream_once(min_idle_ms=int(self.settings.lease_s * 1000) + 1000)
                                 if self.stream is not None else self.run_once(woken=woken))
                 busy = result.sent or result.finished or result.retried or result.planned
-            except Exception:
-                log.exception("delivery pass failed")
+                if failures:
+                    log.warning("delivery passes work again after %d failed", failures)
+                failures = 0
+            except Exception as error:
+                failures += 1
+                if failures == 1:
+                    log.exception("delivery pass failed")
+                else:
+                    log.warning("delivery pass failed (%d in a row): %s", failures,
+                                (str(error).splitlines() or [type(error).__name__])[0][:300])
                 busy = False
             if not busy:
-                await self._idle(stop)
+                await self._idle(stop, min(self.settings.poll_s * 2 ** failures, FAILING_WAIT_S) if failures
+                                 else self.settings.poll_s)
 
 
 def _endpoint(receiver: Any) -> str | None:

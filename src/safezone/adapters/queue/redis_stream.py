@@ -6,19 +6,48 @@ deliveries are recorded in the database. Entries a dead worker read and never ac
 stay pending; after `min_idle_ms` any live worker takes them over (`XAUTOCLAIM`). The stream
 only distributes work: the database holds every delivery's state, so a lost entry delays its
 deliveries (a worker's database pass picks them up) and never loses them.
+
+Redis may go away and come back empty (a restart without persistence): every call then raises
+`StreamUnavailable` instead of Redis's own errors, so the engine falls back to the database
+until it answers again, and a lost consumer group is made again on the next call.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+import functools
+from typing import Any, Awaitable, Callable, Sequence, TypeVar
 
 import redis.asyncio as aioredis
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisError, ResponseError
 
 STREAM = "safezone:deliveries"
 GROUP = "workers"
 IDS_PER_ENTRY = 200
 MAX_LEN = 1_000_000  # about: old acknowledged entries are trimmed
+
+T = TypeVar("T")
+
+
+class StreamUnavailable(RuntimeError):
+    """Redis did not answer (down, restarting, unreachable): the work waits in the database."""
+
+
+def _guarded(call: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """Redis's errors as `StreamUnavailable`; a group lost with a restart is made again once."""
+    @functools.wraps(call)
+    async def guarded(self: "DeliveryStream", *args: Any, **kwargs: Any) -> T:
+        try:
+            try:
+                return await call(self, *args, **kwargs)
+            except ResponseError as error:
+                if "NOGROUP" not in str(error):
+                    raise
+                self._ready = False  # Redis came back without our stream: make it again
+                return await call(self, *args, **kwargs)
+        except (RedisError, OSError) as error:
+            self._ready = False
+            raise StreamUnavailable(f"the delivery stream is unavailable: {type(error).__name__}: {error}") from error
+    return guarded
 
 
 class DeliveryStream:
@@ -38,6 +67,7 @@ class DeliveryStream:
                 raise
         self._ready = True
 
+    @_guarded
     async def publish(self, delivery_ids: Sequence[int]) -> int:
         await self._ensure_group()
         entries = 0
@@ -49,6 +79,7 @@ class DeliveryStream:
             await pipe.execute()
         return entries
 
+    @_guarded
     async def read(self, consumer: str, count: int, block_ms: int, min_idle_ms: int) -> list[tuple[str, list[int]]]:
         """Entries for `consumer`: first any a dead worker left idle for `min_idle_ms`, else new ones."""
         await self._ensure_group()
@@ -60,10 +91,12 @@ class DeliveryStream:
             entries = [e for _, found in answer or [] for e in found]
         return [(_text(entry_id), [int(i) for i in _text(fields[b"ids"]).split(",") if i]) for entry_id, fields in entries]
 
+    @_guarded
     async def ack(self, entry_ids: Sequence[str]) -> None:
         if entry_ids:
             await self._redis.xack(self.stream, self.group, *entry_ids)
 
+    @_guarded
     async def pending(self) -> int:
         await self._ensure_group()
         info = await self._redis.xpending(self.stream, self.group)
