@@ -110,3 +110,30 @@ def test_the_answer_does_not_grow_with_alerts_in_force_elsewhere(api, container)
         _issue(alice, bob, ("BBB-1-1", "BBB-0-1", "AAA-1-1"))
     assert api.get("/api/alerts").json()["count"] == 31
     assert measure() == with_one_elsewhere
+
+
+def test_the_snapshot_is_rebuilt_in_as_many_statements_whatever_is_in_force(api, container):
+    """After a change the first public answer rebuilds the snapshot while the public side waits
+    for it, so its cost must not grow with the alerts in force (it read each alert's areas
+    and their settlements one alert at a time: two statements more per alert)."""
+    alice, bob = login(api, "alice"), login(api, "bob")
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    def rebuild_after_an_issue(areas: tuple[str, ...]) -> int:
+        _issue(alice, bob, areas)
+        statements.clear()
+        event.listen(container.database.engine, "before_cursor_execute", count)
+        try:
+            assert api.get("/api/alerts").status_code == 200
+        finally:
+            event.remove(container.database.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    with_one = rebuild_after_an_issue(("AAA-0-1",))
+    for _ in range(10):
+        _issue(alice, bob, ("BBB-1-1", "BBB-0-1"))
+    assert api.get("/api/alerts").json()["count"] == 11
+    assert rebuild_after_an_issue(("AAA-1-1",)) == with_one

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Mapping
 
 import shapely
-from shapely.geometry import Point, shape
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from safezone.adapters.shelter_sources import DEFAULT_MAX_BYTES, guess_format
@@ -85,11 +85,20 @@ def read_incidents(path: str, now: datetime, *, format: str | None = None, encod
     rows = IncidentRows(file=path, format=format)
     if format == "csv":
         table = read_table(path, ALIASES, REQUIRED, encoding=encoding, max_bytes=max_bytes, columns_hint=HINT)
-        for where, values in table.records:
+        entries = [(where, values, values if isinstance(values, InputError) else _csv_place(values, where))
+                   for where, values in table.records]
+        # Points from lat/lon are made in one call: one at a time, making them cost more than
+        # reading the file.
+        pending = [k for k, (_, _, place) in enumerate(entries) if isinstance(place, tuple)]
+        if pending:
+            made = shapely.points([entries[k][2] for k in pending])
+            for k, point in zip(pending, made):
+                entries[k] = (entries[k][0], entries[k][1], point)
+        for where, values, place in entries:
             if isinstance(values, InputError):
                 rows.problem(values)
             else:
-                rows.add(values, _csv_place(values, where), where, now)
+                rows.add(values, place, where, now)
         return rows
     for index, where, feature in read_features(path, encoding=encoding, max_bytes=max_bytes):
         if isinstance(feature, InputError):
@@ -112,7 +121,8 @@ def geometry_from(raw: object, where: Located, field_name: str = "geometry") -> 
         return where.error(field_name, f"the {raw.get('type')!s} geometry is malformed")
 
 
-def _csv_place(values: Mapping[str, object], where: Located) -> BaseGeometry | InputError:
+def _csv_place(values: Mapping[str, object], where: Located) -> BaseGeometry | tuple[float, float] | InputError:
+    """The row's place: a geometry from WKT, (lon, lat) to be made a point, or what is wrong."""
     wkt = str(values.get("wkt") or "").strip()
     if wkt:
         try:
@@ -126,4 +136,4 @@ def _csv_place(values: Mapping[str, object], where: Located) -> BaseGeometry | I
             numbers.append(float(text))
         except ValueError:
             return where.error(name, f"{name} {text!r} is not a number" if text else f"{name} is empty (or give wkt)")
-    return Point(numbers[1], numbers[0])
+    return numbers[1], numbers[0]

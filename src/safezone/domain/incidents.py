@@ -74,8 +74,9 @@ def check_place(place: BaseGeometry, field: str = "geometry") -> BaseGeometry:
         raise InputError(f"a {place.geom_type} cannot be an incident's place (Point or Polygon)", field=field)
     if place.is_empty or not place.is_valid:
         raise InputError(f"the {place.geom_type} is empty or not valid (self-crossing?)", field=field)
-    west, south, east, north = place.bounds
-    if not all(math.isfinite(v) for v in place.bounds) or not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+    bounds = place.bounds  # read once: each read is a call into GEOS, the costliest check of a point
+    west, south, east, north = bounds
+    if not all(math.isfinite(v) for v in bounds) or not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
         raise InputError("coordinates are outside longitude -180..180, latitude -90..90", field=field)
     if max(east - west, north - south) > MAX_POLYGON_DEGREES:
         raise InputError(f"the polygon spans more than {MAX_POLYGON_DEGREES:g}°: an incident's place must be "

@@ -11,14 +11,17 @@ their place and time, by each alert's own areas (in the zone set it was issued o
 - Verdict: warned in time (lead ≥ time to shelter), warned late, or not warned.
 Only Actual alerts are given to `assess`: drills are never matched to real incidents.
 
-Spatial pairs come from one bulk STRtree query (shapely 2), times are compared in numpy, so a
-year of incidents is assessed in seconds.
+Spatial pairs come from one bulk STRtree query (shapely 2); everything after that — times in
+force, the area per alert, the chain of Updates, the earliest warning — is computed on numpy
+arrays of (incident, alert) pairs, so a year of incidents is assessed in about a second and
+the Python work is one small object per incident. Ties are broken the same way every time:
+among equal lead times the lowest alert id, among equal times to shelter the lowest area id.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Sequence
 
@@ -72,8 +75,14 @@ class Assessment:
     matches: tuple[tuple[int, float], ...]  # (alert id, lead time s) for every alert in force there
 
 
-def _seconds(moments: Sequence[datetime | None], missing: float) -> np.ndarray:
-    return np.array([missing if m is None else m.timestamp() for m in moments], dtype=float)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+NEVER = np.iinfo(np.int64).max
+MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(moments: Sequence[datetime | None]) -> np.ndarray:
+    """Whole microseconds since 1970 (None: never), so lead times are exact, as with datetimes."""
+    return np.array([NEVER if m is None else (m - EPOCH) // MICROSECOND for m in moments], dtype=np.int64)
 
 
 def _pairs(places: Sequence[BaseGeometry], shapes: Sequence[BaseGeometry]) -> tuple[np.ndarray, np.ndarray]:
@@ -104,69 +113,124 @@ def _pairs(places: Sequence[BaseGeometry], shapes: Sequence[BaseGeometry]) -> tu
     return np.repeat(hit_place, repeat), order[np.repeat(firsts[hit_shape], repeat) + within]
 
 
+def _firsts(*keys: np.ndarray) -> np.ndarray:
+    """Positions, sorted by `keys` (the last is the primary, as in np.lexsort), of the first
+    element of each group sharing the primary key."""
+    order = np.lexsort(keys)
+    primary = keys[-1][order]
+    keep = np.ones(len(order), dtype=bool)
+    keep[1:] = primary[1:] != primary[:-1]
+    return order[keep]
+
+
+def _ranks(area_ids: Sequence[str]) -> np.ndarray:
+    """Each area id's place in sorted order (ties between equal times to shelter go to the lowest)."""
+    names = sorted(set(area_ids))
+    position = {name: k for k, name in enumerate(names)}
+    return np.array([position[a] for a in area_ids], dtype=np.int64)
+
+
 def assess(incidents: Sequence[IncidentPlace], alerts: Sequence[AlertSpan],
            active_areas: Sequence[AreaShape] = ()) -> list[Assessment]:
     """One assessment per incident, in the order given."""
-    flat = [(a, area) for a in alerts for area in a.areas]
     places = [i.place for i in incidents]
-    inc_idx, shape_idx = _pairs(places, [area.geometry for _, area in flat])
-    times = _seconds([i.occurred_at for i in incidents], 0.0)
-    starts = _seconds([a.start for a, _ in flat], np.inf)
-    ends = _seconds([a.end for a, _ in flat], np.inf)
+    n_alerts = len(alerts)
+    flat = [area for a in alerts for area in a.areas]
+    flat_alert = np.repeat(np.arange(n_alerts, dtype=np.int64),
+                           np.array([len(a.areas) for a in alerts], dtype=np.int64))
+    flat_tts = np.array([area.time_to_shelter_s for area in flat], dtype=np.int64)
+    flat_rank = _ranks([area.area_id for area in flat])
+    # One spatial query for the alerts' areas and the active zone set's (for the unwarned): an
+    # area in both (the usual case, alerts on the active zone set) is tested once.
+    inc_idx, shape_idx = _pairs(places, [area.geometry for area in (*flat, *active_areas)])
+    inc_idx = inc_idx.astype(np.int64)
+    alerted = shape_idx < len(flat)
+    fallback = _fallback(len(incidents), inc_idx[~alerted], shape_idx[~alerted] - len(flat), active_areas).tolist()
+    inc_idx, shape_idx = inc_idx[alerted], shape_idx[alerted]
+    times = _micros([i.occurred_at for i in incidents])
+    starts = _micros([a.start for a in alerts])
+    ends = _micros([a.end for a in alerts])
+    alert_ids = np.array([a.alert_id for a in alerts], dtype=np.int64)
+    position = {a.alert_id: k for k, a in enumerate(alerts)}
+    follows = np.array([position.get(a.follows, -1) if a.follows is not None else -1 for a in alerts], dtype=np.int64)
+    superseded = np.array([a.superseded for a in alerts], dtype=bool)
+
+    pair_alert = flat_alert[shape_idx]
+    touching = np.sort(inc_idx * max(n_alerts, 1) + pair_alert)
     t = times[inc_idx]
-    live = (starts[shape_idx] <= t) & (t < ends[shape_idx]) if len(inc_idx) else np.zeros(0, dtype=bool)
-    flat_ids = np.array([a.alert_id for a, _ in flat], dtype=np.int64)
-    stride = int(flat_ids.max(initial=0)) + 1
-    touching = np.sort(inc_idx.astype(np.int64) * stride + flat_ids[shape_idx]) if len(inc_idx) else np.empty(0, np.int64)
-    by_id = {a.alert_id: a for a in alerts}
-    found: dict[int, dict[int, AreaShape]] = {}
-    for i, s in zip(inc_idx[live], shape_idx[live]):
-        alert, area = flat[s]
-        mine = found.setdefault(int(i), {})
-        if alert.alert_id not in mine or area.time_to_shelter_s < mine[alert.alert_id].time_to_shelter_s:
-            mine[alert.alert_id] = area
-    fallback = _fallback(places, active_areas)
+    live = (starts[pair_alert] <= t) & (t < ends[pair_alert])
+    li, ls = inc_idx[live], shape_idx[live]
+    la = flat_alert[ls]
+    # One area per (incident, alert): the shortest time to shelter there.
+    keep = _firsts(flat_rank[ls], flat_tts[ls], li * max(n_alerts, 1) + la)
+    li, ls, la = li[keep], ls[keep], la[keep]
+    since = _warned_since(li, la, starts, follows, superseded, touching, n_alerts)
+    lead_us = times[li] - since
+    # Per incident: the alert that warned earliest, and the shortest time to shelter among its alerts' areas.
+    earliest = _firsts(alert_ids[la], -lead_us, li)
+    shortest = _firsts(flat_rank[ls], flat_tts[ls], li)
+    by_alert = np.lexsort((alert_ids[la], li))
+    bounds = np.searchsorted(li[by_alert], np.arange(len(incidents) + 1))
+    warned = np.zeros(len(incidents), dtype=bool)
+    warned[li] = True
+    best_alert = np.full(len(incidents), -1, dtype=np.int64)
+    best_lead = np.zeros(len(incidents), dtype=np.int64)
+    best_alert[li[earliest]], best_lead[li[earliest]] = la[earliest], lead_us[earliest]
+    best_shape = np.full(len(incidents), -1, dtype=np.int64)
+    best_shape[li[shortest]] = ls[shortest]
+    links = list(zip(alert_ids[la[by_alert]].tolist(), (lead_us[by_alert] / 1e6).tolist()))
+
+    # Plain lists for the loop: indexing a numpy array per element costs more than the work.
+    warned_list, shape_list, alert_list = (warned.tolist(), best_shape.tolist(),
+                                          np.append(alert_ids, -1)[best_alert].tolist())  # -1: none
+    lead_list, bound_list = (best_lead / 1e6).tolist(), bounds.tolist()
     results = []
     for index, incident in enumerate(incidents):
-        matched = found.get(index)
-        if not matched:
-            area = fallback.get(index)
+        if not warned_list[index]:
+            area = active_areas[fallback[index]] if fallback[index] >= 0 else None
             results.append(Assessment(incident.incident_id, Verdict.NOT_WARNED, None,
                                       area.time_to_shelter_s if area else None, area.area_id if area else None,
                                       area.band if area else None, None, ()))
             continue
-        leads = {alert_id: (incident.occurred_at - _warned_since(by_id[alert_id], index, by_id, touching, stride)).total_seconds()
-                 for alert_id in matched}
-        first = max(sorted(leads), key=lambda a: leads[a])
-        area = min(matched.values(), key=lambda a: a.time_to_shelter_s)
-        verdict = Verdict.IN_TIME if leads[first] >= area.time_to_shelter_s else Verdict.LATE
-        results.append(Assessment(incident.incident_id, verdict, leads[first], area.time_to_shelter_s, area.area_id,
-                                  area.band, first, tuple(sorted(leads.items()))))
+        area, lead = flat[shape_list[index]], lead_list[index]
+        verdict = Verdict.IN_TIME if lead >= area.time_to_shelter_s else Verdict.LATE
+        results.append(Assessment(incident.incident_id, verdict, lead, area.time_to_shelter_s, area.area_id,
+                                  area.band, alert_list[index], tuple(links[bound_list[index]:bound_list[index + 1]])))
     return results
 
 
-def _warned_since(alert: AlertSpan, index: int, by_id: dict[int, AlertSpan], touching: np.ndarray,
-                  stride: int) -> datetime:
-    """The start of the unbroken warning at the place: back through superseded messages that
-    covered it too (`touching`: sorted codes incident index × stride + alert id of every
-    place–alert pair in space, whatever the time)."""
-    start, current, seen = alert.start, alert, set()
-    while current.follows is not None and current.follows not in seen:
-        seen.add(current.follows)
-        previous = by_id.get(current.follows)
-        code = index * stride + previous.alert_id if previous is not None else -1
-        at = int(np.searchsorted(touching, code))
-        if previous is None or not previous.superseded or at >= len(touching) or touching[at] != code:
+def _warned_since(incident: np.ndarray, alert: np.ndarray, starts: np.ndarray, follows: np.ndarray,
+                  superseded: np.ndarray, touching: np.ndarray, n_alerts: int) -> np.ndarray:
+    """Per (incident, alert) pair, the start of the unbroken warning at the place: back through
+    superseded messages that covered it too (`touching`: sorted codes incident × n_alerts +
+    alert position of every place–alert pair in space, whatever the time). One step back per
+    round for every pair at once; a chain is never longer than the alerts there are."""
+    since = starts[alert].copy()
+    current = alert.copy()
+    going = np.arange(len(alert))
+    for _ in range(n_alerts):
+        previous = follows[current[going]]
+        ok = previous >= 0
+        going, previous = going[ok], previous[ok]
+        ok = superseded[previous]
+        going, previous = going[ok], previous[ok]
+        code = incident[going] * max(n_alerts, 1) + previous
+        at = np.minimum(np.searchsorted(touching, code), max(len(touching) - 1, 0))
+        ok = touching[at] == code if len(touching) else np.zeros(len(code), dtype=bool)
+        going, previous = going[ok], previous[ok]
+        if not len(going):
             break
-        start, current = previous.start, previous
-    return start
+        since[going] = starts[previous]
+        current[going] = previous
+    return since
 
 
-def _fallback(places: Sequence[BaseGeometry], areas: Sequence[AreaShape]) -> dict[int, AreaShape]:
-    """Per incident, the active zone set's area there with the shortest time to shelter."""
-    chosen: dict[int, AreaShape] = {}
-    for i, s in zip(*_pairs(places, [a.geometry for a in areas])):
-        area = areas[s]
-        if int(i) not in chosen or area.time_to_shelter_s < chosen[int(i)].time_to_shelter_s:
-            chosen[int(i)] = area
+def _fallback(count: int, place: np.ndarray, shape: np.ndarray, areas: Sequence[AreaShape]) -> np.ndarray:
+    """Per incident, the position of the active zone set's area there with the shortest time to
+    shelter (-1: none), from the (place, area) pairs in space."""
+    chosen = np.full(count, -1, dtype=np.int64)
+    if len(place):
+        tts = np.array([a.time_to_shelter_s for a in areas], dtype=np.int64)
+        first = _firsts(_ranks([a.area_id for a in areas])[shape], tts[shape], place)
+        chosen[place[first]] = shape[first]
     return chosen

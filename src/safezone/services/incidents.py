@@ -21,7 +21,7 @@ from safezone.adapters.incident_sources import IncidentRows, read_incidents
 from safezone.domain.accounts import PermissionDenied, User, require_analyst
 from safezone.domain.errors import InputError
 from safezone.domain.incidents import Incident
-from safezone.domain.matching import Assessment, assess
+from safezone.domain.matching import Assessment, IncidentPlace, assess
 from safezone.services.audit import record, record_refusal
 
 COMMAND_LINE = "command-line"
@@ -51,7 +51,7 @@ def record_incidents(database: Database, incidents: Sequence[Incident], actor: U
     with database.unit_of_work() as uow:
         name = _authorized(uow, actor, "record incidents", subject)
         ids = uow.incidents.add(list(incidents), name, now)
-        assessments = _assess(uow, now, ids)
+        assessments = _assess(uow, now, [IncidentPlace(i, n.occurred_at, n.place) for i, n in zip(ids, incidents)])
         record(uow, name, action, subject or f"incidents {ids[0]}–{ids[-1]}" if ids else "no incidents",
                {"count": len(ids), "first": ids[0] if ids else None, "skipped": len(skipped)}, at=now)
         uow.commit()
@@ -93,9 +93,11 @@ def listed_ids(database: Database, ids: Sequence[int]) -> list[tuple[Incident, d
         return [(i, verdicts.get(int(i.id or 0))) for i in uow.incidents.by_ids(ids)]
 
 
-def _assess(uow: UnitOfWork, now: datetime, ids: list[int] | None) -> list[Assessment]:
+def _assess(uow: UnitOfWork, now: datetime, new: list[IncidentPlace] | None) -> list[Assessment]:
+    """Assess `new` incidents (known in memory: not read back) or, None, every incident (read
+    after taking the lock, so no incident recorded meanwhile is left without its verdict)."""
     uow.incidents.lock_assessment()
-    places = uow.incidents.places(ids)
+    places = uow.incidents.places() if new is None else new
     if not places:
         return []
     latest = max(p.occurred_at for p in places)
@@ -103,7 +105,7 @@ def _assess(uow: UnitOfWork, now: datetime, ids: list[int] | None) -> list[Asses
     version = uow.zones.active_version()
     active = list(uow.incidents.area_shapes(version).values()) if version is not None else []
     assessments = assess(places, alerts, active)
-    uow.incidents.replace_assessment(assessments, now, whole=ids is None)
+    uow.incidents.replace_assessment(assessments, now, whole=new is None)
     return assessments
 
 

@@ -118,7 +118,9 @@ class PublicService:
         public = sorted(rules.PUBLIC_STATUSES, key=lambda s: s.value)
         mark = uow.changes.current()  # read first: what follows is at least this new
         current = [a for a in uow.alerts.issued_before_expiry(now, public) if rules.in_force(a, now)]
-        alerts = tuple(PublishedAlert(a, tuple(uow.areas.by_ids(a.zone_version, a.area_ids)), True) for a in current)
+        areas = _areas_of(uow, current)
+        alerts = tuple(PublishedAlert(a, tuple(areas[a.zone_version][i] for i in dict.fromkeys(a.area_ids)
+                                               if i in areas[a.zone_version]), True) for a in current)
         since = now - self.feed_retention
         shown = [(a, *feed_change(a, now)) for a in uow.alerts.feed_candidates(now, since, public)]
         shown = [(a, at, ended) for a, at, ended in shown if at >= since or rules.in_force(a, now)]
@@ -343,6 +345,17 @@ def check_bbox(bbox: Sequence[float]) -> list[tuple[float, float, float, float]]
     if west > east:
         return [(west, south, 180.0, north), (-180.0, south, east, north)]
     return [(west, south, east, north)]
+
+
+def _areas_of(uow: UnitOfWork, alerts: Sequence[AlertRecord]) -> dict[int, dict[str, AlertArea]]:
+    """The areas of all these alerts, per zone-set version and id: one read per version (the
+    snapshot is rebuilt while the public side waits for it; 50 alerts read one by one took
+    100 statements)."""
+    wanted: dict[int, dict[str, None]] = {}
+    for alert in alerts:
+        wanted.setdefault(alert.zone_version, {}).update(dict.fromkeys(alert.area_ids))
+    return {version: {area.id: area for area in uow.areas.by_ids(version, list(ids))}
+            for version, ids in wanted.items()}
 
 
 def _public(statuses: Iterable[Status]) -> list[Status]:

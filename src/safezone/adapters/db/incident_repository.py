@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import delete, func, insert, select
+import numpy as np
+import shapely
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.alert_models import AlertRow
+from safezone.adapters.db.bulk import insert_many, reserve_ids
+from safezone.adapters.db.geometry import decode_many, encode_many, raw_wkb
 from safezone.adapters.db.import_repository import as_utc
 from safezone.adapters.db.incident_models import IncidentAlertRow, IncidentRow, IncidentVerdictRow
 from safezone.adapters.db.locks import hold
@@ -19,6 +23,11 @@ from safezone.domain.incidents import Confidence, Incident, IncidentKind
 from safezone.domain.matching import AlertSpan, AreaShape, Assessment, IncidentPlace
 
 BATCH = 5000
+INCIDENT_COLUMNS = ("id", "occurred_at", "kind", "confidence", "source", "note", "place", "min_lon", "min_lat",
+                    "max_lon", "max_lat", "recorded_by", "recorded_at")
+VERDICT_COLUMNS = ("incident_id", "verdict", "lead_time_s", "time_to_shelter_s", "area_id", "band", "alert_id",
+                   "assessed_at")
+LINK_COLUMNS = ("incident_id", "alert_id", "lead_time_s")
 
 
 class IncidentRepository:
@@ -31,23 +40,28 @@ class IncidentRepository:
         hold(self._session, "incidents.assessment")
 
     def add(self, incidents: Sequence[Incident], recorded_by: str, recorded_at: datetime) -> list[int]:
-        """Store new incidents, a batch per statement; their ids, in order.
+        """Store new incidents; their ids, in order. The places are encoded in one call and the
+        rows written in bulk (see bulk.py).
 
         SQLite: the unit of work holds the write lock, and a table whose largest id only grows
-        gives consecutive ids to rows inserted together, so the ids are read around one
-        executemany (its RETURNING would run row by row). PostgreSQL: RETURNING, in order."""
+        gives consecutive ids to rows inserted together, so the ids are read around the insert.
+        PostgreSQL: the ids are taken from the sequence first, then the rows are COPYed with them."""
+        if not incidents:
+            return []
         table = IncidentRow.__table__
-        connection = self._session.connection()
-        ids: list[int] = []
-        for start in range(0, len(incidents), BATCH):
-            values = [_values(i, recorded_by, recorded_at) for i in incidents[start:start + BATCH]]
-            if connection.dialect.name == "sqlite":
-                before = int(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
-                connection.execute(insert(table), values)
-                ids.extend(range(before + 1, before + len(values) + 1))
-            else:
-                statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-                ids.extend(int(i) for i in connection.execute(statement, values).scalars())
+        dialect = self._session.get_bind().dialect
+        places = [i.place for i in incidents]
+        encoded = encode_many(places, dialect)
+        bounds = shapely.bounds(np.array(places, dtype=object)).tolist()
+        if dialect.name == "postgresql":
+            ids = reserve_ids(self._session, table, len(incidents))
+        else:
+            before = int(self._session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
+            ids = list(range(before + 1, before + len(incidents) + 1))
+        rows = ((i, n.occurred_at, n.kind.value, n.confidence.value, n.source, n.note, wkb, west, south, east, north,
+                 recorded_by, recorded_at)
+                for i, n, wkb, (west, south, east, north) in zip(ids, incidents, encoded, bounds))
+        insert_many(self._session, table, INCIDENT_COLUMNS, rows)
         return ids
 
     def listed(self, start: datetime | None = None, end: datetime | None = None, limit: int | None = None) -> list[Incident]:
@@ -62,11 +76,14 @@ class IncidentRepository:
         return int(self._session.scalar(select(func.count()).select_from(IncidentRow)) or 0)
 
     def places(self, ids: Sequence[int] | None = None) -> list[IncidentPlace]:
-        query = select(IncidentRow.id, IncidentRow.occurred_at, IncidentRow.place).order_by(IncidentRow.id)
+        """Every incident's (or these incidents') time and place, the places decoded in one batch."""
+        place = raw_wkb(IncidentRow.place, self._session.get_bind().dialect)
+        query = select(IncidentRow.id, IncidentRow.occurred_at, place).order_by(IncidentRow.id)
         rows = []
         for chunk in _chunks(ids):
             rows.extend(self._session.execute(query if chunk is None else query.where(IncidentRow.id.in_(chunk))))
-        return [IncidentPlace(int(i), as_utc(t), p) for i, t, p in rows]
+        shapes = decode_many([p for _, _, p in rows])
+        return [IncidentPlace(int(i), as_utc(t), shape) for (i, t, _), shape in zip(rows, shapes)]
 
     def actual_warnings(self, now: datetime, issued_by: datetime | None = None) -> list[AlertSpan]:
         """Every issued Actual warning (Alert, Update) with its areas' shapes (issued by
@@ -96,9 +113,11 @@ class IncidentRepository:
         return self._shapes[version]
 
     def _area_shapes(self, version: int) -> dict[str, AreaShape]:
-        rows = self._session.execute(select(AlertAreaRow.area_id, AlertAreaRow.geometry, AlertAreaRow.time_to_shelter_s,
-                                            AlertAreaRow.band).where(AlertAreaRow.version == version))
-        return {a: AreaShape(a, g, int(t), int(b)) for a, g, t, b in rows}
+        geometry = raw_wkb(AlertAreaRow.geometry, self._session.get_bind().dialect)
+        rows = self._session.execute(select(AlertAreaRow.area_id, geometry, AlertAreaRow.time_to_shelter_s,
+                                            AlertAreaRow.band).where(AlertAreaRow.version == version)).all()
+        shapes = decode_many([g for _, g, _, _ in rows])
+        return {a: AreaShape(a, g, int(t), int(b)) for (a, _, t, b), g in zip(rows, shapes)}
 
     def replace_assessment(self, assessments: Sequence[Assessment], assessed_at: datetime, *, whole: bool) -> None:
         """The latest assessment replaces the previous one: whole, or for these incidents only."""
@@ -111,17 +130,11 @@ class IncidentRepository:
                 chunk = ids[start:start + BATCH]
                 self._session.execute(delete(IncidentAlertRow).where(IncidentAlertRow.incident_id.in_(chunk)))
                 self._session.execute(delete(IncidentVerdictRow).where(IncidentVerdictRow.incident_id.in_(chunk)))
-        verdicts, links = [], []
-        for a in assessments:
-            verdicts.append({"incident_id": a.incident_id, "verdict": a.verdict.value, "lead_time_s": a.lead_time_s,
-                             "time_to_shelter_s": a.time_to_shelter_s, "area_id": a.area_id, "band": a.band,
-                             "alert_id": a.alert_id, "assessed_at": assessed_at})
-            links.extend({"incident_id": a.incident_id, "alert_id": alert_id, "lead_time_s": lead}
-                         for alert_id, lead in a.matches)
-        connection = self._session.connection()
-        for table, values in ((IncidentVerdictRow.__table__, verdicts), (IncidentAlertRow.__table__, links)):
-            for start in range(0, len(values), BATCH):
-                connection.execute(insert(table), values[start:start + BATCH])
+        verdicts = ((a.incident_id, a.verdict.value, a.lead_time_s, a.time_to_shelter_s, a.area_id, a.band,
+                     a.alert_id, assessed_at) for a in assessments)
+        insert_many(self._session, IncidentVerdictRow.__table__, VERDICT_COLUMNS, verdicts)
+        links = ((a.incident_id, alert_id, lead) for a in assessments for alert_id, lead in a.matches)
+        insert_many(self._session, IncidentAlertRow.__table__, LINK_COLUMNS, links)
 
     def by_ids(self, ids: Sequence[int]) -> list[Incident]:
         return [_incident(row) for chunk in _chunks(ids) for row in self._session.scalars(
@@ -159,13 +172,6 @@ def _chunks(ids: Sequence[int] | None) -> list[list[int] | None]:
         return [None]
     listed = list(ids)
     return [listed[start:start + BATCH] for start in range(0, len(listed), BATCH)]
-
-
-def _values(incident: Incident, recorded_by: str, recorded_at: datetime) -> dict:
-    west, south, east, north = incident.place.bounds
-    return {"occurred_at": incident.occurred_at, "kind": incident.kind.value, "confidence": incident.confidence.value,
-            "source": incident.source, "note": incident.note, "place": incident.place, "min_lon": west,
-            "min_lat": south, "max_lon": east, "max_lat": north, "recorded_by": recorded_by, "recorded_at": recorded_at}
 
 
 def _incident(row: IncidentRow) -> Incident:
