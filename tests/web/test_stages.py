@@ -109,3 +109,23 @@ def test_the_same_step_twice_at_once_happens_once(api, container, first, second)
                        lambda: carol.post(f"/api/operator/alerts/{early}/{second}")))
     with container.database.unit_of_work() as uow:
         assert len([a for a in uow.alerts.listed() if a.follows == early]) == 1
+
+
+def test_a_reminder_cannot_keep_a_real_alert_in_force_beyond_its_approved_expiry(api):
+    """A reminder goes out in one step because it repeats what was approved; a longer life is
+    a change that needs a second person (an update)."""
+    alice, bob = login(api, "alice"), login(api, "bob")
+    alarm = alice.post("/api/operator/alerts", compose_body(lifetime_minutes=60)).json()["alert"]["id"]
+    alice.post(f"/api/operator/alerts/{alarm}/submit")
+    bob.post(f"/api/operator/alerts/{alarm}/approve")
+    assert alice.post(f"/api/operator/alerts/{alarm}/issue").status_code == 200
+    approved_expiry = api.get(f"/api/alerts/{alarm}").json()["expires"]
+
+    longer = alice.post(f"/api/operator/alerts/{alarm}/remind", {"lifetime_minutes": 600})
+    assert longer.status_code == 400, longer.text
+    assert longer.json()["field"] == "lifetime_minutes" and "second person" in longer.json()["reason"]
+    assert api.get(f"/api/alerts/{alarm}").json()["expires"] == approved_expiry  # nothing changed
+    assert [a["id"] for a in api.get("/api/alerts").json()["alerts"]] == [alarm]
+
+    shorter = alice.post(f"/api/operator/alerts/{alarm}/remind", {"lifetime_minutes": 30})
+    assert shorter.status_code == 200 and shorter.json()["state"] == "issued", shorter.text

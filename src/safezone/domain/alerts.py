@@ -182,6 +182,17 @@ def needs_approval(kind: AlertKind, status: Status, own_words: bool = False,
     return kind in (AlertKind.ALERT, AlertKind.UPDATE)
 
 
+def check_reminder_expiry(previous: AlertRecord, kind: AlertKind, stage: AlertStage, expires: datetime) -> None:
+    """A real stay-in-shelter reminder goes out without a second person because it repeats the
+    approved alert; so it may not keep the alert in force longer than approved: that takes an
+    update, which a second person approves."""
+    if (previous.status is Status.ACTUAL and kind is AlertKind.UPDATE and stage is AlertStage.STAY_IN_SHELTER
+            and expires > previous.expires):
+        raise InputError("a stay-in-shelter reminder may not keep a real alert in force beyond its approved "
+                         f"expiry ({previous.expires.isoformat()}); extend it with an update, which a second "
+                         "person approves", field="lifetime_minutes")
+
+
 def check_lifetime(expires: datetime, now: datetime) -> None:
     if expires.utcoffset() is None:
         raise InputError("expires needs a time zone", field="expires")

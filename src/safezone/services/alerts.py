@@ -245,6 +245,8 @@ class AlertService:
             rendered = self._texts(wording, previous.status, threat, previous.languages, areas, texts or {}, new_stage)
             expires = _follow_up_expiry(kind, previous, lifetime_minutes, now,
                                         None if new_stage is previous.stage else plan.lifetime(new_stage))
+            if lifetime_minutes is not None:  # the operator's own choice, not the stage plan's default
+                rules.check_reminder_expiry(previous, kind, new_stage, expires)
             draft = rules.new_alert(kind=kind, status=previous.status, threat=previous.threat,
                                     zone_version=previous.zone_version, area_ids=tuple(a.id for a in areas),
                                     texts=rendered, expires=expires, author=user, now=now,
