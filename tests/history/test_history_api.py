@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.support.app import compose_body, login
+from tests.support.app import issue_alert, login
 
 
 def at(hour: int, minute: int, day: int = 27) -> datetime:
@@ -18,13 +18,7 @@ def at(hour: int, minute: int, day: int = 27) -> datetime:
 
 
 def _issue(alice, bob, areas, minutes, status="Actual"):
-    alert_id = alice.post("/api/operator/alerts", compose_body(status=status, areas=areas,
-                                                               lifetime_minutes=minutes)).json()["alert"]["id"]
-    alice.post(f"/api/operator/alerts/{alert_id}/submit")
-    if status == "Actual":
-        bob.post(f"/api/operator/alerts/{alert_id}/approve")
-    assert alice.post(f"/api/operator/alerts/{alert_id}/issue").status_code == 200
-    return alert_id
+    return issue_alert(alice, bob, tuple(areas), status, lifetime_minutes=minutes)
 
 
 @pytest.fixture

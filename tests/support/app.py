@@ -137,11 +137,13 @@ def compose_body(status: str = "Actual", areas: tuple[str, ...] = ("AAA-0-1", "B
     return {"status": status, "threat": "short range", "languages": ["en", "uk", "ru"], "areas": list(areas), **extra}
 
 
-def issue_alert(issuer: Session, approver: Session, areas: tuple[str, ...] = ("AAA-0-1",)) -> int:
-    """Compose, submit, approve and issue an Actual alert; its id."""
-    alert_id = issuer.post("/api/operator/alerts", compose_body(areas=areas)).json()["alert"]["id"]
+def issue_alert(issuer: Session, approver: Session, areas: tuple[str, ...] = ("AAA-0-1",), status: str = "Actual",
+                **extra: Any) -> int:
+    """Compose, submit, approve (an Actual one) and issue an alert; its id."""
+    alert_id = issuer.post("/api/operator/alerts", compose_body(status, areas=areas, **extra)).json()["alert"]["id"]
     issuer.post(f"/api/operator/alerts/{alert_id}/submit")
-    approver.post(f"/api/operator/alerts/{alert_id}/approve")
+    if status == "Actual":
+        approver.post(f"/api/operator/alerts/{alert_id}/approve")
     assert issuer.post(f"/api/operator/alerts/{alert_id}/issue").status_code == 200
     return alert_id
 
