@@ -70,7 +70,8 @@ def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now, databa
         stages=threats.stages,
     )
     delivery = delivery or DeliverySettings.from_environ()
-    subscriptions = SubscriptionService(database, clock, require_https=not delivery.allow_http)
+    subscriptions = SubscriptionService(database, clock, require_https=not delivery.allow_http,
+                                        push_services=delivery.allowed_push_services)
     return Container(settings, database, threats, alerts, PublicService(database.reader(), clock, settings.feed_retention),
                      clock, subscriptions, delivery, HistoryService(database.reader(), clock, settings.archive_delay),
                      redis=shared_redis(settings.redis_url))

@@ -37,7 +37,7 @@ async def push_service() -> AsyncIterator[tuple[PushService, str]]:
 @pytest.fixture
 def channel(tmp_path: Path) -> WebPushChannel:
     return WebPushChannel(load_or_create_vapid_key(tmp_path), subject="mailto:operators@example.org",
-                          require_https=False,  # our push service listens on plain http://127.0.0.1
+                          require_https=False, services=None,  # our push service listens on plain http://127.0.0.1
                           clock=lambda: NOW)  # NOW is fixed at import; the suite may reach this test minutes later
 
 
@@ -160,3 +160,16 @@ async def test_a_plain_http_endpoint_is_refused_by_default(tmp_path):
         await strict.close()
     assert outcome.kind is OutcomeKind.FAILED and not outcome.retryable and "https" in outcome.reason
     assert service.accepted == []
+
+
+async def test_an_endpoint_off_the_known_push_services_is_never_posted_to(tmp_path):
+    """A push endpoint is an address a stranger hands us: the worker posts only to the push
+    services of browsers (or those the operator lists), never into the operator's own network,
+    even for a subscription stored before the list was narrowed."""
+    guarded = WebPushChannel(load_or_create_vapid_key(tmp_path), subject="mailto:operators@example.org",
+                             require_https=False, services=("push.services.mozilla.com",), clock=lambda: NOW)
+    async with push_service() as (service, base):
+        outcome = await guarded.send(a_push(), service.browser("phone-1").subscription(base))
+        await guarded.close()
+    assert outcome.kind is OutcomeKind.FAILED and not outcome.retryable and "SAFEZONE_PUSH_SERVICES" in outcome.reason
+    assert service.accepted == [] and service.refused == []

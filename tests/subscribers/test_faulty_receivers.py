@@ -83,7 +83,8 @@ def test_faulty_receivers_are_each_handled_and_slow_nobody(live, tmp_path):
                 alert_id = issue_alert(alice, bob, areas=("AAA-0-1",))
                 channels = {"webhook": WebhookChannel(clock=container.clock, timeout_s=TIMEOUT_S),
                             "webpush": WebPushChannel(load_or_create_vapid_key(tmp_path), subject="mailto:ops@example.org",
-                                                      require_https=False, clock=container.clock)}
+                                                      require_https=False, services=None,
+                                                      clock=container.clock)}
                 engine = worker.engine(container, channels)
                 started = time.monotonic()
                 await engine.run_once()

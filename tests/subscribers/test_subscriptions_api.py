@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
+
 from safezone.domain.subscribers import digest
 from tests.subscribers.support import bearer, body
 
@@ -85,7 +87,7 @@ def test_a_subscriber_flood_is_rate_limited_without_touching_public_reads(db_url
     from safezone.entrypoints.web import create_app
     from tests.support.app import Api, make_container
 
-    built = make_container(db_url, sample_zones, clock, delivery=DeliverySettings(subscribe_burst=3))
+    built = make_container(db_url, sample_zones, clock, delivery=DeliverySettings(subscribe_burst=3, push_services=("push.example.org",)))
     api = Api(create_app(built, sweep=False))
     try:
         codes = [api.post("/api/subscriptions", json=body()).status_code for _ in range(6)]
@@ -94,6 +96,48 @@ def test_a_subscriber_flood_is_rate_limited_without_touching_public_reads(db_url
     finally:
         api.close()
         built.close()
+
+
+def test_push_endpoints_must_be_on_a_browsers_push_service(db_url, sample_zones, clock):
+    """The worker posts to whatever endpoint a subscription names: a stranger's endpoint inside
+    the operator's network (or any host that is no push service) is refused when subscribing."""
+    from safezone.adapters.channels.settings import DeliverySettings
+    from safezone.entrypoints.web import create_app
+    from tests.support.app import Api, make_container
+
+    built = make_container(db_url, sample_zones, clock, delivery=DeliverySettings(subscribe_burst=100))
+    api = Api(create_app(built, sweep=False))
+    keys = body()["push"]["keys"]
+    try:
+        for inside in ("https://127.0.0.1/push", "https://10.0.0.5:5432/", "https://169.254.169.254/latest",
+                       "https://localhost/x", "https://fcm.googleapis.com.evil.example/send/1",
+                       "https://push.example.org/send/abc"):
+            answer = api.post("/api/subscriptions", json=body(push={"endpoint": inside, "keys": keys}))
+            assert answer.status_code == 400 and answer.json()["field"] == "push.endpoint", (inside, answer.text)
+            assert "SAFEZONE_PUSH_SERVICES" in answer.json()["reason"]
+        for real in ("https://fcm.googleapis.com/fcm/send/dXk", "https://updates.push.services.mozilla.com/wpush/v2/gA",
+                     "https://wns2-db5p.notify.windows.com/w/?token=BQ", "https://web.push.apple.com/QGn"):
+            answer = api.post("/api/subscriptions", json=body(push={"endpoint": real, "keys": keys}))
+            assert answer.status_code == 201, (real, answer.text)
+        with built.database.unit_of_work(read_only=True) as uow:
+            assert uow.subscribers.count() == 4
+    finally:
+        api.close()
+        built.close()
+
+
+def test_the_push_services_setting_is_checked_at_start():
+    from safezone.adapters.channels.settings import DeliverySettings
+    from safezone.domain.errors import InputError
+
+    chosen = DeliverySettings.from_environ({"SAFEZONE_PUSH_SERVICES": "push.example.org, FCM.googleapis.com."})
+    assert chosen.push_services == ("push.example.org", "fcm.googleapis.com")
+    assert chosen.allowed_push_services == chosen.push_services
+    assert DeliverySettings(allow_http=True).allowed_push_services is None  # the local test mode
+    for bad in ("https://push.example.org", "a b", " , "):
+        with pytest.raises(InputError) as refused:
+            DeliverySettings.from_environ({"SAFEZONE_PUSH_SERVICES": bad})
+        assert refused.value.field == "SAFEZONE_PUSH_SERVICES"
 
 
 def test_a_change_and_a_delete_at_once_leave_no_half_subscription(api, container):

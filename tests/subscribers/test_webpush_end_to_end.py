@@ -50,7 +50,7 @@ def test_a_push_reaches_the_browser_inside_and_a_gone_one_is_removed(live, tmp_p
             alice, bob = login(api, "alice"), login(api, "bob")
             issue_alert(alice, bob, areas=("AAA-0-1",))
             channel = WebPushChannel(load_or_create_vapid_key(tmp_path), subject="mailto:ops@example.org",
-                                     require_https=False, clock=container.clock)
+                                     require_https=False, services=None, clock=container.clock)
             engine = worker.engine(container, {"webpush": channel})
             for _ in range(3):
                 await engine.run_once()

@@ -31,6 +31,17 @@ _EMAIL = re.compile(r"^[^\s@<>\"',;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za
 _AREA_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 _B64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 _TOPIC = re.compile(r"^[A-Za-z0-9_./-]{1,200}$")
+_HOST_NAME = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+# The push services of the browsers people use (Chrome, Edge, Firefox, Safari and those built on
+# them). A push endpoint is a URL the subscriber hands us and our worker then POSTs to: without
+# this list anyone could make the worker post to an address inside the operator's network.
+KNOWN_PUSH_SERVICES = (
+    "fcm.googleapis.com", "android.googleapis.com",  # Chrome, Chromium-based browsers, Samsung
+    "push.services.mozilla.com",  # Firefox (updates.push.services.mozilla.com)
+    "notify.windows.com",  # Edge (wns2-….notify.windows.com)
+    "push.apple.com",  # Safari (web.push.apple.com)
+)
 
 
 def new_token(prefix: str) -> str:
@@ -145,8 +156,31 @@ def check_email(address: str) -> str:
     return address
 
 
-def check_push(push: PushSubscription, *, require_https: bool = True) -> PushSubscription:
+def on_push_service(endpoint: str, services: tuple[str, ...] | None) -> bool:
+    """Whether the endpoint's host is one of `services` or under one (None: any host)."""
+    if services is None:
+        return True
+    host = (urlsplit(endpoint).hostname or "").rstrip(".").lower()
+    return any(host == service or host.endswith("." + service) for service in services)
+
+
+def check_push_services(names: str, where: str) -> tuple[str, ...]:
+    """A comma-separated list of push service host names (an operator's setting)."""
+    found = tuple(name.strip().rstrip(".").lower() for name in names.split(",") if name.strip())
+    bad = [name for name in found if not _HOST_NAME.match(name)]
+    if not found or bad:
+        raise InputError(f"give host names separated by commas (like fcm.googleapis.com), not {bad or names!r}",
+                         field=where)
+    return found
+
+
+def check_push(push: PushSubscription, *, require_https: bool = True,
+               services: tuple[str, ...] | None = KNOWN_PUSH_SERVICES) -> PushSubscription:
+    """A browser's push subscription: an https endpoint of a push service we know, and its keys."""
     check_url(push.endpoint, "push.endpoint", require_https=require_https)
+    if not on_push_service(push.endpoint, services):
+        raise InputError("is not the address of a browser's push service (" + ", ".join(services or ())
+                         + "); an operator can allow others with SAFEZONE_PUSH_SERVICES", field="push.endpoint")
     for name, value, size in (("p256dh", push.p256dh, 65), ("auth", push.auth, 16)):
         if not _B64URL.match(value or ""):
             raise InputError(f"{name} must be base64url", field=f"push.keys.{name}")
@@ -171,7 +205,8 @@ def check_url(url: str, where: str, *, require_https: bool = True) -> str:
     return url
 
 
-def check_request(wanted: SubscriptionRequest, *, require_https: bool = True) -> SubscriptionRequest:
+def check_request(wanted: SubscriptionRequest, *, require_https: bool = True,
+                  push_services: tuple[str, ...] | None = KNOWN_PUSH_SERVICES) -> SubscriptionRequest:
     """A whole subscription: somewhere to watch and some way to be told, each well-formed."""
     if wanted.place is None and not wanted.area_ids:
         raise InputError("give a place (lat, lon) or at least one alert area", field="place")
@@ -182,7 +217,8 @@ def check_request(wanted: SubscriptionRequest, *, require_https: bool = True) ->
         area_ids=check_area_ids(wanted.area_ids),
         languages=check_languages(wanted.languages),
         drills=bool(wanted.drills),
-        push=None if wanted.push is None else check_push(wanted.push, require_https=require_https),
+        push=None if wanted.push is None else check_push(wanted.push, require_https=require_https,
+                                                         services=push_services),
         email=None if wanted.email is None else check_email(wanted.email),
     )
 

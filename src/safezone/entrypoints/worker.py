@@ -26,7 +26,8 @@ def channels(container: Container) -> dict[str, Any]:
     opened: dict[str, Any] = {"webhook": WebhookChannel(clock=clock)}
     if settings.vapid_dir is not None:
         opened["webpush"] = WebPushChannel(load_or_create_vapid_key(settings.vapid_dir), subject=settings.vapid_subject,
-                                           require_https=not settings.allow_http, clock=clock)
+                                           require_https=not settings.allow_http,
+                                           services=settings.allowed_push_services, clock=clock)
     if settings.smtp_host:
         opened["email"] = EmailChannel(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_sender,
                                        sender_name=container.settings.sender_name, clock=clock)

@@ -18,6 +18,7 @@ from safezone.domain.errors import InputError
 from safezone.domain.subscribers import (
     Subscription,
     SubscriptionRequest,
+    KNOWN_PUSH_SERVICES,
     check_request,
     digest,
     new_id,
@@ -40,13 +41,15 @@ class Created:
 
 
 class SubscriptionService:
-    def __init__(self, database: Database, clock: Callable[[], datetime], *, require_https: bool = True) -> None:
+    def __init__(self, database: Database, clock: Callable[[], datetime], *, require_https: bool = True,
+                 push_services: tuple[str, ...] | None = KNOWN_PUSH_SERVICES) -> None:
         self.database = database
         self.clock = clock
         self.require_https = require_https
+        self.push_services = push_services
 
     def subscribe(self, wanted: SubscriptionRequest) -> Created:
-        wanted = check_request(wanted, require_https=self.require_https)
+        wanted = check_request(wanted, require_https=self.require_https, push_services=self.push_services)
         now = self.clock()
         token = new_token(TOKEN_PREFIX)
         email_token = None if wanted.email is None else new_token(EMAIL_TOKEN_PREFIX)
@@ -64,7 +67,7 @@ class SubscriptionService:
 
     def change(self, subscriber_id: str, token: str, wanted: SubscriptionRequest) -> Subscription:
         """Replace what the subscriber asked for (a moved device sends its new place)."""
-        wanted = check_request(wanted, require_https=self.require_https)
+        wanted = check_request(wanted, require_https=self.require_https, push_services=self.push_services)
         with self.database.unit_of_work() as uow:
             current = _owned(uow.subscribers.get(subscriber_id, for_update=True), token)
             email_changed = wanted.email != current.email

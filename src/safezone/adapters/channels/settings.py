@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from safezone.domain.subscribers import KNOWN_PUSH_SERVICES, check_push_services
 from safezone.settings import flag, number
 
 
@@ -24,13 +25,19 @@ class DeliverySettings:
     mqtt_port: int = 1883
     vapid_dir: Path | None = None  # where vapid_private.pem lives; Web Push is off without it
     vapid_subject: str = "mailto:operator@safezone.local"
-    allow_http: bool = False  # webhooks and push endpoints over plain http (local tests only)
+    allow_http: bool = False  # webhooks and push endpoints over plain http, to any host (local tests only)
+    push_services: tuple[str, ...] = KNOWN_PUSH_SERVICES  # hosts a push endpoint may be on (or under)
     subscribe_rate_per_minute: float = 10.0  # new or changed subscriptions per client address
     subscribe_burst: float = 5.0
     max_attempts: int = 8  # then the delivery is dead (operators see and retry it)
     batch: int = 200  # deliveries one worker leases at a time
     lease_s: float = 30.0  # a dead worker's deliveries come due again after this
     poll_s: float = 0.05
+
+    @property
+    def allowed_push_services(self) -> tuple[str, ...] | None:
+        """The push services endpoints must be on; None (any host) only in the local test mode."""
+        return None if self.allow_http else self.push_services
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "DeliverySettings":
@@ -54,5 +61,7 @@ class DeliverySettings:
             values["vapid_dir"] = Path(env["SAFEZONE_VAPID_DIR"])
         if env.get("SAFEZONE_DELIVERY_ALLOW_HTTP"):
             values["allow_http"] = flag("SAFEZONE_DELIVERY_ALLOW_HTTP", env["SAFEZONE_DELIVERY_ALLOW_HTTP"])
+        if env.get("SAFEZONE_PUSH_SERVICES"):
+            values["push_services"] = check_push_services(env["SAFEZONE_PUSH_SERVICES"], "SAFEZONE_PUSH_SERVICES")
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

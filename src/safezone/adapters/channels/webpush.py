@@ -31,6 +31,7 @@ from safezone.adapters.channels.http import HttpPoster
 from safezone.adapters.channels.push_crypto import b64url_decode
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import Delivery, Outcome, PushReceiver
+from safezone.domain.subscribers import KNOWN_PUSH_SERVICES, on_push_service
 
 VAPID_KEY_FILE = "vapid_private.pem"
 TOPIC_MAX_CHARS = 32  # RFC 8030 §5.4: at most 32 characters of the base64url alphabet
@@ -76,10 +77,14 @@ class WebPushChannel:
     """Encrypts each notification for its subscription and posts it to the push service."""
 
     def __init__(self, key: Vapid02, *, subject: str, timeout_s: float = 5.0, max_connections: int = 200,
-                 per_host: int = 50, require_https: bool = True, clock: Callable[[], datetime] = utcnow) -> None:
+                 per_host: int = 50, require_https: bool = True,
+                 services: tuple[str, ...] | None = KNOWN_PUSH_SERVICES,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         """`subject` is how push services reach the operator: `mailto:` or an `https:` URL.
-        Every real push service is on https; `require_https=False` is for a local test service."""
+        Every real push service is on https; `require_https=False` is for a local test service.
+        `services` is checked again here, for endpoints stored before the list changed."""
         self._key = key
+        self._services = services
         self._schemes = ("https",) if require_https else ("http", "https")
         self._subject = subject
         self._http = HttpPoster("push service", timeout_s=timeout_s, max_connections=max_connections,
@@ -117,6 +122,8 @@ class WebPushChannel:
         parts = urlsplit(endpoint)
         if parts.scheme not in self._schemes or not parts.hostname:
             raise ValueError(f"push endpoint is not an {' or '.join(self._schemes)} URL")
+        if not on_push_service(endpoint, self._services):
+            raise ValueError("push endpoint is not on a push service this deployment allows (SAFEZONE_PUSH_SERVICES)")
         origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"  # no userinfo in aud
         cached = self._tokens.get(origin)
         wall = time.time()
