@@ -45,7 +45,7 @@ def test_head_answers_every_public_get(api, container):
     alert_id = issue_alert(alice, bob)
     schema = api.get("/openapi.json").json()
     paths = [path for path, operations in schema["paths"].items() if "get" in operations
-             and bucket(path) in ("public", "health")
+             and bucket(path) in ("public", "health", "page")
              and path != "/api/stream"] + ["/openapi.json", "/docs", "/redoc"]  # the stream never ends: test_stream
     assert len(paths) >= 13 and "/api/where" in paths and "/readyz" in paths
     query = {"/api/where": {"lat": 50.5, "lon": 30.01}, "/api/areas/search": {"q": "gate"},
@@ -70,6 +70,20 @@ def test_a_public_flood_locks_out_neither_login_nor_health(limited):
         session = login(api, "alice")  # the login bucket is untouched
         assert session.get("/api/operator/me").status_code == 200  # so is the operator one
         assert api.get("/api/alerts").status_code == 429
+    finally:
+        api.close()
+
+
+def test_the_pages_and_their_files_spend_no_tokens_of_a_shared_address(limited):
+    """Many phones behind one carrier address open the page at the same minute: the page and its
+    files (the same bytes for everyone) never empty the address's bucket, nor are refused by it."""
+    api = app_with(limited, public_rate_per_minute=1, public_burst=3)
+    try:
+        files = ["/", "/drills", "/sw.js", "/static/public.js", "/static/pages.css", "/messages/uk.json",
+                 "/vendor/leaflet/leaflet.js"]
+        assert [api.get(path).status_code for path in files * 5] == [200] * len(files) * 5
+        assert [api.get("/api/alerts").status_code for _ in range(4)] == [200, 200, 200, 429]
+        assert {api.get(path).status_code for path in files} == {200}  # an emptied bucket refuses no page
     finally:
         api.close()
 

@@ -37,7 +37,7 @@ class Admission:
         self.shed = shed  # refusals, for /metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or bucket(scope["path"]) != "public" or scope["path"] in STREAM_PATHS:
+        if scope["type"] != "http" or bucket(scope["path"]) not in ("public", "page") or scope["path"] in STREAM_PATHS:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:

@@ -22,6 +22,12 @@ OPERATOR_PREFIX = "/api/operator"
 LOGIN_PATH = f"{OPERATOR_PREFIX}/login"
 HEALTH_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 SUBSCRIBE_PREFIX = "/api/subscriptions"
+# The pages and their files: the same bytes for everyone, kept by the browser and the service
+# worker. They draw from no bucket: behind a mobile carrier's shared address (CGNAT) hundreds of
+# phones open the page at the same minute, and each load would spend a dozen of the address's
+# tokens on files before the first answer that matters. Admission control still bounds them.
+PAGE_PATHS = frozenset({"/", "/drills", "/console", "/sw.js", "/favicon.ico"})
+PAGE_PREFIXES = ("/static/", "/vendor/", "/messages/", "/docs/assets/")
 # Health checks come from a few monitors, often through one address: generous, but bounded.
 HEALTH_RATE_PER_MINUTE = 600.0
 HEALTH_BURST = 120.0
@@ -71,9 +77,12 @@ def retry_after(seconds: float) -> str:
 
 
 def bucket(path: str) -> str:
-    """Which bucket a request draws from: "health", "login", "operator", "subscribe" or "public"."""
+    """Which bucket a request draws from: "health", "login", "operator", "subscribe", "page"
+    (no limit per address) or "public"."""
     if path in HEALTH_PATHS:
         return "health"
+    if path in PAGE_PATHS or path.startswith(PAGE_PREFIXES):
+        return "page"
     if path == LOGIN_PATH:
         return "login"
     if path == OPERATOR_PREFIX or path.startswith(OPERATOR_PREFIX + "/"):
