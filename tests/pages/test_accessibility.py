@@ -31,3 +31,12 @@ def test_drills_view_has_no_serious_violation(served, chromium):
     issue(served.url, status="Exercise")
     page.wait_for_selector("#alerts [data-alert]")
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_alerts_own_page_has_no_serious_violation(served, chromium):
+    for status in ("Actual", "Exercise"):
+        page = open_page(chromium, f"{served.url}/alerts/{issue(served.url, status=status)}", viewport=PHONE,
+                         ready="h1", locale="uk-UA")
+        assert page.locator("html").get_attribute("lang").startswith("uk")
+        assert serious_violations(page) == []

@@ -77,9 +77,9 @@ class AlertSettings:
         return self.contact or ", ".join(filter(None, (self.sender_name, self.public_url or self.sender)))
 
     def web(self, alert_id: int | None) -> str:
-        """The alert's own page, an absolute URL as CAP requires. Until the public page exists
-        this is the alert's JSON (`/api/alerts/<id>`); without a public URL, the default address."""
-        return f"{(self.public_url or DEFAULT_PUBLIC_URL).rstrip('/')}/api/alerts/{alert_id}"
+        """The alert's own page (`/alerts/<id>`, for people to read), an absolute URL as CAP
+        requires; without a public URL, the default address."""
+        return f"{(self.public_url or DEFAULT_PUBLIC_URL).rstrip('/')}/alerts/{alert_id}"
 
 
 @dataclass(frozen=True)

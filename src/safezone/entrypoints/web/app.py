@@ -31,6 +31,7 @@ from safezone.adapters.queue.shared_limits import SharedRateLimiter
 from safezone.bootstrap import Container
 from safezone.entrypoints import worker
 from safezone.entrypoints.web import delivery_admin, docs, errors, health, live, metrics, openapi, pages
+from safezone.entrypoints.web.pages import alert_page
 from safezone.entrypoints.web import history as history_api
 from safezone.entrypoints.web import incidents as incidents_api
 from safezone.entrypoints.web import operator as operator_api
@@ -150,6 +151,7 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.include_router(docs.router)
     app.include_router(live.router)
     app.include_router(pages.router)
+    app.include_router(alert_page.router)
     app.include_router(metrics.router)
     openapi.install(app)
     return app
