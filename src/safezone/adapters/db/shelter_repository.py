@@ -14,13 +14,14 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Sequence
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db import locks
+from safezone.adapters.db.import_repository import as_utc
 from safezone.adapters.db.models import ShelterRow
 from safezone.adapters.db.shelter_search import Box, NearbyShelter, boxes_around, closest, reach_km
 from safezone.adapters.db.shelter_upsert import batches, upsert_rows
@@ -84,7 +85,7 @@ def _shelter(row: Sequence) -> Shelter:
         last_verified=verified,
         id=id_,
         withdrawn_by=withdrawn_by,
-        closed_at=closed,
+        closed_at=None if closed is None else as_utc(closed),
     )
 
 
@@ -189,7 +190,7 @@ class ShelterRepository:
     def close(self, shelter_id: int, at: datetime, by: str) -> bool:
         """Close an open shelter: out of every public answer, kept in the registry; whether it was open."""
         done = self._session.execute(update(ShelterRow).where(ShelterRow.id == shelter_id, OPEN)
-                                     .values(closed_at=at, closed_by=by))
+                                     .values(closed_at=at.astimezone(timezone.utc), closed_by=by))
         return bool(done.rowcount)
 
     def within(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[Shelter]:
