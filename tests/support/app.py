@@ -154,3 +154,12 @@ def headlines(alert: dict) -> dict[str, list[str]]:
     for text in alert["texts"]:
         found.setdefault(text["language"], []).append(text["headline"])
     return found
+
+
+def add_shelters(container: Container, *shelters: Any) -> list[int]:
+    """Store shelters (domain `Shelter`s) in the registry; their registry ids, in order."""
+    with container.database.unit_of_work() as uow:
+        uow.shelters.upsert(list(shelters))
+        uow.commit()
+        stored = {(s.source, s.source_id): s.id for s in uow.shelters.all()}
+    return [int(stored[(s.source, s.source_id)]) for s in shelters]

@@ -12,6 +12,9 @@ Roles (a person may hold several):
 - **analyst** records incidents (impacts, debris, damage reported) and assesses how well the
   warnings covered them; an analyst issues nothing.
 
+Residents' shelter reports are handled (dismissed, or the shelter closed) by issuers and admins
+(`domain.shelter_reports.require_handler`).
+
 The checks raise `PermissionDenied`; the web layer turns it into 403 and the refusal goes to
 the audit log like any other action.
 """

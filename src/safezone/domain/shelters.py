@@ -75,6 +75,7 @@ class Shelter:
     last_verified: date | None = None
     id: int | None = None  # the registry's own key, once stored
     withdrawn_by: int | None = None  # the import run that withdrew it from the registry, if any
+    closed_at: datetime | None = None  # when an operator closed it: out of the public answers
 
 
 @dataclass(frozen=True)

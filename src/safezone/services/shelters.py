@@ -177,3 +177,10 @@ def shelter_options(lat: float, lon: float, version: int | None, area: AlertArea
         in_time = None if area is None else walk_s <= area.time_to_shelter_s
         options.append(ShelterOption(item, walking.walking_m(item.geodesic_m), walk_s, in_time))
     return NearestAnswer(lat, lon, version, area, options, walking)
+
+
+def close_shelter(uow: UnitOfWork, shelter_id: int, by: str, at: datetime) -> bool:
+    """Close a shelter in the caller's unit of work (an operator's decision, e.g. on a
+    resident's report): it leaves "nearest shelters" and the map, and stays in the registry as
+    history; an import of its source does not reopen it. Whether it was open until now."""
+    return uow.shelters.close(shelter_id, at, by)

@@ -153,3 +153,27 @@ class ShelterRow(Base):
     import_run: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"), nullable=True)
     # Set by a `--replace` import whose file no longer lists it: out of every answer, kept as history.
     withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"), nullable=True)
+    # Set when an operator closes it (e.g. on a resident's report): out of the public answers,
+    # still in the registry; an import does not reopen it.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class ShelterReportRow(Base):
+    """A resident's report of a problem with a shelter; no personal data (see domain.shelter_reports)."""
+
+    __tablename__ = "shelter_reports"
+    __table_args__ = (
+        Index("ix_shelter_reports_state_last", "state", "last_at"),
+        Index("ix_shelter_reports_shelter", "shelter_id", "problem", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    shelter_id: Mapped[int] = mapped_column(ForeignKey("shelters.id", ondelete="CASCADE"))
+    problem: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(12))
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    handled_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

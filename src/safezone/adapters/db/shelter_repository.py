@@ -14,12 +14,14 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Sequence
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db import locks
+from safezone.adapters.db.import_repository import as_utc
 from safezone.adapters.db.models import ShelterRow
 from safezone.adapters.db.shelter_search import Box, NearbyShelter, boxes_around, closest, reach_km
 from safezone.adapters.db.shelter_upsert import batches, upsert_rows
@@ -38,8 +40,11 @@ _COLUMNS = (
     ShelterRow.opening,
     ShelterRow.last_verified,
     ShelterRow.withdrawn_by,
+    ShelterRow.closed_at,
 )
 ACTIVE = ShelterRow.withdrawn_by.is_(None)
+# What the public is offered: in the registry and not closed by an operator.
+OPEN = and_(ACTIVE, ShelterRow.closed_at.is_(None))
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ def _values(shelter: Shelter, import_run: int | None) -> dict:
 
 
 def _shelter(row: Sequence) -> Shelter:
-    id_, source, source_id, name, lat, lon, capacity, kind, accessible, opening, verified, withdrawn_by = row
+    id_, source, source_id, name, lat, lon, capacity, kind, accessible, opening, verified, withdrawn_by, closed = row
     return Shelter(
         source=source,
         source_id=source_id,
@@ -80,17 +85,18 @@ def _shelter(row: Sequence) -> Shelter:
         last_verified=verified,
         id=id_,
         withdrawn_by=withdrawn_by,
+        closed_at=None if closed is None else as_utc(closed),
     )
 
 
 def knn_query(lat: float, lon: float, limit: int) -> Select:
-    """PostGIS: the `limit` active shelters nearest in degrees, straight from the GiST index."""
+    """PostGIS: the `limit` open shelters nearest in degrees, straight from the GiST index."""
     here = func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
-    return select(*_COLUMNS).where(ACTIVE).order_by(ShelterRow.point.op("<->")(here)).limit(limit)
+    return select(*_COLUMNS).where(OPEN).order_by(ShelterRow.point.op("<->")(here)).limit(limit)
 
 
 def degree_knn_query(lat: float, lon: float, limit: int, boxes: list[Box]) -> tuple[Select, dict]:
-    """SQLite: the `limit` active shelters in these boxes nearest in degrees scaled by the
+    """SQLite: the `limit` open shelters in these boxes nearest in degrees scaled by the
     latitude (an approximation: the geodesic has the last word), through the lat/lon index.
     The statement is built once per number of boxes and bound to the values (it runs on every
     "where am I?")."""
@@ -106,7 +112,7 @@ def _degree_knn_statement(boxes: int) -> Select:
                   ShelterRow.lon.between(bindparam(f"w{i}"), bindparam(f"e{i}"))) for i in range(boxes)]
     dlat, dlon = ShelterRow.lat - bindparam("lat"), ShelterRow.lon - bindparam("lon")
     nearness = dlat * dlat + bindparam("scale") * dlon * dlon
-    return select(*_COLUMNS).where(ACTIVE, or_(*tests)).order_by(nearness, ShelterRow.id).limit(bindparam("limit"))
+    return select(*_COLUMNS).where(OPEN, or_(*tests)).order_by(nearness, ShelterRow.id).limit(bindparam("limit"))
 
 
 class ShelterRepository:
@@ -169,21 +175,39 @@ class ShelterRepository:
             query = query.where(ShelterRow.source == source)
         return [_shelter(row) for row in self._session.execute(query.order_by(ShelterRow.id))]
 
+    def open_by_id(self, shelter_id: int, *, for_update: bool = False) -> Shelter | None:
+        """An open shelter (active, not closed) by its registry id; `for_update` locks its row
+        until the transaction ends, so changes about one shelter take turns."""
+        query = select(*_COLUMNS).where(ShelterRow.id == shelter_id, OPEN)
+        row = self._session.execute(query.with_for_update() if for_update else query).first()
+        return None if row is None else _shelter(row)
+
+    def lock_row(self, shelter_id: int) -> None:
+        """Hold one shelter's row (open or not) until the transaction ends: changes about one
+        shelter take turns, in the same order everywhere (shelter first, then its reports)."""
+        self._session.execute(select(ShelterRow.id).where(ShelterRow.id == shelter_id).with_for_update())
+
+    def close(self, shelter_id: int, at: datetime, by: str) -> bool:
+        """Close an open shelter: out of every public answer, kept in the registry; whether it was open."""
+        done = self._session.execute(update(ShelterRow).where(ShelterRow.id == shelter_id, OPEN)
+                                     .values(closed_at=at.astimezone(timezone.utc), closed_by=by))
+        return bool(done.rowcount)
+
     def within(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[Shelter]:
-        """Active shelters inside a lon/lat window (edges included)."""
+        """Open shelters inside a lon/lat window (edges included)."""
         return self._in_boxes([(min_lon, min_lat, max_lon, max_lat)])
 
     def _in_boxes(self, boxes: list[Box]) -> list[Shelter]:
-        """Active shelters inside any of the boxes: PostGIS through its GiST index, SQLite its lat/lon index."""
+        """Open shelters inside any of the boxes: PostGIS through its GiST index, SQLite its lat/lon index."""
         if self._session.get_bind().dialect.name == "postgresql":
             tests = [ShelterRow.point.op("&&")(func.ST_MakeEnvelope(*box, 4326)) for box in boxes]
         else:
             tests = [and_(ShelterRow.lat.between(south, north), ShelterRow.lon.between(west, east))
                      for west, south, east, north in boxes]
-        return [_shelter(row) for row in self._session.execute(select(*_COLUMNS).where(ACTIVE, or_(*tests)))]
+        return [_shelter(row) for row in self._session.execute(select(*_COLUMNS).where(OPEN, or_(*tests)))]
 
     def nearest(self, lat: float, lon: float, limit: int = 5, max_km: float = 100.0) -> list[NearbyShelter]:
-        """Up to `limit` active shelters closest to a point (geodesic), none farther than `max_km`.
+        """Up to `limit` open shelters (active, not closed) closest to a point (geodesic), none farther than `max_km`.
 
         Two statements at most, whatever the distance to the nearest: an index query gives
         `limit` shelters near in degrees (PostGIS: KNN on the GiST index; SQLite: the lat/lon

@@ -25,6 +25,7 @@ from safezone.adapters.db.integrator_repository import IntegratorRepository
 from safezone.adapters.db.incident_repository import IncidentRepository
 from safezone.adapters.db.outbox_repository import OutboxRepository
 from safezone.adapters.db.session_repository import SessionRepository
+from safezone.adapters.db.shelter_report_repository import ShelterReportRepository
 from safezone.adapters.db.shelter_repository import ShelterRepository
 from safezone.adapters.db.subscriber_repository import SubscriberRepository
 from safezone.adapters.db.user_repository import UserRepository
@@ -42,6 +43,7 @@ class ReadOnlyUnitOfWork(RuntimeError):
 class UnitOfWork:
     zones: ZoneRepository
     shelters: ShelterRepository
+    shelter_reports: ShelterReportRepository
     imports: ImportRunRepository
     users: UserRepository
     sessions: SessionRepository
@@ -66,6 +68,7 @@ class UnitOfWork:
         self._session.begin()
         self.zones = ZoneRepository(self._session)
         self.shelters = ShelterRepository(self._session)
+        self.shelter_reports = ShelterReportRepository(self._session)
         self.imports = ImportRunRepository(self._session)
         self.users = UserRepository(self._session)
         self.sessions = SessionRepository(self._session)

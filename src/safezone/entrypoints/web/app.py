@@ -11,7 +11,8 @@ and Cache-Control; every request passes plain ASGI middlewares (outermost first)
 - `TrustedHosts`: an unknown Host header gets 400 (when trusted hosts are configured);
 - `ForwardedClient`: the client address, from X-Forwarded-For only via trusted proxies;
 - `Admission`: above a number of public requests in flight, more get 503 at once (operators first);
-- `RateLimits`: per address, separate buckets for public reads, login, operators and health;
+- `RateLimits`: per address, separate buckets for public reads, login, operators, health,
+  subscriptions and shelter reports (these also per shelter, in their endpoint);
 - `BodyLimit`: request bodies limited per route before authentication and parsing (413);
 - `HeadAsGet`: HEAD answered on every GET.
 """
@@ -46,7 +47,18 @@ from safezone.entrypoints.web.head import HeadAsGet
 from safezone.entrypoints.web.hosts import TrustedHosts
 from safezone.entrypoints.web.metrics import AppMetrics
 from safezone.entrypoints.web.observe import Observe
-from safezone.entrypoints.web.ratelimit import HEALTH_BURST, HEALTH_RATE_PER_MINUTE, Limiter, RateLimiter, RateLimits
+from safezone.entrypoints.web import shelter_reports as shelter_reports_api
+from safezone.entrypoints.web.ratelimit import (
+    HEALTH_BURST,
+    HEALTH_RATE_PER_MINUTE,
+    REPORT_BURST,
+    REPORT_RATE_PER_MINUTE,
+    SHELTER_REPORT_BURST,
+    SHELTER_REPORT_RATE_PER_MINUTE,
+    Limiter,
+    RateLimiter,
+    RateLimits,
+)
 from safezone.entrypoints.web.schemas import Problem
 from safezone.entrypoints.web.security_headers import SecurityHeaders
 from safezone.settings import Settings
@@ -76,6 +88,8 @@ def rate_limiters(settings: Settings, subscribe: tuple[float, float] = (10.0, 5.
         "operator": RateLimiter(settings.operator_rate_per_minute, settings.operator_burst),
         "health": RateLimiter(HEALTH_RATE_PER_MINUTE, HEALTH_BURST),
         "subscribe": RateLimiter(*subscribe),
+        "report": RateLimiter(REPORT_RATE_PER_MINUTE, REPORT_BURST),
+        "report-shelter": RateLimiter(SHELTER_REPORT_RATE_PER_MINUTE, SHELTER_REPORT_BURST),  # keyed by shelter
     }
     if redis is None:
         return own
@@ -87,9 +101,10 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     """`deliver` runs the delivery worker in process (by default when `sweep` does); `close`
     closes the container when the app stops (a worker process that assembled its own)."""
     @contextlib.asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_sweep_expired(container)) if sweep else None
         fanout = live.shared(container)
+        application.state.live_fanout = fanout  # endpoints that announce events of their own
         detach = live.attach(container, asyncio.get_running_loop(), fanout)
         reading = asyncio.create_task(fanout.run()) if fanout is not None else None
         stop = asyncio.Event()
@@ -130,8 +145,9 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit)
     delivery = container.delivery_settings
-    app.add_middleware(RateLimits, limiters=rate_limiters(
-        settings, (delivery.subscribe_rate_per_minute, delivery.subscribe_burst), container.redis))
+    app.state.limiters = rate_limiters(
+        settings, (delivery.subscribe_rate_per_minute, delivery.subscribe_burst), container.redis)
+    app.add_middleware(RateLimits, limiters=app.state.limiters)
     app.add_middleware(Admission, limit=int(settings.public_in_flight), shed=app.state.metrics.shed)
     app.add_middleware(ForwardedClient, trusted=settings.trusted_proxies)
     app.add_middleware(TrustedHosts, trusted=settings.trusted_hosts)
@@ -146,6 +162,8 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.include_router(subscriptions_api.key_router, tags=["subscriptions"])
     app.include_router(delivery_admin.router, tags=["delivery"])
     app.include_router(incidents_api.router, tags=["operator"])
+    app.include_router(shelter_reports_api.router, tags=["public"])
+    app.include_router(shelter_reports_api.operator_router, tags=["operator"])
     app.include_router(users_api.router, tags=["accounts"])
     app.include_router(health.router)
     app.include_router(docs.router)

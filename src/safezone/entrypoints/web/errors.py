@@ -17,6 +17,7 @@ from safezone.domain.accounts import LastAdmin, PermissionDenied, UnknownUser
 from safezone.domain.alerts import UnknownAlert, WorkflowError
 from safezone.domain.cap.issues import CapCompositionError
 from safezone.domain.errors import InputError
+from safezone.domain.shelter_reports import ReportHandled, UnknownReport, UnknownShelter
 from safezone.services.accounts import LoginRefused, SessionRefused
 from safezone.services.public import NoZones
 
@@ -55,6 +56,9 @@ PLAIN_REFUSALS: dict[type[Exception], tuple[int, str]] = {
     WorkflowError: (409, "conflict"),
     PermissionDenied: (403, "forbidden"),
     LoginRefused: (401, "login_refused"),
+    UnknownShelter: (404, "not_found"),
+    UnknownReport: (404, "not_found"),
+    ReportHandled: (409, "conflict"),
 }
 
 

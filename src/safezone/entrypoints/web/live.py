@@ -54,6 +54,16 @@ def attach(services: Container, loop: asyncio.AbstractEventLoop,
     return services.alerts.on_change(changed)
 
 
+async def announce_to_operators(request: Request, event: str, data: dict) -> None:
+    """An event for the consoles that no alert step makes (a shelter report): to every worker's
+    operator stream through Redis when they share one, else to this process's."""
+    fanout: LiveFanout | None = getattr(request.app.state, "live_fanout", None)
+    if fanout is not None:
+        await fanout.publish(OPERATOR, event, data)
+    else:
+        container(request).operator_stream.publish(event, data)
+
+
 def shared(services: Container) -> LiveFanout | None:
     """The fan-out of both streams through Redis, when the workers share one."""
     if services.redis is None:

@@ -28,6 +28,12 @@ SUBSCRIBE_PREFIX = "/api/subscriptions"
 # tokens on files before the first answer that matters. Admission control still bounds them.
 PAGE_PATHS = frozenset({"/", "/drills", "/console", "/sw.js", "/favicon.ico"})
 PAGE_PREFIXES = ("/static/", "/vendor/", "/messages/", "/docs/assets/")
+SHELTERS_PREFIX = "/api/shelters/"
+REPORTS_SUFFIX = "/reports"
+# Residents' shelter reports: per address (two taps, a few shelters), and per shelter whoever
+# sends them (a flood about one shelter is refused, not counted on for ever).
+REPORT_RATE_PER_MINUTE, REPORT_BURST = 10.0, 5.0
+SHELTER_REPORT_RATE_PER_MINUTE, SHELTER_REPORT_BURST = 30.0, 20.0
 # Health checks come from a few monitors, often through one address: generous, but bounded.
 HEALTH_RATE_PER_MINUTE = 600.0
 HEALTH_BURST = 120.0
@@ -77,8 +83,8 @@ def retry_after(seconds: float) -> str:
 
 
 def bucket(path: str) -> str:
-    """Which bucket a request draws from: "health", "login", "operator", "subscribe", "page"
-    (no limit per address) or "public"."""
+    """Which bucket a request draws from: "health", "login", "operator", "subscribe", "report",
+    "page" (no limit per address) or "public"."""
     if path in HEALTH_PATHS:
         return "health"
     if path in PAGE_PATHS or path.startswith(PAGE_PREFIXES):
@@ -89,6 +95,8 @@ def bucket(path: str) -> str:
         return "operator"
     if path == SUBSCRIBE_PREFIX or path.startswith(SUBSCRIBE_PREFIX + "/"):
         return "subscribe"  # a subscriber flood never eats the public reads' bucket
+    if path.startswith(SHELTERS_PREFIX) and path.endswith(REPORTS_SUFFIX):
+        return "report"  # nor a flood of shelter reports
     return "public"
 
 

@@ -204,6 +204,7 @@ class OperatorAlertsOut(BaseModel):
 
 
 class ShelterOut(BaseModel):
+    id: int | None = Field(default=None, description="The registry's id: what a problem report names")
     name: str
     lat: float
     lon: float

@@ -138,7 +138,7 @@ def alert_here_json(item: AlertHere) -> dict:
 
 def shelter_json(shelter: Shelter) -> dict:
     """What a resident needs to know of a shelter before walking to it."""
-    return {"name": shelter.name, "lat": shelter.lat, "lon": shelter.lon, "kind": shelter.kind,
+    return {"id": shelter.id, "name": shelter.name, "lat": shelter.lat, "lon": shelter.lon, "kind": shelter.kind,
             "capacity": shelter.capacity, "accessible": shelter.accessible, "opening": shelter.opening or None}
 
 

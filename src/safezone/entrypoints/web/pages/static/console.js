@@ -98,7 +98,9 @@
     makeMap();
     call("GET", API + "/options").then(function (o) { options = o; fillOptions(); });
     refresh();
-    listen();
+    var source = listen();
+    // Other parts of the desk (console-reports.js) work through the same session and stream.
+    document.dispatchEvent(new CustomEvent("sz:desk", {detail: {call: call, has: has, say: say, source: source}}));
     document.body.setAttribute("data-ready", "1");
   }
 
@@ -454,6 +456,7 @@
         refresh();
       });
     });
+    return source;
   }
 
   renderSelected();

@@ -144,10 +144,13 @@
         var p = f.properties;
         L.circleMarker([p.lat, p.lon], {radius: 6, color: "#064e3b", weight: 2, fillColor: "#a7f3d0", fillOpacity: 0.9,
                                         className: "shelter-marker"})
-          .bindPopup("<strong></strong><br><span></span>").on("popupopen", function (e) {
+          .bindPopup("<strong></strong><br><span></span><div></div>").on("popupopen", function (e) {
             var node = e.popup.getElement();
             node.querySelector("strong").textContent = p.name;
             node.querySelector("span").textContent = shelterFacts(p).filter(Boolean).join(" · ");
+            var report = node.querySelector(".leaflet-popup-content > div");
+            report.textContent = "";
+            if (p.id) report.appendChild(SZ_REPORT.widget(p.id, p.name));
           }).addTo(registryLayer);
       });
     }).catch(function () { /* zoom in further, or offline: the nearest ones stay listed */ });
@@ -167,13 +170,14 @@
     }).catch(function () { /* too many in view, or offline: the bands stay */ });
   }
 
-  function shelterItem(s, from) {
+  function shelterItem(s, from, withReport) {
     var line = t("shelter_line", {distance: Math.round(s.distance_m), minutes: Math.max(1, Math.round(s.walking_s / 60)),
                                   direction: SZ.direction(from.lat, from.lon, s.lat, s.lon)});
     var facts = shelterFacts(s);
-    return el("li", {"class": s.in_time ? "in-time" : "late"}, [
+    return el("li", {"class": s.in_time ? "in-time" : "late", "data-shelter": String(s.id)}, [
       el("strong", {text: s.name}), el("span", {text: " — " + line + " (" + t(s.in_time ? "in_time" : "not_in_time") + ")"}),
-      el("span", {"class": "facts", text: facts.filter(Boolean).join(" · ")})
+      el("span", {"class": "facts", text: facts.filter(Boolean).join(" · ")}),
+      s.id && withReport ? SZ_REPORT.widget(s.id, s.name) : null
     ]);
   }
 
@@ -201,7 +205,7 @@
     })));
     box.appendChild(el("h3", {text: t("nearest_shelters")}));
     if (!w.shelters.length) box.appendChild(el("p", {text: t("no_shelters")}));
-    else box.appendChild(el("ul", {"class": "shelters"}, w.shelters.map(function (s) { return shelterItem(s, w); })));
+    else box.appendChild(el("ul", {"class": "shelters"}, w.shelters.map(function (s) { return shelterItem(s, w, true); })));
     shelterLayer.clearLayers();
     w.shelters.forEach(function (s) {
       L.circleMarker([s.lat, s.lon], {radius: 6, color: "#064e3b", weight: 2, fillColor: "#10b981", fillOpacity: 0.9})
