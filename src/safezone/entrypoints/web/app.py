@@ -30,6 +30,7 @@ from safezone import __version__
 from safezone.adapters.queue.shared_limits import SharedRateLimiter
 from safezone.bootstrap import Container
 from safezone.entrypoints import worker
+from safezone.entrypoints.web import audit as audit_api
 from safezone.entrypoints.web import delivery_admin, docs, errors, health, live, metrics, openapi, pages
 from safezone.entrypoints.web import history as history_api
 from safezone.entrypoints.web import incidents as incidents_api
@@ -146,6 +147,7 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.include_router(delivery_admin.router, tags=["delivery"])
     app.include_router(incidents_api.router, tags=["operator"])
     app.include_router(users_api.router, tags=["accounts"])
+    app.include_router(audit_api.router, tags=["accounts"])
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(live.router)

@@ -99,6 +99,7 @@
     call("GET", API + "/options").then(function (o) { options = o; fillOptions(); });
     refresh();
     listen();
+    document.dispatchEvent(new CustomEvent("sz:operator", {detail: me}));  // console-admin.js: its screens
     document.body.setAttribute("data-ready", "1");
   }
 
@@ -456,6 +457,7 @@
     });
   }
 
+  window.SZConsole = {call: call, problem: problem, say: say};  // for console-admin.js
   renderSelected();
   start();
 })();
