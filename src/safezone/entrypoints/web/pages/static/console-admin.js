@@ -113,7 +113,7 @@
   function roleBoxes(holder, chosen, prefix) {
     ROLES.forEach(function (role) {
       var box = el("input", {type: "checkbox", value: role, id: prefix + role});
-      box.checked = chosen.indexOf(role) >= 0;
+      box.checked = box.defaultChecked = chosen.indexOf(role) >= 0;  // a form reset comes back to it
       holder.appendChild(el("label", {"for": prefix + role}, [box, document.createTextNode(" " + t("c_role_" + role))]));
     });
   }
