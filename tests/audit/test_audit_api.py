@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from safezone.entrypoints.web import audit as audit_web
+from safezone.services import audit_reading
 from tests.audit.tampering import tamper
 from tests.support.app import api, clock, container, issue_alert, login  # noqa: F401  (fixtures)
 
@@ -99,9 +99,11 @@ def test_verify_says_intact_with_the_head_then_where_a_tampered_log_breaks(api, 
     assert seqs(dave.get(AUDIT, params={"actor": "mallory"})) == [3]  # the log still reads
 
 
-def test_one_verification_at_a_time(api):
-    dave = login(api, "dave")
-    with audit_web._verifying:  # as if a long verification were running
+def test_one_verification_at_a_time_and_a_refused_one_takes_no_turn(api):
+    dave, bob = login(api, "dave"), login(api, "bob")
+    with audit_reading._verifying:  # as if a long verification were running
         busy = dave.get(f"{AUDIT}/verify")
+        assert bob.get(f"{AUDIT}/verify").status_code == 403
     assert busy.status_code == 429 and busy.headers["retry-after"] == "5"
+    assert "a verification of the audit log is running" in busy.json()["reason"]
     assert dave.get(f"{AUDIT}/verify").json()["intact"] is True

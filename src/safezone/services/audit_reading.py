@@ -4,13 +4,14 @@ Who may read: admins (they answer for accounts and the log itself) and approvers
 person of every alert, who must be able to see who composed, approved and issued what).
 Issuers and analysts may not: the log names every operator and every failed login.
 
-Verifying reads the whole log, so only admins may start it (see `entrypoints.web.audit`, which
-also runs one at a time). Each use case reads in one read-only unit of work, so a long read
+Verifying reads the whole log, so only admins may start it, and one runs at a time per process
+(another meanwhile is refused with `VerificationRunning`). Each use case reads in one read-only unit of work, so a long read
 never holds the write lock; only a refusal opens a writing one, to record the refusal.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,11 @@ from safezone.services.audit import AuditReport, verify
 READERS = (Role.ADMIN, Role.APPROVER)
 VERIFIERS = (Role.ADMIN,)
 MAX_PAGE = 200
+_verifying = threading.Lock()  # one verification at a time in this process
+
+
+class VerificationRunning(Exception):
+    """Another verification is reading the log: wait for it rather than start a second."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,14 @@ def page(database: Database, user: User, query: AuditQuery) -> AuditPage:
 def check(database: Database, user: User) -> AuditReport:
     """The whole chain verified, for an admin: every hash and link, and the end against the head."""
     _allow(database, user, VERIFIERS, "verify the audit log")
-    with database.unit_of_work(read_only=True) as uow:
-        uow.audit.one_snapshot()  # appends go on while it reads: none of them is taken for damage
-        return verify(uow)
+    if not _verifying.acquire(blocking=False):
+        raise VerificationRunning("a verification of the audit log is running; try again in a few seconds")
+    try:
+        with database.unit_of_work(read_only=True) as uow:
+            uow.audit.one_snapshot()  # appends go on while it reads: none of them is taken for damage
+            return verify(uow)
+    finally:
+        _verifying.release()
 
 
 def _allow(database: Database, user: User, roles: tuple[Role, ...], action: str) -> None:
