@@ -107,3 +107,23 @@ def test_one_verification_at_a_time_and_a_refused_one_takes_no_turn(api):
     assert busy.status_code == 429 and busy.headers["retry-after"] == "5"
     assert "a verification of the audit log is running" in busy.json()["reason"]
     assert dave.get(f"{AUDIT}/verify").json()["intact"] is True
+
+
+@pytest.mark.postgres
+def test_a_verification_is_not_confused_by_entries_appended_while_it_reads(postgres_url):
+    """SQLite's read transaction keeps writers' commits out until it ends; PostgreSQL needs the snapshot."""
+    from safezone.adapters.db import Database
+    from safezone.domain.audit import verify_chain
+    from safezone.services.audit import record
+
+    with Database(postgres_url) as db:
+        with db.unit_of_work() as uow:
+            record(uow, "olena", "alert.submitted", "alert 1")
+            uow.commit()
+        with db.unit_of_work(read_only=True) as reading:
+            reading.audit.one_snapshot()
+            head = reading.audit.head()
+            with db.unit_of_work() as writing:
+                record(writing, "olena", "alert.submitted", "alert 2")
+                writing.commit()
+            assert verify_chain(list(reading.audit.entries()), head) == []
