@@ -1,7 +1,8 @@
 """The console's accounts and audit screens in Chromium against a real server, on SQLite and
-PostgreSQL: an admin adds an operator who then logs in, disables them (and is told why the
-last admin cannot go); the audit screen filters and says, in words, that the chain is verified.
-Screens follow the role: an issuer sees neither, an approver reads the log but cannot verify."""
+PostgreSQL: an admin adds an operator who then logs in, disables them, changes another's roles
+(and is told why the last admin cannot go); the audit screen filters and says, in words, that
+the chain is verified. Screens follow the role: an issuer sees neither, an approver reads the
+log but cannot verify."""
 
 from __future__ import annotations
 
@@ -48,6 +49,13 @@ def test_an_admin_adds_an_operator_who_logs_in_then_disables_them(served, chromi
     assert "DISABLED" in dave.locator("#accounts-table tr[data-user='erin']").inner_text()
     refused = httpx.post(served.url + "/api/operator/login", json={"username": "erin", "password": NEW_PASSWORD})
     assert refused.status_code == 401
+
+    alice = dave.locator("#accounts-table tr[data-user='alice']")
+    alice.locator("#roles-alice-issuer").uncheck()
+    alice.locator("#roles-alice-approver").check()
+    alice.get_by_role("button", name="Save the roles").click()
+    dave.wait_for_function("document.querySelector('#status').textContent === 'Account alice changed.'")
+    assert Operator(served.url, "alice").client.get("/api/operator/me").json()["roles"] == ["approver"]
 
     dave.locator("#accounts-table tr[data-user='dave']").get_by_role("button", name="Disable").click()
     dave.wait_for_function("document.querySelector('#accounts-error').textContent.includes('last active admin')")
