@@ -123,3 +123,20 @@ def test_two_admins_acting_against_each_other_at_once_leave_one_admin(busy_api, 
             assert api.request("PUT", f"{USERS}/{loser}/roles", headers=restore.headers,
                                json={"roles": ["admin"]}).status_code == 200
         dave, erin = login(api, "dave"), login(api, "erin")
+
+
+def test_two_admins_disabling_or_enabling_one_account_at_once_change_it_once(busy_api):
+    api, container = busy_api
+    dave = login(api, "dave")
+    assert dave.post(USERS, {"name": "erin", "password": PASSWORD, "roles": ["admin"]}).status_code == 201
+    erin = login(api, "erin")
+    for _ in range(3):
+        for move, active in (("disable", False), ("enable", True)):
+            answers = at_once(lambda: dave.post(f"{USERS}/alice/{move}"), lambda: erin.post(f"{USERS}/alice/{move}"))
+            assert sorted(codes(answers)) == [200, 400], [a.text for a in answers]
+            loser = answers[codes(answers).index(400)].json()
+            assert loser["field"] == "name" and f"already {move}d" in loser["reason"]
+            with container.database.unit_of_work() as uow:
+                assert uow.users.by_name("alice").active is active
+    changes = [action for _, action in audit(container, "alice") if action.startswith("user.")]
+    assert changes == ["user.added"] + ["user.disabled", "user.change_refused", "user.enabled", "user.change_refused"] * 3

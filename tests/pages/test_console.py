@@ -16,10 +16,10 @@ from tests.support.app import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def console(chromium, base: str, name: str, **context):
+def console(chromium, base: str, name: str, password: str = PASSWORD, **context):
     page = open_page(chromium, base + "/console", ready="#login:not([hidden])", **context)
     page.fill("#username", name)
-    page.fill("#password", PASSWORD)
+    page.fill("#password", password)
     page.click("#login button[type=submit]")
     page.wait_for_selector("#desk:not([hidden])")
     page.wait_for_selector("body[data-live='1']")

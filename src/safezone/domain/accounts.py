@@ -127,12 +127,13 @@ def check_password(password: str) -> str:
     raise InputError(f"{problem}; a password is {PASSWORD_RULE}", field="password")
 
 
-def require_role(user: User, role: Role, action: str) -> None:
-    """Refuse `action` unless `user` is active and holds `role`."""
+def require_role(user: User, role: Role | tuple[Role, ...], action: str) -> None:
+    """Refuse `action` unless `user` is active and holds `role` (or one of several roles)."""
+    wanted = role if isinstance(role, tuple) else (role,)
     if not user.active:
         raise PermissionDenied(user.name, action, "the account is disabled")
-    if not user.has(role):
-        raise PermissionDenied(user.name, action, f"it needs the {role.value} role")
+    if not any(user.has(one) for one in wanted):
+        raise PermissionDenied(user.name, action, f"it needs the {' or '.join(r.value for r in wanted)} role")
 
 
 def require_issuer(user: User, action: str = "compose or change alerts") -> None:

@@ -233,8 +233,8 @@ def purge_expired_sessions(uow: UnitOfWork, *, now: datetime | None = None) -> i
     return uow.sessions.delete_expired(_now(now))
 
 
-def authorize(uow: UnitOfWork, user: User, role: Role, action: str, subject: str = "") -> None:
-    """Refuse `action` unless `user` holds `role`; a refusal is audited and committed.
+def authorize(uow: UnitOfWork, user: User, role: Role | tuple[Role, ...], action: str, subject: str = "") -> None:
+    """Refuse `action` unless `user` holds `role` (or one of them); a refusal is audited and committed.
 
     For the web layer: call it first in every operator endpoint, before changing anything.
     """

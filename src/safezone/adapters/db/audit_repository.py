@@ -9,9 +9,10 @@ entry becomes visible, together with the action it records.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Iterator
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.account_models import AuditHeadRow, AuditRow
@@ -57,6 +58,13 @@ class AuditRepository:
             .execution_options(synchronize_session=False)
         )
 
+    def one_snapshot(self) -> None:
+        """Make every later read of this transaction see the same moment, so a check of the
+        whole log is not confused by entries appended while it reads. First thing in a
+        transaction; PostgreSQL needs REPEATABLE READ, SQLite's read transaction is one already."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            self._session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+
     def head(self) -> ChainHead:
         row = self._session.execute(select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == HEAD_ID)).one()
         return ChainHead(int(row.seq), row.hash)
@@ -79,6 +87,33 @@ class AuditRepository:
 
     def count(self) -> int:
         return int(self._session.scalar(select(func.count()).select_from(AuditRow)) or 0)
+
+    def search(self, *, actor: str | None = None, action: str | None = None, subject: str | None = None,
+               since: datetime | None = None, until: datetime | None = None, before: int | None = None,
+               limit: int = 50) -> list[AuditEntry]:
+        """Newest first: entries below sequence number `before` (the cursor) that match every
+        filter given. Actor and subject match whole, in any case; `action` matches a whole
+        action (`user.added`) or every action of a noun (`user`); times are inclusive."""
+        query = select(AuditRow)
+        if actor:
+            query = query.where(func.lower(AuditRow.actor) == actor.lower())
+        if action:
+            query = query.where(or_(AuditRow.action == action, AuditRow.action.startswith(f"{action}.", autoescape=True)))
+        if subject:
+            query = query.where(func.lower(AuditRow.subject) == subject.lower())
+        if since is not None:
+            query = query.where(AuditRow.at >= _utc(since))
+        if until is not None:
+            query = query.where(AuditRow.at <= _utc(until))
+        if before is not None:
+            query = query.where(AuditRow.seq < before)
+        rows = self._session.scalars(query.order_by(AuditRow.seq.desc()).limit(limit)).all()
+        return [_entry(row) for row in rows]
+
+
+def _utc(moment: datetime) -> datetime:
+    """A bound time in UTC, as entries are stored (SQLite keeps no zone: the text must compare)."""
+    return moment.astimezone(timezone.utc)
 
 
 def _entry(row: AuditRow) -> AuditEntry:

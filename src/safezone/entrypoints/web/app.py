@@ -31,6 +31,7 @@ from safezone import __version__
 from safezone.adapters.queue.shared_limits import SharedRateLimiter
 from safezone.bootstrap import Container
 from safezone.entrypoints import worker
+from safezone.entrypoints.web import audit as audit_api
 from safezone.entrypoints.web import delivery_admin, docs, errors, health, live, metrics, openapi, pages
 from safezone.entrypoints.web.pages import alert_page
 from safezone.entrypoints.web import history as history_api
@@ -165,6 +166,7 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.include_router(shelter_reports_api.router, tags=["public"])
     app.include_router(shelter_reports_api.operator_router, tags=["operator"])
     app.include_router(users_api.router, tags=["accounts"])
+    app.include_router(audit_api.router, tags=["accounts"])
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(live.router)

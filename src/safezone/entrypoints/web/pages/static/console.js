@@ -101,6 +101,7 @@
     var source = listen();
     // Other parts of the desk (console-reports.js) work through the same session and stream.
     document.dispatchEvent(new CustomEvent("sz:desk", {detail: {call: call, has: has, say: say, source: source}}));
+    document.dispatchEvent(new CustomEvent("sz:operator", {detail: me}));  // console-admin.js: its screens
     document.body.setAttribute("data-ready", "1");
   }
 
@@ -459,6 +460,7 @@
     return source;
   }
 
+  window.SZConsole = {call: call, problem: problem, say: say};  // for console-admin.js
   renderSelected();
   start();
 })();
