@@ -5,8 +5,8 @@
    a resident's own subscription and everything of the operators' are never kept. It also
    shows the Web Push notifications a subscription receives. */
 "use strict";
-var CACHE = "safezone-pages-v2";
-var SHELL = ["/", "/drills", "/static/pages.css", "/static/common.js", "/static/public.js", "/static/subscribe.js", "/static/history.js",
+var CACHE = "safezone-pages-v3";
+var SHELL = ["/", "/drills", "/static/pages.css", "/static/common.js", "/static/public.js", "/static/subscribe.js", "/static/history.js", "/static/history-chart.js",
              "/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css",
              "/messages/en.json", "/messages/uk.json", "/messages/ru.json"];
 
