@@ -12,6 +12,7 @@ On SQLite (the worker does not depend on the database)."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any, Callable
 
 import pytest
@@ -73,7 +74,7 @@ class Device:
 def follow_up(kind: AlertKind, headline: str, message_id: int, **changes: Any) -> Delivery:
     """A later message of the sample chain (urn:safezone:sz-7): an Update, Cancel, all-clear..."""
     first = a_delivery(ChannelKind.WEBPUSH, **changes)
-    texts = tuple(t.__class__(t.language, headline, t.description, t.instruction) for t in first.texts)
+    texts = tuple(replace(t, headline=headline) for t in first.texts)
     return a_delivery(ChannelKind.WEBPUSH, message_id=message_id, kind=kind, texts=texts,
                       msg_type=MsgType.UPDATE if kind is AlertKind.UPDATE else MsgType.CANCEL,
                       cap_identifier=f"urn:safezone:sz-{message_id}", **changes)

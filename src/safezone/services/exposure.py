@@ -51,6 +51,11 @@ DEFAULT_LEAD_TIME_S = DEFAULT_EARLY_WARNING_LEAD_S
 WALKING_MINUTES = (1, 3, 5, 10)
 
 
+def share(part: int, whole: int) -> float | None:
+    """part / whole; None where nobody lives, which is not 0 % covered."""
+    return None if whole == 0 else part / whole
+
+
 @dataclass(frozen=True)
 class Figures:
     """The sums every row of the report shows, for one area or a group of them."""
@@ -70,7 +75,7 @@ class Figures:
     @property
     def early_coverage(self) -> float | None:
         """Share of the population that can reach a shelter when an early warning came first."""
-        return None if self.population == 0 else self.early_reachable_population / self.population
+        return share(self.early_reachable_population, self.population)
 
     def within_minutes(self) -> dict[int, int]:
         """People within each walking time of a shelter (cumulative), by minutes."""
@@ -78,12 +83,12 @@ class Figures:
 
     @property
     def capacity_per_resident(self) -> float | None:
-        return None if self.population == 0 else self.capacity / self.population
+        return share(self.capacity, self.population)
 
     @property
     def coverage(self) -> float | None:
         """Share of the population that can reach a shelter in time."""
-        return None if self.population == 0 else self.reachable_population / self.population
+        return share(self.reachable_population, self.population)
 
     @property
     def unreached_population(self) -> int:
@@ -111,11 +116,11 @@ class ThreatCoverage:
 
     @property
     def coverage(self) -> float | None:
-        return None if self.population == 0 else self.reachable_population / self.population
+        return share(self.reachable_population, self.population)
 
     @property
     def early_coverage(self) -> float | None:
-        return None if self.population == 0 else self.early_reachable_population / self.population
+        return share(self.early_reachable_population, self.population)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import csv
 import io
 from dataclasses import asdict
 
-from safezone.services.exposure import WALKING_MINUTES, ExposureReport, Figures, ThreatCoverage
+from safezone.services.exposure import WALKING_MINUTES, ExposureReport, Figures, ThreatCoverage, share
 
 MODEL = (
     "A small settlement's population is counted at its point (GeoNames); a large one's is spread over a disc of "
@@ -26,16 +26,18 @@ COLUMNS = ("level", "side", "band", "time_to_shelter_s", "area_id", "area_name",
            *(f"within_{m}_min" for m in WALKING_MINUTES), *(f"within_{m}_min_share" for m in WALKING_MINUTES))
 
 
+def rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
 def figures_json(figures: Figures) -> dict:
-    rounded = lambda v: None if v is None else round(v, 4)  # noqa: E731
-    shares = {f"within_{m}_min_share": rounded(None if figures.population == 0 else people / figures.population)
+    shares = {f"within_{m}_min_share": rounded(share(people, figures.population))
               for m, people in figures.within_minutes().items()}
     return {**asdict(figures), "capacity_per_resident": rounded(figures.capacity_per_resident),
             "coverage": rounded(figures.coverage), "early_coverage": rounded(figures.early_coverage), **shares}
 
 
 def threat_json(coverage: ThreatCoverage) -> dict:
-    rounded = lambda v: None if v is None else round(v, 4)  # noqa: E731
     return {**asdict(coverage), "coverage": rounded(coverage.coverage), "early_coverage": rounded(coverage.early_coverage)}
 
 

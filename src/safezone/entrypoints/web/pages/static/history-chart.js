@@ -7,8 +7,7 @@
 (function () {
   var t = SZ.t, el = SZ.el, SVG = "http://www.w3.org/2000/svg", DAY_MS = 86400000;
   var WIDTH = 320, HEIGHT = 150, TOP = 22, BOTTOM = 18, LEFT = 4;
-  var drills = location.pathname.replace(/\/+$/, "") === "/drills";
-  var STATUSES = drills ? ["Exercise", "Test"] : ["Actual"];
+  var drills = SZ.drills;
   var area = null, span = 7, days = null, delay = 0, asked = 0;
 
   function $(id) { return document.getElementById(id); }
@@ -29,17 +28,14 @@
 
   function load() {
     var mine = ++asked, wanted = lastDays(span);
-    var asks = STATUSES.map(function (status) {
-      return SZ.fetchJSON("/api/stats?status=" + status + "&area=" + encodeURIComponent(area.id) + "&from=" + wanted[0]);
-    });
-    Promise.all(asks).then(function (found) {
+    SZ.fetchArchive("stats", area.id, wanted[0]).then(function (found) {
       if (mine !== asked) return;
       var per = {};
       wanted.forEach(function (day) { per[day] = {day: day, alerts: 0, minutes: 0}; });
       delay = 0;
       found.forEach(function (answer) {
-        delay = Math.max(delay, answer.body.publication_delay_hours);
-        answer.body.days.forEach(function (d) {
+        delay = Math.max(delay, answer.publication_delay_hours);
+        answer.days.forEach(function (d) {
           if (!per[d.day]) return;
           per[d.day].alerts += d.alerts;
           // Exercises and Tests are counted apart by the API: together, never more than a day.
