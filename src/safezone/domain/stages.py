@@ -69,6 +69,15 @@ DEFAULT_LIFETIMES: dict[AlertStage, timedelta] = {
 }
 
 
+# How long before the alarm an early warning comes, when a threat-class file does not say: 2 min.
+# Conservative, so the exposure report never counts more time than people are likely to get:
+# the early warnings announced "within minutes" ahead of launches from afar (Israel's Home Front
+# Command sends them since 2024; press reports speak of 2 to 10 min before the sirens) come, at
+# the short end, about 2 minutes ahead. Local authorities set their own (`early_warning_lead_s`).
+DEFAULT_EARLY_WARNING_LEAD_S = 120
+MAX_EARLY_WARNING_LEAD_S = 3600
+
+
 class StageRefused(ValueError):
     """A step the chain's stage does not allow; the message says what would."""
 
@@ -82,6 +91,7 @@ class StagePlan:
 
     used: frozenset[AlertStage] = frozenset(AlertStage)
     lifetimes: Mapping[AlertStage, timedelta] = field(default_factory=lambda: dict(DEFAULT_LIFETIMES))
+    early_warning_lead_s: int = DEFAULT_EARLY_WARNING_LEAD_S  # how long before the alarm its early warning comes
 
     def __post_init__(self) -> None:
         if AlertStage.ALERT not in self.used:
@@ -89,6 +99,11 @@ class StagePlan:
         missing = [s.value for s in self.used if s not in self.lifetimes]
         if missing:
             raise ValueError(f"no lifetime for {', '.join(missing)}")
+
+    @property
+    def lead_time_s(self) -> int | None:
+        """Seconds its early warning comes before the alarm; None for a class without one."""
+        return self.early_warning_lead_s if AlertStage.EARLY_WARNING in self.used else None
 
     def lifetime(self, stage: AlertStage) -> timedelta:
         return self.lifetimes[stage]

@@ -15,7 +15,9 @@ Model (documented in the report too):
 - A shelter counts in the area whose polygon holds it.
 - With stages, people have more than their time to shelter when an early warning comes first:
   coverage is also given within the time to shelter plus the early warning's lead time
-  (`lead_time_s`, the minutes an early warning comes before the alarm). And since a planner
+  (`lead_time_s`, the minutes an early warning comes before the alarm), and per threat class
+  that uses an early warning, within its own configured lead time (`early_warning_lead_s` in
+  the threat-class file), over the areas the class reaches. And since a planner
   needs more than "0 % in 15 s", each share's walking time to its nearest shelter is measured:
   the report says who is within 1, 3, 5 and 10 minutes (cumulative), per area, band and side.
 """
@@ -25,25 +27,33 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
+from safezone.adapters.config.threats import ThreatConfig
 from safezone.adapters.db import Database, UnitOfWork
 from safezone.domain.errors import InputError
 from safezone.domain.shelters import Shelter, WalkingModel, geodesic_m
+from safezone.domain.stages import DEFAULT_EARLY_WARNING_LEAD_S
 from safezone.domain.zones import AlertArea, ZoneSet
 
 EARTH_RADIUS_M = 6_371_008.8
 # The sphere's chord underestimates ellipsoidal distance by under 0.5 %: widen the candidate
 # search by more than that, then decide on the exact geodesic distance.
 CANDIDATE_MARGIN = 1.01
-# An early warning comes minutes before the alarm: by default, the report counts 5 of them.
-DEFAULT_LEAD_TIME_S = 300
+# An early warning comes minutes before the alarm: without a configured one, the report counts
+# the stages' conservative default (see domain.stages).
+DEFAULT_LEAD_TIME_S = DEFAULT_EARLY_WARNING_LEAD_S
 # Walking-time bands of the distribution, in minutes, cumulative: "within 1 minute", "within 3"...
 WALKING_MINUTES = (1, 3, 5, 10)
+
+
+def share(part: int, whole: int) -> float | None:
+    """part / whole; None where nobody lives, which is not 0 % covered."""
+    return None if whole == 0 else part / whole
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ class Figures:
     @property
     def early_coverage(self) -> float | None:
         """Share of the population that can reach a shelter when an early warning came first."""
-        return None if self.population == 0 else self.early_reachable_population / self.population
+        return share(self.early_reachable_population, self.population)
 
     def within_minutes(self) -> dict[int, int]:
         """People within each walking time of a shelter (cumulative), by minutes."""
@@ -73,12 +83,12 @@ class Figures:
 
     @property
     def capacity_per_resident(self) -> float | None:
-        return None if self.population == 0 else self.capacity / self.population
+        return share(self.capacity, self.population)
 
     @property
     def coverage(self) -> float | None:
         """Share of the population that can reach a shelter in time."""
-        return None if self.population == 0 else self.reachable_population / self.population
+        return share(self.reachable_population, self.population)
 
     @property
     def unreached_population(self) -> int:
@@ -91,6 +101,26 @@ class Figures:
         return (self.settlements, self.population, self.shelters, self.capacity, self.unknown_capacity,
                 self.reachable_population, self.early_reachable_population, self.within_1_min, self.within_3_min,
                 self.within_5_min, self.within_10_min)
+
+
+@dataclass(frozen=True)
+class ThreatCoverage:
+    """One threat class with an early warning: over the areas it reaches, who can reach a shelter
+    within the time to shelter, and within it plus the class's own lead time."""
+
+    threat: str
+    lead_time_s: int
+    population: int = 0
+    reachable_population: int = 0
+    early_reachable_population: int = 0
+
+    @property
+    def coverage(self) -> float | None:
+        return share(self.reachable_population, self.population)
+
+    @property
+    def early_coverage(self) -> float | None:
+        return share(self.early_reachable_population, self.population)
 
 
 @dataclass(frozen=True)
@@ -119,6 +149,7 @@ class ExposureReport:
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     shelters: Sequence[Shelter] = ()
     lead_time_s: int = DEFAULT_LEAD_TIME_S
+    by_threat: list[ThreatCoverage] = field(default_factory=list)  # classes with an early warning, by name
 
     @property
     def total(self) -> Figures:
@@ -176,12 +207,16 @@ class ShelterIndex:
 
 def compute_exposure(
     zones: ZoneSet, shelters: Sequence[Shelter], walking: WalkingModel = WalkingModel(), zone_set_version: int | None = None,
-    lead_time_s: int = DEFAULT_LEAD_TIME_S,
+    lead_time_s: int = DEFAULT_LEAD_TIME_S, lead_times: Mapping[str, int] | None = None,
 ) -> ExposureReport:
-    """The exposure figures of a zone set against a list of shelters (see the module docstring)."""
-    check_lead_time(lead_time_s)
+    """The exposure figures of a zone set against a list of shelters (see the module docstring);
+    `lead_times` gives, per threat class with an early warning, its lead time in seconds."""
+    for seconds in (lead_time_s, *(lead_times or {}).values()):
+        check_lead_time(seconds)
     index = ShelterIndex(shelters)
     in_area = _shelters_per_area(zones.areas, index)
+    reached_by = {b.index: {name for name, _ in b.seconds_by_threat} for b in zones.bands}
+    per_threat = {name: ThreatCoverage(name, lead) for name, lead in sorted((lead_times or {}).items())}
     areas = []
     for position, area in enumerate(zones.areas):
         members = in_area.get(position, np.zeros(0, dtype=int))
@@ -201,8 +236,25 @@ def compute_exposure(
             reachable_population=int(reachable),
         )
         areas.append(AreaExposure(area, figures))
+        for name in reached_by.get(area.band, set()) & per_threat.keys():
+            _add_threat(per_threat, name, area, int(reachable), walk_s)
     return ExposureReport(zones, zone_set_version, walking, areas, _groups(zones, areas), shelters=tuple(shelters),
-                          lead_time_s=lead_time_s)
+                          lead_time_s=lead_time_s, by_threat=list(per_threat.values()))
+
+
+def _add_threat(per_threat: dict[str, ThreatCoverage], name: str, area: AlertArea, reachable: int,
+                walk_s: list[tuple[int, float]]) -> None:
+    known = per_threat[name]
+    early = int(sum(p for p, s in walk_s if s <= area.time_to_shelter_s + known.lead_time_s))
+    per_threat[name] = ThreatCoverage(name, known.lead_time_s, known.population + area.population,
+                                      known.reachable_population + reachable, known.early_reachable_population + early)
+
+
+def early_warning_leads(config: ThreatConfig, override: int | None = None) -> dict[str, int]:
+    """Per threat class that uses an early warning, its configured lead time (`override`, the
+    CLI's `--lead-time`, replaces every one of them)."""
+    leads = {t.name: config.plan(t.name).lead_time_s for t in config.threats}
+    return {name: override if override is not None else lead for name, lead in leads.items() if lead is not None}
 
 
 def check_lead_time(seconds: int) -> None:
@@ -237,8 +289,12 @@ class NoActiveZoneSet(InputError):
 
 
 def exposure_report(database: Database, walking: WalkingModel = WalkingModel(), version: int | None = None,
-                    lead_time_s: int = DEFAULT_LEAD_TIME_S) -> ExposureReport:
-    """The report for a stored zone set (default: the active one) and the registry's shelters."""
+                    lead_time_s: int | None = None, threats: ThreatConfig | None = None) -> ExposureReport:
+    """The report for a stored zone set (default: the active one) and the registry's shelters.
+
+    Each class of `threats` with an early warning is counted within its own lead time; the
+    headline's lead time is `lead_time_s` when given (it then replaces every class's), else the
+    shortest configured one (the conservative figure), else the default."""
     with database.unit_of_work(read_only=True) as uow:
         version = uow.zones.active_version() if version is None else version
         zones = uow.zones.get(version) if version is not None else None
@@ -249,8 +305,10 @@ def exposure_report(database: Database, walking: WalkingModel = WalkingModel(), 
                 else f"there is no zone set version {version}",
                 field="zone set",
             )
-        shelters = _shelters_near(uow, zones, walking, lead_time_s)
-    return compute_exposure(zones, shelters, walking, version, lead_time_s)
+        leads = early_warning_leads(threats, lead_time_s) if threats is not None else {}
+        headline = lead_time_s if lead_time_s is not None else min(leads.values(), default=DEFAULT_LEAD_TIME_S)
+        shelters = _shelters_near(uow, zones, walking, max((headline, *leads.values())))
+    return compute_exposure(zones, shelters, walking, version, headline, leads)
 
 
 def _shelters_near(uow: UnitOfWork, zones: ZoneSet, walking: WalkingModel, lead_time_s: int) -> list[Shelter]:

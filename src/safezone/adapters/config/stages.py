@@ -13,9 +13,10 @@ from typing import Any, Iterable
 
 from safezone.domain.alerts import MAX_LIFETIME, MIN_LIFETIME
 from safezone.domain.errors import InputError
-from safezone.domain.stages import DEFAULT_LIFETIMES, AlertStage, StagePlan
+from safezone.domain.stages import DEFAULT_LIFETIMES, MAX_EARLY_WARNING_LEAD_S, AlertStage, StagePlan
 
 STAGE_NAMES = ", ".join(s.value for s in AlertStage)
+KEYS = ("use", "lifetime_minutes", "early_warning_lead_s")
 
 
 def read_stages(data: Any, threat_names: Iterable[str], file: str, text: str) -> dict[str, StagePlan]:
@@ -38,15 +39,25 @@ def _plan(raw: Any, base: StagePlan, file: str, text: str, name: str) -> StagePl
     where = f"stages.{name}"
     line = _line(text, where)
     if not isinstance(raw, dict):
-        raise InputError("expected a table with 'use' and 'lifetime_minutes'", file=file, line=line, field=where)
-    stray = sorted(set(raw) - {"use", "lifetime_minutes"})
+        raise InputError("expected a table with 'use', 'lifetime_minutes' and 'early_warning_lead_s'", file=file,
+                         line=line, field=where)
+    stray = sorted(set(raw) - set(KEYS))
     if stray:
-        raise InputError(f"unknown key {stray[0]!r} (keys: use, lifetime_minutes)", file=file, line=line,
+        raise InputError(f"unknown key {stray[0]!r} (keys: {', '.join(KEYS)})", file=file, line=line,
                          field=f"{where}.{stray[0]}")
     used = base.used if "use" not in raw else _used(raw["use"], file, line, f"{where}.use")
     lifetimes = {**DEFAULT_LIFETIMES, **base.lifetimes,
                  **_lifetimes(raw.get("lifetime_minutes", {}), file, line, f"{where}.lifetime_minutes")}
-    return StagePlan(used=used, lifetimes=lifetimes)
+    lead = base.early_warning_lead_s if "early_warning_lead_s" not in raw \
+        else _lead(raw["early_warning_lead_s"], file, line, f"{where}.early_warning_lead_s")
+    return StagePlan(used=used, lifetimes=lifetimes, early_warning_lead_s=lead)
+
+
+def _lead(raw: Any, file: str, line: int | None, field: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_EARLY_WARNING_LEAD_S:
+        raise InputError(f"expected a whole number of seconds from 0 to {MAX_EARLY_WARNING_LEAD_S}, not {raw!r}",
+                         file=file, line=line, field=field)
+    return raw
 
 
 def _used(raw: Any, file: str, line: int | None, field: str) -> frozenset[AlertStage]:

@@ -83,7 +83,7 @@ def render_exposure_page(report: ExposureReport) -> str:
         "<main><div class='mapbox'>", _map(report),
         "<div class='map-controls'><button data-zoom='in'>+</button><button data-zoom='out'>−</button></div></div>",
         f"<aside>{_side_cards(report)}{_legend(report)}{_band_charts(report)}{walking_chart(report)}</aside></main>",
-        _worst_table(report),
+        _threat_table(report), _worst_table(report),
         f"<footer><b>How this is counted.</b> {html.escape(MODEL)} Walking speed {report.walking.speed_m_s:g} m/s, "
         f"detour factor {report.walking.detour_factor:g}. Zone set version {report.zone_set_version}, "
         f"report made {report.generated_at:%Y-%m-%d %H:%M} UTC.</footer>",
@@ -177,6 +177,20 @@ def _shelters_shown(report: ExposureReport, view) -> list:
     """The shelters on the map: all of them, or the largest MAX_SHELTER_DOTS when there are more."""
     inside = [s for s in report.shelters if view.contains(shapely.Point(s.lon, s.lat))]
     return sorted(inside, key=lambda s: -(s.capacity or 0))[:MAX_SHELTER_DOTS]
+
+
+def _threat_table(report: ExposureReport) -> str:
+    """Per threat class with an early warning: coverage within the time to shelter and with its own lead time."""
+    if not report.by_threat:
+        return ""
+    rows = "".join(
+        f"<tr><td>{html.escape(t.threat)}</td><td>{t.lead_time_s} s</td><td>{t.population:,}</td>"
+        f"<td>{_pct(t.coverage)}</td><td>{_pct(t.early_coverage)}</td></tr>" for t in report.by_threat)
+    head = ("<tr><th>threat class</th><th>early warning ahead</th><th>people in its reach</th>"
+            "<th>covered in the time to shelter</th><th>covered with its early warning</th></tr>")
+    return (f"<section><h2>With each class's early warning</h2><p>Each threat class that gives an early warning, "
+            f"counted within its own lead time (threat-class file, early_warning_lead_s).</p>"
+            f"<table>{head}{rows}</table></section>")
 
 
 def _worst_table(report: ExposureReport) -> str:

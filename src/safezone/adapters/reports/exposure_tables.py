@@ -6,7 +6,7 @@ import csv
 import io
 from dataclasses import asdict
 
-from safezone.services.exposure import WALKING_MINUTES, ExposureReport, Figures
+from safezone.services.exposure import WALKING_MINUTES, ExposureReport, Figures, ThreatCoverage, share
 
 MODEL = (
     "A small settlement's population is counted at its point (GeoNames); a large one's is spread over a disc of "
@@ -15,7 +15,8 @@ MODEL = (
     "(for a spread city, of the centre of its part in the area): "
     "geodesic distance x detour factor <= time to shelter x walking speed. Reach ignores capacity; "
     "capacity per resident is shown beside it. Unknown capacities count as 0. "
-    "Early coverage: the same, within the time to shelter plus an early warning's lead time. "
+    "Early coverage: the same, within the time to shelter plus an early warning's lead time; per threat class "
+    "with an early warning, over the areas it reaches, within its own configured lead time. "
     "Walking time to the nearest shelter (geodesic distance x detour factor / walking speed) is counted "
     "cumulatively: the people within 1, 3, 5 and 10 minutes."
 )
@@ -25,12 +26,19 @@ COLUMNS = ("level", "side", "band", "time_to_shelter_s", "area_id", "area_name",
            *(f"within_{m}_min" for m in WALKING_MINUTES), *(f"within_{m}_min_share" for m in WALKING_MINUTES))
 
 
+def rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
 def figures_json(figures: Figures) -> dict:
-    rounded = lambda v: None if v is None else round(v, 4)  # noqa: E731
-    shares = {f"within_{m}_min_share": rounded(None if figures.population == 0 else people / figures.population)
+    shares = {f"within_{m}_min_share": rounded(share(people, figures.population))
               for m, people in figures.within_minutes().items()}
     return {**asdict(figures), "capacity_per_resident": rounded(figures.capacity_per_resident),
             "coverage": rounded(figures.coverage), "early_coverage": rounded(figures.early_coverage), **shares}
+
+
+def threat_json(coverage: ThreatCoverage) -> dict:
+    return {**asdict(coverage), "coverage": rounded(coverage.coverage), "early_coverage": rounded(coverage.early_coverage)}
 
 
 def report_json(report: ExposureReport) -> dict:
@@ -42,6 +50,7 @@ def report_json(report: ExposureReport) -> dict:
         "walking_minutes": list(WALKING_MINUTES),
         "model": MODEL,
         "total": figures_json(report.total),
+        "early_warning_by_threat": [threat_json(t) for t in report.by_threat],
         "groups": [
             {"side": g.side, "band": g.band, "time_to_shelter_s": g.time_to_shelter_s, **figures_json(g.figures)}
             for g in report.groups

@@ -132,6 +132,19 @@ var SZ = (function () {
     return node;
   }
 
+  /* The drills view (/drills) shows Exercise and Test messages only; the Actual view, Actual only. */
+  var DRILLS = location.pathname.replace(/\/+$/, "") === "/drills";
+  var VIEW_STATUSES = DRILLS ? ["Exercise", "Test"] : ["Actual"];
+
+  /* One archive answer (`history` or `stats`) per status of this view, for one area since `from`:
+     their bodies, in the order of VIEW_STATUSES (the API never mixes Actual and drills). */
+  function fetchArchive(kind, areaId, from) {
+    return Promise.all(VIEW_STATUSES.map(function (status) {
+      return fetchJSON("/api/" + kind + "?status=" + status + "&area=" + encodeURIComponent(areaId) + "&from=" + from)
+        .then(function (answer) { return answer.body; });
+    }));
+  }
+
   function clock(iso) {
     var d = new Date(iso);
     return d.toLocaleTimeString(lang, {hour: "2-digit", minute: "2-digit"});
@@ -145,7 +158,7 @@ var SZ = (function () {
   return {
     LANGS: LANGS, t: t, chooseLanguage: chooseLanguage, setLanguage: setLanguage, applyMessages: applyMessages,
     fetchJSON: fetchJSON, reason: reason, timeToShelter: timeToShelter, bandColour: bandColour, makeMap: makeMap,
-    drawZones: drawZones, direction: direction, el: el, clock: clock, age: age,
+    drawZones: drawZones, direction: direction, el: el, clock: clock, age: age, drills: DRILLS, viewStatuses: VIEW_STATUSES, fetchArchive: fetchArchive,
     lang: function () { return lang; }
   };
 })();

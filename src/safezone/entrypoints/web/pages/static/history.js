@@ -5,8 +5,7 @@
 "use strict";
 (function () {
   var t = SZ.t, el = SZ.el, DAY_MS = 86400000;
-  var drills = location.pathname.replace(/\/+$/, "") === "/drills";
-  var STATUSES = drills ? ["Exercise", "Test"] : ["Actual"];
+  var drills = SZ.drills;
   var area = null, answers = null, asked = 0;
 
   function $(id) { return document.getElementById(id); }
@@ -16,13 +15,10 @@
   }
 
   function load() {
-    var mine = ++asked, from = since();
-    var lists = STATUSES.map(function (status) {
-      return SZ.fetchJSON("/api/history?status=" + status + "&area=" + encodeURIComponent(area.id) + "&from=" + from);
-    });
-    Promise.all(lists).then(function (found) {
+    var mine = ++asked;
+    SZ.fetchArchive("history", area.id, since()).then(function (found) {
       if (mine !== asked) return;
-      answers = found.map(function (a) { return a.body; });
+      answers = found;
       render();
     }).catch(function () {
       if (mine !== asked) return;

@@ -4,8 +4,7 @@
 "use strict";
 (function () {
   var t = SZ.t, el = SZ.el;
-  var drills = location.pathname.replace(/\/+$/, "") === "/drills";
-  var STATUSES = drills ? ["Exercise", "Test"] : ["Actual"];
+  var drills = SZ.drills, STATUSES = SZ.viewStatuses;
   var state = {alerts: {}, place: null, where: null, takeover: null, dismissed: {}, zones: null};
   var map, alertLayer, placeMarker, shelterLayer, registryLayer;
   var SHELTER_ZOOM = 12, NAMES_ZOOM = 10, namesLayer;

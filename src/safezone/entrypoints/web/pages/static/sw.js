@@ -5,8 +5,8 @@
    a resident's own subscription and everything of the operators' are never kept. It also
    shows the Web Push notifications a subscription receives. */
 "use strict";
-var CACHE = "safezone-pages-v3";
-var SHELL = ["/", "/drills", "/static/pages.css", "/static/common.js", "/static/shelter-report.js", "/static/public.js", "/static/subscribe.js", "/static/history.js",
+var CACHE = "safezone-pages-v4";
+var SHELL = ["/", "/drills", "/static/pages.css", "/static/common.js", "/static/shelter-report.js", "/static/public.js", "/static/subscribe.js", "/static/history.js", "/static/history-chart.js",
              "/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css",
              "/messages/en.json", "/messages/uk.json", "/messages/ru.json"];
 
@@ -60,23 +60,43 @@ self.addEventListener("fetch", function (event) {
 });
 
 /* A warning pushed to this device (the payload of adapters/channels/render.push_payload): shown
-   at once; an Update, Cancel or all-clear replaces the notification of its chain (same tag). */
-self.addEventListener("push", function (event) {
+   at once; an Update, Cancel, stand-down or all-clear replaces the notification of its chain
+   (its tag is the chain, as the push Topic is). A copy the push service delivers again (same
+   delivery id) while the first is still shown is dropped, so a phone does not ring twice.
+   A drill says so in its title (the payload's) and opens the drills view. */
+var ENDS = ["cancel", "all-clear", "stand-down"];
+
+function pushed(event) {
   var data = {};
   try { data = event.data ? event.data.json() : {}; } catch (e) { data = {body: event.data ? event.data.text() : ""}; }
-  var drill = data.status && data.status !== "Actual";
-  event.waitUntil(self.registration.showNotification(data.title || "safezone", {
-    body: data.body || "", lang: data.lang || "", tag: data.tag || "safezone", renotify: true,
-    requireInteraction: !drill && data.kind !== "cancel" && data.kind !== "all-clear",
-    data: {url: drill ? "/drills" : "/"}
+  var drill = Boolean(data.status) && data.status !== "Actual";
+  var tag = data.tag || "safezone";
+  event.waitUntil(self.registration.getNotifications({tag: tag}).then(function (shown) {
+    var again = data.id && shown.some(function (n) { return n.data && n.data.id === data.id; });
+    if (again) return null;
+    return self.registration.showNotification(data.title || "safezone", {
+      body: data.body || "", lang: data.lang || "", tag: tag, renotify: true,
+      requireInteraction: !drill && ENDS.indexOf(data.kind) < 0,
+      data: {id: data.id || null, url: drill ? "/drills" : "/"}
+    });
   }));
-});
+}
 
-self.addEventListener("notificationclick", function (event) {
+/* A tap opens the page: a window of ours already open is brought to the view the warning
+   belongs to (the drills view for a drill), else a new one is opened. */
+function tapped(event) {
   event.notification.close();
   var url = (event.notification.data && event.notification.data.url) || "/";
-  event.waitUntil(self.clients.matchAll({type: "window", includeUncontrolled: true}).then(function (open) {
-    var same = open.filter(function (c) { return new URL(c.url).pathname === url; });
-    return same.length ? same[0].focus() : self.clients.openWindow(url);
+  event.waitUntil(self.clients.matchAll({type: "window"}).then(function (open) {
+    var same = open.filter(function (c) { return new URL(c.url).pathname === url; })[0];
+    var ours = same || open.filter(function (c) { return new URL(c.url).origin === self.location.origin; })[0];
+    if (!ours) return self.clients.openWindow(url);
+    var there = same ? Promise.resolve(same) : ours.navigate(url);
+    return there.then(function (client) {
+      return client && client.focus().catch(function () { return client; });  // focusing may be refused
+    });
   }));
-});
+}
+
+self.addEventListener("push", pushed);
+self.addEventListener("notificationclick", tapped);
