@@ -115,9 +115,9 @@ def test_two_workers_share_rate_limits_live_events_and_readiness(tmp_path: Path,
             assert answers.count(200) == BURST and answers.count(429) == BURST, answers
 
             # /metrics counts every worker's answers, whichever worker is scraped (fresh connections).
-            assert [path.name.startswith("safezone-metrics-") for path in temp.iterdir()] == [True]
             scrapes = [requests_counted(base, "/api/alerts") for _ in range(6)]
             assert scrapes == [{"200": BURST, "429": BURST}] * 6, scrapes
+            assert [path.name.startswith("safezone-metrics-") for path in temp.iterdir()] == [True]
 
             # Live events: pages on both workers get the alert, whichever worker issued it.
             pages = listeners_on_two_workers(base)
