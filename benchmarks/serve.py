@@ -166,6 +166,20 @@ def safezone_server(workdir: Path, db_url: str, env: dict[str, str] | None = Non
 
 # -- data ---------------------------------------------------------------------------------------
 
+def border_zones(pair: str):  # type: ignore[no-untyped-def]
+    """The zones of one border (a country pair) with the default threat classes, built in memory."""
+    from safezone.adapters.config.threats import load_threats
+    from safezone.adapters.geodata import geonames
+    from safezone.adapters.geodata.border_sources import from_country_pair
+    from safezone.services.zones import DEFAULT_AREA_KM, build_zones
+
+    quiet = lambda _message: None  # noqa: E731
+    config = load_threats(None)
+    return build_zones(from_country_pair(pair), config.threats, geonames.load_settlements(quiet),
+                       area_km=config.area_km or DEFAULT_AREA_KM, band_edges_km=config.band_edges_km,
+                       place_names=geonames.load_place_names(quiet))
+
+
 def prepare(db_url: str, zones) -> tuple[list[str], tuple[float, float]]:  # type: ignore[no-untyped-def]
     """Store the zones and two operators; the ids of the areas alerts will name, and a point in the first."""
     from safezone.adapters.db import Database
@@ -273,16 +287,7 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite,postgres")
     args = parser.parse_args()
 
-    from safezone.adapters.config.threats import load_threats
-    from safezone.adapters.geodata import geonames
-    from safezone.adapters.geodata.border_sources import from_country_pair
-    from safezone.services.zones import DEFAULT_AREA_KM, build_zones
-
-    quiet = lambda _message: None  # noqa: E731
-    config = load_threats(None)
-    zones = build_zones(from_country_pair("RUS-UKR"), config.threats, geonames.load_settlements(quiet),
-                        area_km=config.area_km or DEFAULT_AREA_KM, band_edges_km=config.band_edges_km,
-                        place_names=geonames.load_place_names(quiet))
+    zones = border_zones("RUS-UKR")
     with tempfile.TemporaryDirectory(prefix="safezone-bench-") as tmp:
         workdir = Path(tmp)
         with hello_server(workdir) as hello:

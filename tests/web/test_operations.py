@@ -92,7 +92,9 @@ def test_metrics_count_requests_by_route_alerts_by_state_and_the_outbox(api):
     for _ in range(3):
         api.get("/api/alerts/999")  # 404, counted under its route template, not its raw path
     api.get("/no/such/path")
+    api.request("HEAD", "/api/alerts/999")  # the app sees it as a GET (a copied scope): matched again
     text = api.get("/metrics").text
+    assert _metric(text, "safezone_http_requests_total", route="/api/alerts/{alert_id}", method="HEAD", status="404") == 1
     assert _metric(text, "safezone_http_requests_total", route="/api/alerts/{alert_id}", method="GET", status="404") == 3
     assert _metric(text, "safezone_http_requests_total", route="unmatched", method="GET", status="404") == 1
     assert _metric(text, "safezone_http_request_seconds_count", route="/api/operator/login") == 2

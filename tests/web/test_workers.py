@@ -17,6 +17,7 @@ import pytest
 from tests.support.app import issue_alert, login, make_container
 from tests.support.redis_server import RedisServer
 from tests.support.server import SAFEZONE, serving
+from tests.web.test_operations import _metric
 
 
 def test_several_workers_on_sqlite_are_refused_with_a_clear_message(tmp_path: Path):
@@ -89,11 +90,21 @@ def listeners_on_two_workers(base: str, last_event_id: str | None = None) -> lis
     pytest.fail(f"40 connections all reached one worker: {list(opened)}")
 
 
+def requests_counted(base: str, route: str) -> dict[str, float]:
+    """What one scrape of /metrics says of `route`'s GET answers 200 and 429."""
+    text = httpx.get(f"{base}/metrics", headers=address(), timeout=10).text
+    return {status: _metric(text, "safezone_http_requests_total", route=route, method="GET", status=status)
+            for status in ("200", "429")}
+
+
 @pytest.mark.postgres
 def test_two_workers_share_rate_limits_live_events_and_readiness(tmp_path: Path, postgres_url: str, sample_zones):
     make_container(postgres_url, sample_zones, lambda: datetime.now(timezone.utc)).close()
     redis = RedisServer(tmp_path).start()
-    env = {"SAFEZONE_REDIS_URL": redis.url, "SAFEZONE_RATE_PER_MINUTE": "1", "SAFEZONE_RATE_BURST": str(BURST)}
+    temp = tmp_path / "temp"  # where `serve` makes the workers' shared metrics folder
+    temp.mkdir()
+    env = {"SAFEZONE_REDIS_URL": redis.url, "SAFEZONE_RATE_PER_MINUTE": "1", "SAFEZONE_RATE_BURST": str(BURST),
+           "TMPDIR": str(temp)}
     try:
         with serving(tmp_path, "--db", postgres_url, "--workers", "2", "--no-default-zones",
                      "--trusted-proxy", "127.0.0.1", env=env) as base:
@@ -102,6 +113,11 @@ def test_two_workers_share_rate_limits_live_events_and_readiness(tmp_path: Path,
             answers = [httpx.get(f"{base}/api/alerts", headers=flood, timeout=10).status_code
                        for _ in range(2 * BURST)]
             assert answers.count(200) == BURST and answers.count(429) == BURST, answers
+
+            # /metrics counts every worker's answers, whichever worker is scraped (fresh connections).
+            scrapes = [requests_counted(base, "/api/alerts") for _ in range(6)]
+            assert scrapes == [{"200": BURST, "429": BURST}] * 6, scrapes
+            assert [path.name.startswith("safezone-metrics-") for path in temp.iterdir()] == [True]
 
             # Live events: pages on both workers get the alert, whichever worker issued it.
             pages = listeners_on_two_workers(base)
@@ -125,5 +141,6 @@ def test_two_workers_share_rate_limits_live_events_and_readiness(tmp_path: Path,
             down = httpx.get(f"{base}/readyz", timeout=10)
             assert down.status_code == 503 and "Redis" in down.json()["reason"], down.text
             assert httpx.get(f"{base}/api/alerts", headers=address(), timeout=10).status_code == 200
+        assert list(temp.iterdir()) == []  # the shared metrics folder went with the server
     finally:
         redis.stop()

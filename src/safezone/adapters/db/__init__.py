@@ -4,7 +4,7 @@ The rest of safezone uses only `Database`, its units of work and the repositorie
 SQLAlchemy stays inside this package.
 """
 
-from safezone.adapters.db.database import Database, DatabaseUnavailable, unavailable
+from safezone.adapters.db.database import Database, DatabaseUnavailable, full, unavailable
 from safezone.adapters.db.shelter_repository import NearbyShelter, ShelterRepository, UpsertCounts
 from safezone.adapters.db.unit_of_work import UnitOfWork
 from safezone.adapters.db.url import ENV_VAR, resolve_url
@@ -21,6 +21,7 @@ __all__ = [
     "UpsertCounts",
     "ZoneRepository",
     "ZoneSetInfo",
+    "full",
     "resolve_url",
     "unavailable",
 ]

@@ -60,9 +60,24 @@ class DatabaseUnavailable(Exception):
 _SQLITE_UNAVAILABLE = ("database is locked", "database is busy", "unable to open database", "disk i/o error")
 
 
+# SQLITE_FULL ("database or disk is full") and PostgreSQL's disk_full: no room to write. Nothing
+# the request did is kept (its transaction rolls back), and it may succeed once space is freed.
+_SQLITE_FULL = 13
+_POSTGRES_DISK_FULL = "53100"
+
+
+def full(error: BaseException) -> bool:
+    """Whether a database error says the disk under the database is full."""
+    orig = getattr(error, "orig", None)
+    if orig is None:
+        return False
+    return (getattr(orig, "sqlite_errorcode", None) == _SQLITE_FULL
+            or getattr(orig, "sqlstate", None) == _POSTGRES_DISK_FULL)
+
+
 def unavailable(error: BaseException) -> bool:
     """Whether a database error means the database is unavailable (answer 503), not a bug."""
-    if isinstance(error, DatabaseUnavailable):
+    if isinstance(error, DatabaseUnavailable) or full(error):
         return True
     if not isinstance(error, DBAPIError):
         return False

@@ -85,6 +85,7 @@ def serve(host: str, port: int, db_url: str | None, public_url: str | None, trus
 
     from safezone.entrypoints.web import create_app
     from safezone.entrypoints.web.jsonlog import json_logging
+    from safezone.entrypoints.web.metrics import shared_between_workers
 
     settings = Settings.from_environ(db=db_url, public_url=public_url, trusted_proxies=trusted_proxies,
                                      trusted_hosts=trusted_hosts)
@@ -109,10 +110,12 @@ def serve(host: str, port: int, db_url: str | None, public_url: str | None, trus
     if workers > 1:
         # Each worker process assembles its own container from the environment (web.factory);
         # this one has migrated the database and built the zones, and only supervises them.
+        # Their request counters go to one folder, so /metrics on any of them reports all.
         container.close()
         hand_over(settings)
-        uvicorn.run(FACTORY, factory=True, workers=workers, timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
-                    **options)
+        with shared_between_workers():
+            uvicorn.run(FACTORY, factory=True, workers=workers, timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+                        **options)
         return
     app = create_app(container)
     try:

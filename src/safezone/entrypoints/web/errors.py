@@ -1,5 +1,6 @@
 """Every refusal as a 4xx with a JSON reason (`schemas.Problem`); nothing a client sends may
-become a 5xx. A database that is down or locked is a 503 with Retry-After; an unexpected error
+become a 5xx. A database that is down, locked or out of disk space is a 503 with Retry-After
+(its transaction rolled back: nothing half-written); an unexpected error
 is logged and answered with a 500 that reveals nothing (`failsafe.Failsafe`)."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
-from safezone.adapters.db import DatabaseUnavailable, unavailable
+from safezone.adapters.db import DatabaseUnavailable, full, unavailable
 from safezone.domain.accounts import LastAdmin, PermissionDenied, UnknownUser
 from safezone.domain.alerts import UnknownAlert, WorkflowError
 from safezone.domain.cap.issues import CapCompositionError
@@ -116,6 +117,10 @@ def install(app: FastAPI) -> None:
     async def _database_down(request: Request, exc: Exception) -> JSONResponse:
         if not unavailable(exc):
             raise exc  # a bug, not an outage: the failsafe answers 500 and logs it
+        if full(exc):
+            log.error("database full on %s %s: %s", request.method, request.url.path, exc)
+            return problem(503, "database_full", "the database is full (no disk space left): nothing was written; "
+                           "try again once space is freed", headers={"Retry-After": "30"})
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
         return problem(503, "database_unavailable", "the database is unavailable or busy; try again shortly",
                        headers={"Retry-After": "5"})

@@ -41,13 +41,26 @@ class RequestMetrics:
 
 def route_of(scope: Scope, routes: Sequence[BaseRoute]) -> str:
     """The matched route's template, or "unmatched" (a 404). The router notes it in the scope;
-    a middleware that copied the scope (HEAD, a forwarded client) hides that note, and then the
-    routes are matched again here."""
+    a middleware that copied the scope (HEAD, a forwarded client) hides that note, and a refusal
+    before the router (429, 503) never had it: then the routes are matched again here."""
     route = scope.get("route")
-    if route is None:
-        probe = {**scope, "method": "GET" if scope["method"] == "HEAD" else scope["method"]}
-        route = next((r for r in routes if r.matches(probe)[0] is Match.FULL), None)
-    return getattr(route, "path", None) or "unmatched"
+    if route is not None:
+        return getattr(route, "path", None) or "unmatched"
+    probe = {**scope, "method": "GET" if scope["method"] == "HEAD" else scope["method"]}
+    return _template(probe, routes) or "unmatched"
+
+
+def _template(probe: Scope, routes: Sequence[BaseRoute], prefix: str = "") -> str | None:
+    for candidate in routes:
+        if candidate.matches(probe)[0] is not Match.FULL:
+            continue
+        included = getattr(candidate, "original_router", None)  # FastAPI >= 0.16x keeps included routers whole
+        if included is None:
+            path = getattr(candidate, "path", None)
+            return prefix + path if path else None
+        inner = candidate.include_context.prefix  # type: ignore[attr-defined]
+        return _template({**probe, "path": probe["path"].removeprefix(inner)}, included.routes, prefix + inner)
+    return None
 
 
 class Observe:
