@@ -43,7 +43,7 @@ def find_place(held: ZonesInMemory, place: str) -> Place:
     text = place.strip()
     if "," in text:
         return _coordinates(text)
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "²" is a digit to Python, not a number
         raise InputError(f"place {place[:40]!r} is neither a settlement id nor 'lat,lon'", field="place")
     found = _settlements(held).get(int(text))
     if found is None:
