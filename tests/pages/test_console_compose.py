@@ -16,6 +16,9 @@ pytestmark = pytest.mark.browser
 
 # Inside Westgate's area (AAA-0-1: 29.929–30°E), drawn on the map as the test zones show it.
 SQUARE = [(50.45, 29.95), (50.45, 29.99), (50.55, 29.99), (50.55, 29.95)]
+# 10,000 dispatched clicks take about 1.5 s on the shared 2-core machine (load 20); a page that
+# laid itself out or asked the server on each click takes ten times that or more.
+LOOP_MS = 15_000
 BOW_TIE = [(50.45, 29.95), (50.55, 29.99), (50.45, 29.99), (50.55, 29.95)]
 
 
@@ -120,11 +123,11 @@ def test_ten_thousand_clicks_leave_the_page_responsive_and_send_nothing(served, 
     spent = carol.evaluate(flood, [50.5, 29.96, 10_001])  # on Westgate's area: an odd number of toggles
     carol.wait_for_selector("#selected [data-area='AAA-0-1']")
     assert selected(carol) == {"AAA-0-1"}
-    assert spent < 8_000, spent
+    assert spent < LOOP_MS, spent
 
     carol.click("#draw-start")
     spent = carol.evaluate(flood, [50.5, 29.96, 10_000])
-    assert spent < 8_000, spent
+    assert spent < LOOP_MS, spent
     carol.wait_for_function("document.querySelector('#draw-status').textContent.startsWith('Drawing: 500 points')")
     assert "At most 500 points" in carol.locator("#draw-error").inner_text()
     carol.click("#draw-clear")  # still answers at once

@@ -131,7 +131,7 @@
       layer.on("click", function () { if (!draw.active()) toggle(f.properties.id, f.properties.name); });
     }}).addTo(map);
     draw = SZDraw.attach(map, {start: $("draw-start"), finish: $("draw-finish"), undo: $("draw-undo"), clear: $("draw-clear"),
-                               status: $("draw-status"), error: $("draw-error")}, t, function () { $("compose-error").textContent = ""; });
+                               status: $("draw-status"), error: $("draw-error")}, t, polygonChanged);
     SZ.drawZones(map).then(function (answer) { fillPresets(answer.body); loadAreas(); });
     map.on("moveend", loadAreas);
   }
@@ -149,6 +149,13 @@
   }
 
   function restyle() { areaLayer.setStyle(areaStyle); }
+
+  /* A preview made before the polygon changed no longer says what would be sent. */
+  function polygonChanged() {
+    $("compose-error").textContent = "";
+    $("preview-box").textContent = "";
+    draft = null;
+  }
 
   // -- composing ---------------------------------------------------------------------------
 
