@@ -21,12 +21,19 @@ def open_page(chromium: Any, url: str, *, viewport: dict | None = None, ready: s
     return page
 
 
+def map_point(page: Any, lat: float, lon: float) -> tuple[float, float]:
+    """Where (lat, lon) is drawn on the map, in the viewport, scrolled into view if need be
+    (clicking a form's button may have scrolled the map away)."""
+    return tuple(page.evaluate(
+        "([lat, lon]) => { const m = window.szMap, p = m.latLngToContainerPoint([lat, lon]);"
+        " let r = m.getContainer().getBoundingClientRect(), y = r.top + p.y;"
+        " if (y < 0 || y > innerHeight) { scrollBy(0, y - innerHeight / 2); r = m.getContainer().getBoundingClientRect(); }"
+        " return [r.left + p.x, r.top + p.y]; }", [lat, lon]))
+
+
 def tap_at(page: Any, lat: float, lon: float) -> None:
     """Tap the map where (lat, lon) is drawn, as a person would."""
-    point = page.evaluate("([lat, lon]) => { const m = window.szMap; const p = m.latLngToContainerPoint([lat, lon]);"
-                          " const r = m.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }",
-                          [lat, lon])
-    page.mouse.click(point[0], point[1])
+    page.mouse.click(*map_point(page, lat, lon))
 
 
 def screenshot(page: Any, name: str) -> None:

@@ -177,3 +177,33 @@ class BorderGeometry:
             local = shapely.segmentize(local, max(metres / 20.0, 500.0))
             parts.append(shapely.transform(local, lambda xy, t=piece.to_lonlat: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))))
         return shapely.union_all(parts)
+
+
+def distance_range_km(lon: float, lat: float, geometry: BaseGeometry) -> tuple[float, float]:
+    """The nearest and the farthest geodesic distance, in km, from a point to a lon/lat polygon
+    (0 nearest when the point is inside it).
+
+    Measured in an azimuthal equidistant projection centred on the point, where the distance
+    from the centre is the true geodesic one; the polygon is densified first so that its edges,
+    straight in lon/lat, stay so. The farthest point of a polygon is one of its vertices."""
+    to_local, _ = _aeqd(lon, lat)
+    dense = densify_lonlat(geometry)
+    local = shapely.transform(dense, lambda xy: np.column_stack(to_local.transform(xy[:, 0], xy[:, 1])))
+    origin = shapely.Point(0.0, 0.0)
+    corners = shapely.get_coordinates(local)
+    farthest = float(np.hypot(corners[:, 0], corners[:, 1]).max()) if len(corners) else 0.0
+    return shapely.distance(origin, local) / 1000.0, farthest / 1000.0
+
+
+def window_km(lon: float, lat: float, km: float) -> tuple[float, float, float, float]:
+    """A west, south, east, north window holding every point within `km` of the point (a window
+    across the antimeridian has west > east; near a pole, every longitude)."""
+    dlat = km / 110.5 + 1e-6  # a degree of latitude is never shorter than 110.57 km
+    south, north = max(-90.0, lat - dlat), min(90.0, lat + dlat)
+    widest = max(abs(south), abs(north))
+    cos = np.cos(np.radians(widest)) if widest < 90 else 0.0
+    if cos * 111.3 * 180 <= km:
+        return -180.0, south, 180.0, north
+    dlon = km / (111.3 * cos) + 1e-6  # 111.32 km per degree at the equator, on the ellipsoid
+    west, east = lon - dlon, lon + dlon
+    return (west + 360 if west < -180 else west), south, (east - 360 if east > 180 else east), north

@@ -18,6 +18,7 @@ from safezone.entrypoints.web.deps import SESSION_COOKIE, Operator, container, o
 from safezone.entrypoints.web.schemas import (
     CancelIn,
     ComposeIn,
+    AreasNearOut,
     ComposeOptionsOut,
     FollowUpIn,
     Geometry,
@@ -30,7 +31,7 @@ from safezone.entrypoints.web.schemas import (
     StageIn,
     TextIn,
 )
-from safezone.services import accounts
+from safezone.services import accounts, nearby
 from safezone.domain.stages import AlertStage, StagePlan
 from safezone.services.alerts import Composition
 
@@ -82,6 +83,18 @@ def options(who: LoggedIn, services: Services) -> dict:
         "statuses": [s.value for s in Status],
         "zone_set_version": version,
     }
+
+
+@router.get("/areas/near", response_model=AreasNearOut,
+            summary="Areas by a band around a place: those overlapping the ring min_km…max_km (geodesic) around it")
+def areas_near(who: LoggedIn, services: Services,
+               place: Annotated[str, Query(min_length=1, max_length=60,
+                                           description="A settlement's id (from /api/areas/search) or 'lat,lon'")],
+               max_km: Annotated[float, Query(gt=0, le=nearby.MAX_KM)],
+               min_km: Annotated[float, Query(ge=0, le=nearby.MAX_KM)] = 0.0) -> dict:
+    held = services.public.active_zones()
+    centre = nearby.find_place(held, place)
+    return views.areas_near_json(centre, min_km, max_km, nearby.areas_near(held, centre, min_km, max_km))
 
 
 @router.get("/alerts", response_model=OperatorAlertsOut, summary="Alerts, newest first")

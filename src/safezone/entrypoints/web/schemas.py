@@ -106,10 +106,31 @@ class AreaOut(BaseModel):
     time_to_shelter_s: int
 
 
+class PlaceOut(BaseModel):
+    id: int | None = Field(description="The settlement's id (`place` of /api/operator/areas/near); null: a point.")
+    name: str | None
+    lat: float
+    lon: float
+
+
 class AreaMatchOut(AreaOut):
     matched: str = Field(description="The name that matched: the area's, or a settlement's in it.")
     population: int
     bbox: list[float] = Field(description="min_lon, min_lat, max_lon, max_lat")
+    place: PlaceOut | None = Field(description="The settlement whose name matched, if one did.")
+
+
+class AreaNearOut(AreaOut):
+    nearest_km: float = Field(description="Geodesic distance from the place to the area's nearest point")
+    farthest_km: float
+
+
+class AreasNearOut(BaseModel):
+    place: PlaceOut
+    min_km: float
+    max_km: float
+    count: int
+    areas: list[AreaNearOut] = Field(description="The areas overlapping the ring min_km…max_km, nearest first")
 
 
 class AreaMatchesOut(BaseModel):

@@ -13,6 +13,7 @@ from safezone.domain.alerts import AlertRecord
 from safezone.domain.shelters import Shelter
 from safezone.domain.zones import AlertArea
 from safezone.services.alerts import Preview
+from safezone.services.nearby import AreaNear, Place
 from safezone.services.public import AlertHere, AreaMatch, PublishedAlert, WhereAnswer
 
 
@@ -151,8 +152,21 @@ def shelters_geojson(shelters: Sequence[Shelter]) -> dict:
 def area_match_json(match: AreaMatch) -> dict:
     """An area found by a name, with its window so a map can show it."""
     area = match.area
+    settlement = next((s for s in area.settlements if s.name == match.matched), None)
+    place = None if settlement is None else place_json(Place(settlement.lat, settlement.lon, settlement.name,
+                                                             settlement.geonameid))
     return {**area_json(area), "matched": match.matched, "population": area.population,
-            "bbox": [round(v, 5) for v in area.geometry.bounds]}
+            "bbox": [round(v, 5) for v in area.geometry.bounds], "place": place}
+
+
+def place_json(place: Place) -> dict:
+    return {"id": place.settlement_id, "name": place.name, "lat": place.lat, "lon": place.lon}
+
+
+def areas_near_json(place: Place, min_km: float, max_km: float, found: Sequence[AreaNear]) -> dict:
+    return {"place": place_json(place), "min_km": min_km, "max_km": max_km, "count": len(found),
+            "areas": [{**area_json(a.area), "nearest_km": round(a.nearest_km, 3), "farthest_km": round(a.farthest_km, 3)}
+                      for a in found]}
 
 
 def where_json(answer: WhereAnswer) -> dict:

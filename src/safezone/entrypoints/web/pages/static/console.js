@@ -1,5 +1,6 @@
 /* The operator console: log in, compose (status first; a drill changes the whole screen), pick
-   areas on the map or by a place name, preview who it reaches, edit texts per language, submit;
+   areas on the map, by a place name, by a band of distances around a place, or by drawing a
+   polygon (draw.js), preview who it reaches, edit texts per language, submit;
    approve or reject other people's alerts (never one's own); issue; cancel or all-clear in one
    step. Workflow steps arrive live from /api/operator/stream. */
 "use strict";
@@ -8,6 +9,9 @@
   var session = null, options = null, map, areaLayer, reviewed = null;
   var selected = {};  // area id -> name
   var draft = null;   // the last preview
+  var draw = null;    // the polygon draw mode (draw.js)
+  var bandPlace = null;  // the centre of a band: a place from the search
+  var rendering = false;
 
   function $(id) { return document.getElementById(id); }
   function say(text) { $("status").textContent = text || ""; }
@@ -24,6 +28,7 @@
           if (!response.ok) {
             var error = new Error(SZ.reason(data, response.statusText));
             error.status = response.status;
+            error.field = data && data.field;
             throw error;
           }
           return data;
@@ -55,6 +60,8 @@
   function relabel() {
     showStage();
     renderSelected();
+    showBandPlace();
+    if (draw) draw.refresh();
     if (session) {
       $("who").textContent = session.user + " (" + session.roles.map(function (r) { return t("c_role_" + r); }).join(", ") + ")";
       if (options) fillThreats();
@@ -93,6 +100,7 @@
     $("logout").hidden = false;
     $("who").textContent = me.user + " (" + me.roles.map(function (r) { return t("c_role_" + r); }).join(", ") + ")";
     $("compose").hidden = !has("issuer");
+    $("draw").hidden = !has("issuer");
     $("ready-section").hidden = !has("issuer");
     $("queue-section").hidden = !has("approver");
     makeMap();
@@ -120,9 +128,14 @@
     window.szMap = map;
     areaLayer = L.geoJSON(null, {style: areaStyle, onEachFeature: function (f, layer) {
       layer.bindTooltip(f.properties.name + " — " + SZ.timeToShelter(f.properties.time_to_shelter_s));
-      layer.on("click", function () { toggle(f.properties.id, f.properties.name); });
+      // The name shows on hover; a click selects. Leaflet 1.9 also opens the tooltip on each
+      // click, which lays the page out again: ten times the cost of the click under a flood.
+      layer.off("click", layer._openTooltip, layer);
+      layer.on("click", function () { if (!draw.active()) toggle(f.properties.id, f.properties.name); });
     }}).addTo(map);
-    SZ.drawZones(map).then(loadAreas);
+    draw = SZDraw.attach(map, {start: $("draw-start"), finish: $("draw-finish"), undo: $("draw-undo"), clear: $("draw-clear"),
+                               status: $("draw-status"), error: $("draw-error")}, t, polygonChanged);
+    SZ.drawZones(map).then(function (answer) { fillPresets(answer.body); loadAreas(); });
     map.on("moveend", loadAreas);
   }
 
@@ -139,6 +152,13 @@
   }
 
   function restyle() { areaLayer.setStyle(areaStyle); }
+
+  /* A preview made before the polygon changed no longer says what would be sent. */
+  function polygonChanged() {
+    $("compose-error").textContent = "";
+    $("preview-box").textContent = "";
+    draft = null;
+  }
 
   // -- composing ---------------------------------------------------------------------------
 
@@ -163,6 +183,7 @@
       radio.addEventListener("change", function () { chooseStatus(radio.value); });
     });
     $("search").addEventListener("input", search);
+    $("band-select").addEventListener("click", selectBand);
     $("preview").addEventListener("click", preview);
   }
 
@@ -182,8 +203,14 @@
 
   function toggle(id, name) {
     if (selected[id]) delete selected[id]; else selected[id] = name;
-    renderSelected();
-    restyle();
+    showSelection();
+  }
+
+  /* The list and the map follow the selection once a frame, however many clicks came. */
+  function showSelection() {
+    if (rendering) return;
+    rendering = true;
+    requestAnimationFrame(function () { rendering = false; renderSelected(); restyle(); });
   }
 
   function renderSelected() {
@@ -211,10 +238,57 @@
           if (!selected[a.id]) toggle(a.id, a.name);
           map.fitBounds([[a.bbox[1], a.bbox[0]], [a.bbox[3], a.bbox[2]]], {maxZoom: 11});
         });
-        list.appendChild(el("li", {}, [add]));
+        var item = el("li", {}, [add]);
+        if (a.place) {
+          var around = el("button", {type: "button", "class": "around", text: t("c_band_around", {name: a.place.name})});
+          around.addEventListener("click", function () { bandPlace = a.place; showBandPlace(); $("band-max").focus(); });
+          item.appendChild(document.createTextNode(" "));
+          item.appendChild(around);
+        }
+        list.appendChild(item);
       });
       if (!answer.body.areas.length) list.appendChild(el("li", {text: t("c_no_area_named")}));
     }).catch(function (error) { list.textContent = problem(error); });
+  }
+
+  // -- a band around a place ----------------------------------------------------------------
+
+  function showBandPlace() {
+    $("band-place").textContent = bandPlace ? t("c_band_place", {name: bandPlace.name, lat: bandPlace.lat, lon: bandPlace.lon})
+                                            : t("c_band_no_place");
+  }
+
+  /* The zone set's distance bands as presets (a band from the border, used around the place). */
+  function fillPresets(zones) {
+    var seen = {}, box = $("band-presets");
+    box.textContent = "";
+    zones.features.forEach(function (f) {
+      var p = f.properties, key = p.min_km + "-" + p.max_km;
+      if (seen[key]) return;
+      seen[key] = true;
+      var preset = el("button", {type: "button", text: t("c_band_preset", {min: p.min_km, max: p.max_km})});
+      preset.addEventListener("click", function () { $("band-min").value = String(p.min_km); $("band-max").value = String(p.max_km); });
+      box.appendChild(preset);
+    });
+  }
+
+  var banding = 0;
+  function selectBand() {
+    var error = $("band-error"), low = $("band-min").value.trim() || "0", high = $("band-max").value.trim();
+    error.textContent = "";
+    if (!bandPlace) { error.textContent = t("c_band_need_place"); return; }
+    if (!/^\d+(\.\d+)?$/.test(low) || !/^\d+(\.\d+)?$/.test(high)) { error.textContent = t("c_band_need_km"); return; }
+    var mine = ++banding, button = $("band-select");
+    button.disabled = true;
+    call("GET", API + "/areas/near?place=" + encodeURIComponent(bandPlace.id) + "&min_km=" + low + "&max_km=" + high)
+      .then(function (answer) {
+        if (mine !== banding) return;
+        answer.areas.forEach(function (a) { selected[a.id] = a.name; });
+        showSelection();
+        say(t(answer.count ? "c_band_chosen" : "c_band_none", {n: answer.count, min: low, max: high, name: bandPlace.name}));
+        map.fitBounds(L.latLng(bandPlace.lat, bandPlace.lon).toBounds(Number(high) * 2000), {maxZoom: 12});
+      }).catch(function (e) { error.textContent = problem(e); })
+      .finally(function () { button.disabled = false; });
   }
 
   function compositionBody(texts) {
@@ -224,16 +298,24 @@
     var minutes = Number($("lifetime").value);
     if ($("lifetime").value.trim()) body.lifetime_minutes = minutes;
     if (texts) body.texts = texts;
+    var polygon = draw.polygon();
+    if (polygon) body.polygon = polygon;
     return body;
   }
 
   function preview() {
     $("compose-error").textContent = "";
     if (!chosenStatus()) { $("compose-error").textContent = t("c_need_status"); return; }
-    if (!Object.keys(selected).length) { $("compose-error").textContent = t("c_need_areas"); return; }
+    if (draw.problem()) { $("compose-error").textContent = draw.problem(); return; }
+    if (!Object.keys(selected).length && !draw.polygon()) { $("compose-error").textContent = t("c_need_areas"); return; }
     if (!/^\d+$/.test($("lifetime").value.trim())) { $("compose-error").textContent = t("c_need_lifetime"); return; }
-    call("POST", API + "/alerts", compositionBody()).then(showPreview)
-      .catch(function (error) { $("compose-error").textContent = problem(error); });
+    call("POST", API + "/alerts", compositionBody()).then(showPreview).catch(refused);
+  }
+
+  /* The server's reason on the page; a refused polygon's next to the map as well. */
+  function refused(error) {
+    $("compose-error").textContent = problem(error);
+    if (error.field === "polygon") draw.say(problem(error));
   }
 
   function countLine(total) {
@@ -320,10 +402,10 @@
       say(t(result.state === "issued" ? "c_issued" : "c_submitted", {id: result.id}));
       $("preview-box").textContent = "";
       selected = {};
-      renderSelected();
-      restyle();
+      draw.clear();
+      showSelection();
       refresh();
-    }).catch(function (error) { $("compose-error").textContent = problem(error); });
+    }).catch(refused);
   }
 
   // -- the queues --------------------------------------------------------------------------
