@@ -60,3 +60,17 @@ def test_operators_have_their_own_listener_and_the_public_side_sees_what_they_is
             assert list(sink.ids.values()) == [1] and sink.bodies[0]["type"] == "alert.alert", sink.bodies
     finally:
         sink.close()
+
+
+def test_the_relay_reads_only_issued_messages_since_its_last_look(container, api):
+    """What the public process's relay publishes: issued messages after a sequence number, in
+    order (drills too), never a step that did not issue (submit, approve, a refused step)."""
+    head, nothing = container.public.issued_after(None)
+    assert nothing == []
+    alice, bob = login(api, "alice"), login(api, "bob")
+    first = issue_alert(alice, bob)
+    drill = issue_alert(alice, bob, status="Exercise")
+    assert bob.post(f"/api/operator/alerts/{first}/approve").status_code == 409  # refused, and audited
+    seq, issued = container.public.issued_after(head)
+    assert issued == [first, drill] and seq > head
+    assert container.public.issued_after(seq) == (seq, [])

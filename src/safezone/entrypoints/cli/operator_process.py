@@ -21,7 +21,7 @@ log = logging.getLogger("safezone.serve")
 # Open live streams never end by themselves: on stop, wait this long, then close them (pages
 # reconnect with Last-Event-ID to the next server).
 GRACE_S = 3
-PUBLIC_NICE = 5  # added to the public process's niceness: the operator process wins the CPU
+PUBLIC_NICE = 5  # by default added to the public process's niceness: the operator process wins the CPU
 RESTART_AFTER_S = 1.0
 PARENT_CHECK_S = 1.0
 

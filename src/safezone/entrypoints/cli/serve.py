@@ -82,12 +82,16 @@ def hand_over(settings: Settings, operator_port: int | None = None) -> None:
                    "($SAFEZONE_OPERATOR_PORT); the public port then refuses them. Default: one port for both.")
 @click.option("--operator-host", default="127.0.0.1", show_default=True, envvar="SAFEZONE_OPERATOR_HOST",
               help="Address the operator listener listens on ($SAFEZONE_OPERATOR_HOST).")
+@click.option("--public-nice", default=PUBLIC_NICE, show_default=True, type=click.IntRange(0, 19),
+              envvar="SAFEZONE_PUBLIC_NICE",
+              help="With --operator-port: added to the public process's niceness, so the operator process "
+                   "gets the CPU first ($SAFEZONE_PUBLIC_NICE; 0: the same priority).")
 @click.option("--no-default-zones", is_flag=True, help="Do not build the default border's zones when none are active.")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @reports_bad_input
 def serve(host: str, port: int, db_url: str | None, public_url: str | None, trusted_proxies: tuple[str, ...],
           trusted_hosts: tuple[str, ...], workers: int, operator_port: int | None, operator_host: str,
-          no_default_zones: bool, quiet: bool) -> None:
+          public_nice: int, no_default_zones: bool, quiet: bool) -> None:
     """Run the web service: public API, operator API, OpenAPI at /openapi.json."""
     import uvicorn
 
@@ -122,7 +126,7 @@ def serve(host: str, port: int, db_url: str | None, public_url: str | None, trus
         # one lowers its priority, so it keeps the normal one.
         operator_process = OperatorProcess(operator_host, operator_port, level)
         operator_process.start()
-        os.nice(PUBLIC_NICE)
+        os.nice(public_nice)
         listener = PUBLIC
     try:
         if workers > 1:
