@@ -4,6 +4,8 @@ public process learns of issued messages from the database) and on PostgreSQL.""
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,7 +15,7 @@ import httpx
 from tests.subscribers.sink import Sink
 from tests.subscribers.test_delivery_engine import hook
 from tests.support.app import issue_alert, login, make_container
-from tests.support.server import free_port, serving, wait_until_healthy
+from tests.support.server import SAFEZONE, free_port, serving, wait_until_healthy
 from tests.web.test_workers import Listener
 
 VISIBLE_LIMIT_S = 1.0
@@ -74,3 +76,17 @@ def test_the_relay_reads_only_issued_messages_since_its_last_look(container, api
     seq, issued = container.public.issued_after(head)
     assert issued == [first, drill] and seq > head
     assert container.public.issued_after(seq) == (seq, [])
+
+
+def test_an_operator_port_that_cannot_be_used_is_refused_before_anything_starts(tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        done = subprocess.run([*SAFEZONE, "serve", "--port", str(free_port()), "--operator-port", str(busy),
+                               "--db", str(tmp_path / "x.db")], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert f"error: field '--operator-port': --operator-port {busy}: cannot listen on 127.0.0.1:{busy}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "x.db").exists()  # refused before the database is made

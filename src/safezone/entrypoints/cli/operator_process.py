@@ -13,9 +13,12 @@ import logging
 import multiprocessing
 import os
 import signal
+import socket
 import threading
 import time
 from typing import Any
+
+from safezone.domain.errors import InputError
 
 log = logging.getLogger("safezone.serve")
 # Open live streams never end by themselves: on stop, wait this long, then close them (pages
@@ -35,6 +38,21 @@ def server_options(host: str, port: int, level: int) -> dict[str, Any]:
 
     return dict(host=host, port=port, log_level=level, proxy_headers=False, access_log=False,
                 log_config=json_logging(level), timeout_graceful_shutdown=GRACE_S)
+
+
+def check_operator_port(host: str, port: int, public_port: int) -> None:
+    """Refuse, before anything starts, an operator port that is the public one or already taken
+    (else its process would fail to listen, again and again, while the public side serves)."""
+    if port == public_port:
+        raise InputError(f"--operator-port {port} is the public port: give the operators another one",
+                         field="--operator-port")
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn listens
+        try:
+            probe.bind((host, port))
+        except OSError as taken:
+            raise InputError(f"--operator-port {port}: cannot listen on {host}:{port} ({taken.strerror})",
+                             field="--operator-port") from None
 
 
 def _serve_operators(host: str, port: int, level: int, parent: int) -> None:

@@ -16,7 +16,8 @@ from sqlalchemy.engine import make_url
 from safezone.adapters.db.url import redacted, resolve_url
 from safezone.bootstrap import Settings, assemble, ensure_zones
 from safezone.entrypoints.cli.db import open_database
-from safezone.entrypoints.cli.operator_process import PUBLIC_NICE, OperatorProcess, server_options
+from safezone.entrypoints.cli.operator_process import (PUBLIC_NICE, OperatorProcess, check_operator_port,
+                                                      server_options)
 from safezone.entrypoints.cli.output import StepProgress, reports_bad_input, say
 from safezone.domain.errors import InputError
 
@@ -101,9 +102,8 @@ def serve(host: str, port: int, db_url: str | None, public_url: str | None, trus
     settings = Settings.from_environ(db=db_url, public_url=public_url, trusted_proxies=trusted_proxies,
                                      trusted_hosts=trusted_hosts)
     check_workers(workers, settings.db)
-    if operator_port == port:
-        raise InputError(f"--operator-port {operator_port} is the public port: give the operators another one",
-                         field="--operator-port")
+    if operator_port:
+        check_operator_port(operator_host, operator_port, port)
     progress = StepProgress(quiet)
     progress("Opening the database")
     container = assemble(settings, database=open_database(settings.db))
