@@ -31,7 +31,7 @@ def banner(base: str, database: str, operators: str | None = None) -> list[str]:
         "  API docs      /docs  (schema /openapi.json)",
         "  alert feeds   /feeds/alerts.atom  (drills /feeds/exercises.atom)",
         "  health        /healthz  (ready /readyz)",
-        *([f"  operators     {operators}  (own process; /console, /api/operator/*)"] if operators else []),
+        *([f"  operators     {operators}  (own process, with /console)"] if operators else []),
         "  operators     POST /api/operator/login  (accounts: safezone users --help)",
     ]
 
