@@ -10,8 +10,10 @@ settings, measured in the same run; the ratio is answers served (200/304) a seco
 Throughput runs with admission control off (`SAFEZONE_PUBLIC_IN_FLIGHT=10000`); `/healthz`
 answers 429 past its fixed health bucket, so its figure is mostly refusals. Then, while the load
 generator saturates `/api/where`, an operator approves and issues alerts: the time from the
-approve request to the alert showing in `/api/alerts` (polled every 5 ms) is printed (p50,
-max), without and with admission control (the default).
+approve request to the alert showing in the public listener's `/api/alerts` (polled every 5 ms)
+is printed (p50, max over `--rounds`), with one listener for both sides (without and with
+admission control, the default) and with the operators in a process of their own
+(`--operator-port`). `--operators-only` skips the throughput tables.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ HELLO_APP = textwrap.dedent('''
 
 # -- load generator (runs in its own process) ---------------------------------------------------
 
-async def _load(url: str, seconds: float, connections: int) -> tuple[int, list[float], dict[int, int]]:
+async def _load(url: str, seconds: float, connections: int, stop=None) -> tuple[int, list[float], dict[int, int]]:  # type: ignore[no-untyped-def]
     import aiohttp
 
     latencies: list[float] = []
@@ -66,7 +68,7 @@ async def _load(url: str, seconds: float, connections: int) -> tuple[int, list[f
     async with aiohttp.ClientSession(connector=connector, auto_decompress=False,
                                      headers={"Accept-Encoding": "gzip"}) as session:
         async def worker() -> None:
-            while time.perf_counter() < deadline:
+            while time.perf_counter() < deadline and not (stop is not None and stop.is_set()):
                 start = time.perf_counter()
                 try:
                     async with session.get(url) as answer:
@@ -84,8 +86,8 @@ async def _load(url: str, seconds: float, connections: int) -> tuple[int, list[f
     return int(served / elapsed), latencies, statuses
 
 
-def _load_process(url: str, seconds: float, connections: int, out: multiprocessing.Queue) -> None:
-    rate, latencies, statuses = asyncio.run(_load(url, seconds, connections))
+def _load_process(url: str, seconds: float, connections: int, out: multiprocessing.Queue, stop=None) -> None:  # type: ignore[no-untyped-def]
+    rate, latencies, statuses = asyncio.run(_load(url, seconds, connections, stop))
     ordered = sorted(latencies)
     out.put((rate, _pct(ordered, 50), _pct(ordered, 99), statuses))
 
@@ -105,13 +107,16 @@ def measure(url: str, seconds: float, connections: int) -> tuple[int, float, flo
 
 @contextlib.contextmanager
 def background_load(url: str, seconds: float, connections: int) -> Iterator[None]:
+    """Saturate `url` until the block ends (at most `seconds`)."""
     out: multiprocessing.Queue = multiprocessing.Queue()
-    process = multiprocessing.Process(target=_load_process, args=(url, seconds, connections, out))
+    stop = multiprocessing.Event()
+    process = multiprocessing.Process(target=_load_process, args=(url, seconds, connections, out, stop))
     process.start()
     time.sleep(1.0)  # let it saturate
     try:
         yield
     finally:
+        stop.set()
         out.get(timeout=seconds + 120)
         process.join()
 
@@ -134,21 +139,25 @@ def process_on_port(command: list[str], workdir: Path, env: dict[str, str]) -> I
                                env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"server exited: {(workdir / f'server-{port}.log').read_text()}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(base + "/healthz", timeout=1).status_code < 500:
-                    break
-            if time.monotonic() > deadline:
-                raise SystemExit("server did not start")
-            time.sleep(0.1)
+        wait_healthy(base, process, workdir / f"server-{port}.log")
         yield base
     finally:
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+def wait_healthy(base: str, process: subprocess.Popen | None = None, log: Path | None = None) -> None:
+    deadline = time.monotonic() + 300
+    while True:
+        if process is not None and log is not None and process.poll() is not None:
+            raise SystemExit(f"server exited: {log.read_text()}")
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(base + "/healthz", timeout=1).status_code < 500:
+                return
+        if time.monotonic() > deadline:
+            raise SystemExit("server did not start")
+        time.sleep(0.1)
 
 
 def hello_server(workdir: Path) -> contextlib.AbstractContextManager[str]:
@@ -162,6 +171,16 @@ def safezone_server(workdir: Path, db_url: str, env: dict[str, str] | None = Non
     command = [sys.executable, "-c", "from safezone.entrypoints.cli import main; main()", "serve", "--quiet",
                "--no-default-zones", "--db", db_url]
     return process_on_port(command, workdir, {**ENV, **(env or {})})
+
+
+@contextlib.contextmanager
+def safezone_with_operator_process(workdir: Path, db_url: str, env: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """`safezone serve --operator-port`: the public base and the operators' base."""
+    port = _free_port()
+    with safezone_server(workdir, db_url, {"SAFEZONE_OPERATOR_PORT": str(port), **env}) as public:
+        operators = f"http://127.0.0.1:{port}"
+        wait_healthy(operators)
+        yield public, operators
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -226,21 +245,24 @@ class Operators:
         self.client.post(f"/api/operator/alerts/{alert_id}/issue", headers=self.issuer).raise_for_status()
 
 
-def approve_to_visible(base: str, operators: Operators, area: str, rounds: int) -> list[float]:
-    """Milliseconds from the approve request to the alert in a public /api/alerts (polled every 5 ms)."""
+def approve_to_visible(base: str, operators: Operators, area: str, rounds: int) -> tuple[list[float], list[float]]:
+    """Milliseconds from the approve request to the alert in the public listener's /api/alerts
+    (`base`, polled every 5 ms; the operators may be on another listener), and of those, the
+    approve and issue requests' own."""
     reader = httpx.Client(base_url=base, timeout=60)
-    times = []
+    times, operator_times = [], []
     for _ in range(rounds):
         alert_id = operators.submitted(area)
         start = time.perf_counter()
         operators.approve_and_issue(alert_id)
+        operator_times.append((time.perf_counter() - start) * 1000)
         while True:
             answer = reader.get("/api/alerts")
             if answer.status_code == 200 and any(a["id"] == alert_id for a in answer.json()["alerts"]):
                 break
             time.sleep(0.005)
         times.append((time.perf_counter() - start) * 1000)
-    return times
+    return times, operator_times
 
 
 # -- run ----------------------------------------------------------------------------------------
@@ -250,6 +272,19 @@ def run_database(name: str, db_url: str, zones, workdir: Path, args, hello_rate:
     paths = {"/api/where": f"/api/where?lat={lat:.5f}&lon={lon:.5f}", "/api/alerts": "/api/alerts",
              "/feeds/alerts.atom": "/feeds/alerts.atom", "/api/zones.geojson (gzip)": "/api/zones.geojson",
              "/healthz": "/healthz"}
+    if not args.operators_only:
+        throughput(name, db_url, workdir, args, hello_rate, areas, paths)
+    with safezone_server(workdir, db_url) as base:  # the default: admission control on, one listener
+        operator_under_load(name + ", one listener, admission control (default)", base, Operators(base),
+                            paths["/api/where"], areas[-1], args)
+    for nice in ("5", "0"):  # the public process at a lower priority (the default) or the same
+        with safezone_with_operator_process(workdir, db_url, {"SAFEZONE_PUBLIC_NICE": nice}) as (public, operators):
+            operator_under_load(f"{name}, operators in their own process (--operator-port), public nice +{nice}",
+                                public, Operators(operators), paths["/api/where"], areas[-3], args)
+
+
+def throughput(name: str, db_url: str, workdir: Path, args, hello_rate: int, areas: list[str],  # type: ignore[no-untyped-def]
+               paths: dict[str, str]) -> None:
     with safezone_server(workdir, db_url, NO_SHEDDING) as base:
         httpx.get(base + "/api/zones.geojson", timeout=120)  # a first request builds the layer
         operators = Operators(base)
@@ -267,17 +302,19 @@ def run_database(name: str, db_url: str, zones, workdir: Path, args, hello_rate:
         print(f"\n{name}: cost with 50 alerts in force against none (ok/s ratio, 1.0 = unchanged)")
         for label in paths:
             print(f"  {label:28} {rates[(label, 0)] / max(1, rates[(label, 50)]):.2f}x")
-        operator_under_load(name + ", no admission control", base, operators, paths["/api/where"], areas[-2], args)
-    with safezone_server(workdir, db_url) as base:  # the default: admission control on
-        operator_under_load(name + ", admission control (default)", base, Operators(base), paths["/api/where"],
-                            areas[-1], args)
+        operator_under_load(name + ", one listener, no admission control", base, operators, paths["/api/where"],
+                            areas[-2], args)
 
 
 def operator_under_load(name: str, base: str, operators: "Operators", path: str, area: str, args) -> None:  # type: ignore[no-untyped-def]
-    with background_load(base + path, args.seconds + 8, args.connections):
-        times = approve_to_visible(base, operators, area, 5)
+    """While the public `path` on `base` is saturated: approve → visible in `base`'s /api/alerts."""
+    with background_load(base + path, 600, args.connections):
+        times, operator_times = approve_to_visible(base, operators, area, args.rounds)
+    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
     print(f"\n{name}: approve -> visible in /api/alerts while /api/where is saturated: "
-          f"p50 {statistics.median(times):.0f} ms, max {max(times):.0f} ms")
+          f"p50 {statistics.median(times):.0f} ms, max {max(times):.0f} ms over {len(times)} rounds "
+          f"(load average {load}); of which the approve and issue requests: "
+          f"p50 {statistics.median(operator_times):.0f} ms, max {max(operator_times):.0f} ms")
 
 
 def main() -> None:
@@ -285,15 +322,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--rounds", type=int, default=10, help="approve → visible rounds per set-up")
+    parser.add_argument("--operators-only", action="store_true", help="only the approve → visible figures")
     args = parser.parse_args()
 
     zones = border_zones("RUS-UKR")
     with tempfile.TemporaryDirectory(prefix="safezone-bench-") as tmp:
         workdir = Path(tmp)
-        with hello_server(workdir) as hello:
-            hello_rate, p50, p99, _ = measure(hello + "/hello", args.seconds, args.connections)
         print(f"RUS-UKR: {len(zones.areas):,} areas; {args.connections} connections, {args.seconds:g} s each")
-        print(f"baseline /hello (plain FastAPI, same uvicorn settings): {hello_rate} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+        hello_rate = 0
+        if not args.operators_only:
+            with hello_server(workdir) as hello:
+                hello_rate, p50, p99, _ = measure(hello + "/hello", args.seconds, args.connections)
+            print(f"baseline /hello (plain FastAPI, same uvicorn settings): {hello_rate} req/s, p50 {p50:.1f} ms, "
+                  f"p99 {p99:.1f} ms")
         for name in args.db.split(","):
             if name == "sqlite":
                 run_database("SQLite", str(workdir / "bench.db"), zones, workdir, args, hello_rate)

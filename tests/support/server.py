@@ -41,18 +41,7 @@ def serving(workdir: Path, *args: str, env: dict[str, str] | None = None) -> Ite
                                    stderr=subprocess.STDOUT, cwd=workdir, env={**os.environ, **(env or {})})
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + STARTUP_LIMIT_S
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"safezone serve exited with {process.returncode}:\n{log_path.read_text()}")
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail("safezone serve did not answer in time")
-                time.sleep(0.1)
+            wait_until_healthy(base, process, log_path)
             yield base
         finally:
             process.terminate()
@@ -61,3 +50,20 @@ def serving(workdir: Path, *args: str, env: dict[str, str] | None = None) -> Ite
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen | None = None, log_path: Path | None = None) -> None:
+    """Wait for `base` to answer /healthz 200; fail with the log if `process` exits first."""
+    deadline = time.monotonic() + STARTUP_LIMIT_S
+    while True:
+        if process is not None and process.poll() is not None:
+            shown = log_path.read_text() if log_path is not None else ""
+            pytest.fail(f"safezone serve exited with {process.returncode}:\n{shown}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{base} did not answer in time")
+        time.sleep(0.1)

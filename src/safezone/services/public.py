@@ -41,6 +41,7 @@ FEED_RETENTION_HOURS = (24, 48)
 # The `<updated>` of a feed that has never had a message: fixed, so it never moves by itself.
 FEED_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MAX_PARSED_MESSAGES = 5000
+ISSUED_ACTION = "alert.issued"  # the audit entry every issued message writes, subject "alert <id>"
 
 
 class NoZones(LookupError):
@@ -146,6 +147,20 @@ class PublicService:
             areas = tuple(uow.areas.by_ids(alert.zone_version, alert.area_ids))
             now = self.clock()
             return PublishedAlert(alert, areas, rules.in_force(alert, now), rules.ended_how(alert, now))
+
+    def issued_after(self, seq: int | None) -> tuple[int, list[int]]:
+        """The audit chain's newest sequence number, and the ids of the messages issued after
+        `seq` (None: from now on, none), in order: how a process that issues nothing itself
+        (the public listener beside an operator process) learns what the other one issued."""
+        with self.database.unit_of_work() as uow:
+            if seq is None:
+                return uow.changes.current().audit_seq, []
+            issued = []
+            for entry in uow.audit.entries(after=seq):
+                seq = entry.seq
+                if entry.action == ISSUED_ACTION:
+                    issued.append(int(entry.subject.removeprefix("alert ")))
+            return seq, issued
 
     def cap_xml(self, alert_id: int) -> bytes:
         """The CAP XML an issued public message went out as, byte for byte."""

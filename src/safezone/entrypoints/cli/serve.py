@@ -16,11 +16,13 @@ from sqlalchemy.engine import make_url
 from safezone.adapters.db.url import redacted, resolve_url
 from safezone.bootstrap import Settings, assemble, ensure_zones
 from safezone.entrypoints.cli.db import open_database
+from safezone.entrypoints.cli.operator_process import (PUBLIC_NICE, OperatorProcess, check_operator_port,
+                                                      server_options)
 from safezone.entrypoints.cli.output import StepProgress, reports_bad_input, say
 from safezone.domain.errors import InputError
 
 
-def banner(base: str, database: str) -> list[str]:
+def banner(base: str, database: str, operators: str | None = None) -> list[str]:
     """What a person starting the service needs, one item a line (so nothing wraps mid-item
     in an 80-column terminal); only a very long database address can pass 80 columns."""
     return [
@@ -29,12 +31,11 @@ def banner(base: str, database: str) -> list[str]:
         "  API docs      /docs  (schema /openapi.json)",
         "  alert feeds   /feeds/alerts.atom  (drills /feeds/exercises.atom)",
         "  health        /healthz  (ready /readyz)",
+        *([f"  operators     {operators}  (own process, with /console)"] if operators else []),
         "  operators     POST /api/operator/login  (accounts: safezone users --help)",
     ]
 
-# Open live streams never end by themselves: on stop, wait this long, then close them (pages
-# reconnect with Last-Event-ID to the next server).
-GRACE_S = 3
+
 FACTORY = "safezone.entrypoints.web.factory:from_environ"
 # uvicorn kills a worker that does not answer its supervisor's ping within this time, and starts
 # another. Its default (5 s) is shorter than a worker's start (imports, database, zones) on a busy
@@ -50,11 +51,13 @@ def check_workers(workers: int, db_url: str | None) -> None:
                          "default is served by one process", field="--workers")
 
 
-def hand_over(settings: Settings) -> None:
-    """What the command line said, put where each worker process reads its settings from."""
+def hand_over(settings: Settings, operator_port: int | None = None) -> None:
+    """What the command line said, put where each worker process reads its settings from
+    (an operator port tells the public workers to leave the operator side to its process)."""
     given = {"SAFEZONE_DB": settings.db, "SAFEZONE_PUBLIC_URL": settings.public_url,
              "SAFEZONE_TRUSTED_PROXIES": ",".join(settings.trusted_proxies),
-             "SAFEZONE_TRUSTED_HOSTS": ",".join(settings.trusted_hosts)}
+             "SAFEZONE_TRUSTED_HOSTS": ",".join(settings.trusted_hosts),
+             "SAFEZONE_OPERATOR_PORT": str(operator_port or "")}
     os.environ.update({name: value for name, value in given.items() if value})
 
 
@@ -75,50 +78,72 @@ def hand_over(settings: Settings) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), envvar="SAFEZONE_WORKERS",
               help="Worker processes on the one port ($SAFEZONE_WORKERS); more than 1 needs PostgreSQL, "
                    "and SAFEZONE_REDIS_URL to share rate limits and live events among them.")
+@click.option("--operator-port", type=click.IntRange(1, 65535), envvar="SAFEZONE_OPERATOR_PORT",
+              help="Serve operators (/api/operator/*, /console) in a process of their own on this port "
+                   "($SAFEZONE_OPERATOR_PORT); the public port then refuses them. Default: one port for both.")
+@click.option("--operator-host", default="127.0.0.1", show_default=True, envvar="SAFEZONE_OPERATOR_HOST",
+              help="Address the operator listener listens on ($SAFEZONE_OPERATOR_HOST).")
+@click.option("--public-nice", default=PUBLIC_NICE, show_default=True, type=click.IntRange(0, 19),
+              envvar="SAFEZONE_PUBLIC_NICE",
+              help="With --operator-port: added to the public process's niceness, so the operator process "
+                   "gets the CPU first ($SAFEZONE_PUBLIC_NICE; 0: the same priority).")
 @click.option("--no-default-zones", is_flag=True, help="Do not build the default border's zones when none are active.")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @reports_bad_input
 def serve(host: str, port: int, db_url: str | None, public_url: str | None, trusted_proxies: tuple[str, ...],
-          trusted_hosts: tuple[str, ...], workers: int, no_default_zones: bool, quiet: bool) -> None:
+          trusted_hosts: tuple[str, ...], workers: int, operator_port: int | None, operator_host: str,
+          public_nice: int, no_default_zones: bool, quiet: bool) -> None:
     """Run the web service: public API, operator API, OpenAPI at /openapi.json."""
     import uvicorn
 
     from safezone.entrypoints.web import create_app
-    from safezone.entrypoints.web.jsonlog import json_logging
+    from safezone.entrypoints.web.listeners import BOTH, PUBLIC
     from safezone.entrypoints.web.metrics import shared_between_workers
 
     settings = Settings.from_environ(db=db_url, public_url=public_url, trusted_proxies=trusted_proxies,
                                      trusted_hosts=trusted_hosts)
     check_workers(workers, settings.db)
+    if operator_port:
+        check_operator_port(operator_host, operator_port, port)
     progress = StepProgress(quiet)
     progress("Opening the database")
     container = assemble(settings, database=open_database(settings.db))
     if not no_default_zones:
         version = ensure_zones(container, progress)
         progress(f"Zone set {version} is active")
-    for line in banner(f"http://{host}:{port}", redacted(container.database.url)):
+    operators = f"http://{operator_host}:{operator_port}" if operator_port else None
+    for line in banner(f"http://{host}:{port}", redacted(container.database.url), operators):
         say(line)
     if workers > 1:
         say(f"  workers       {workers} processes")
-    # proxy_headers off: uvicorn would believe X-Forwarded-For from loopback; ours (trusted
-    # proxies only, see web.forwarded) decides instead.
-    # Logs are JSON lines with the request id (web.jsonlog); our Observe middleware writes
-    # the access line, so uvicorn's own is off.
     level = logging.WARNING if quiet else logging.INFO
-    options = dict(host=host, port=port, log_level=level, proxy_headers=False, access_log=False,
-                   log_config=json_logging(level), timeout_graceful_shutdown=GRACE_S)
-    if workers > 1:
-        # Each worker process assembles its own container from the environment (web.factory);
-        # this one has migrated the database and built the zones, and only supervises them.
-        # Their request counters go to one folder, so /metrics on any of them reports all.
-        container.close()
-        hand_over(settings)
-        with shared_between_workers():
-            uvicorn.run(FACTORY, factory=True, workers=workers, timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
-                        **options)
-        return
-    app = create_app(container)
+    options = server_options(host, port, level)
+    listener = BOTH
+    operator_process = None
+    if workers > 1 or operator_port:
+        hand_over(settings, operator_port)  # for the processes that assemble their own container
+    if operator_port:
+        # Its own process, assembled from the environment like a worker; started before this
+        # one lowers its priority, so it keeps the normal one.
+        operator_process = OperatorProcess(operator_host, operator_port, level)
+        operator_process.start()
+        os.nice(public_nice)
+        listener = PUBLIC
     try:
-        uvicorn.run(app, **options)
+        if workers > 1:
+            # Each worker process assembles its own container from the environment (web.factory);
+            # this one has migrated the database and built the zones, and only supervises them.
+            # Their request counters go to one folder, so /metrics on any of them reports all.
+            container.close()
+            with shared_between_workers():
+                uvicorn.run(FACTORY, factory=True, workers=workers, timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+                            **options)
+            return
+        app = create_app(container, listener=listener)
+        try:
+            uvicorn.run(app, **options)
+        finally:
+            container.close()
     finally:
-        container.close()
+        if operator_process is not None:
+            operator_process.stop()

@@ -8,9 +8,10 @@ requests in flight and, above a limit, answers a new one at once with 503 and `R
 requests, login and health checks are never shed. A shed reader retries a second later and is
 served from the prepared snapshot.
 
-Why this and not a separate listener: one process and one port keep the embedded default one
-command, the limit holds whatever proxy sits in front, and it protects the operator side from
-the public load's CPU and threads, which a second port in the same process would not.
+It holds whatever proxy sits in front and needs no second port, so the embedded default keeps
+it; but the approve still shares the process's event loop and CPU with the public load. Where
+that matters, `safezone serve --operator-port` moves the operator side into a process of its
+own (cli.operator_process), and this limit stays on the public listener.
 """
 
 from __future__ import annotations

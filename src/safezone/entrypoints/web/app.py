@@ -10,6 +10,7 @@ and Cache-Control; every request passes plain ASGI middlewares (outermost first)
 - `Failsafe`: an unexpected error becomes a logged JSON 500, and the connection lives on;
 - `TrustedHosts`: an unknown Host header gets 400 (when trusted hosts are configured);
 - `ForwardedClient`: the client address, from X-Forwarded-For only via trusted proxies;
+- `OperatorElsewhere`: on a public-only listener, the operator side is refused (404);
 - `Admission`: above a number of public requests in flight, more get 503 at once (operators first);
 - `RateLimits`: per address, separate buckets for public reads, login, operators, health,
   subscriptions and shelter reports (these also per shelter, in their endpoint);
@@ -46,6 +47,7 @@ from safezone.entrypoints.web.failsafe import Failsafe
 from safezone.entrypoints.web.forwarded import ForwardedClient
 from safezone.entrypoints.web.head import HeadAsGet
 from safezone.entrypoints.web.hosts import TrustedHosts
+from safezone.entrypoints.web.listeners import BOTH, PUBLIC, Listener, OperatorElsewhere
 from safezone.entrypoints.web.metrics import AppMetrics
 from safezone.entrypoints.web.observe import Observe
 from safezone.entrypoints.web import shelter_reports as shelter_reports_api
@@ -60,6 +62,7 @@ from safezone.entrypoints.web.ratelimit import (
     RateLimiter,
     RateLimits,
 )
+from safezone.entrypoints.web.relay import relay_issued
 from safezone.entrypoints.web.schemas import Problem
 from safezone.entrypoints.web.security_headers import SecurityHeaders
 from safezone.settings import Settings
@@ -98,9 +101,15 @@ def rate_limiters(settings: Settings, subscribe: tuple[float, float] = (10.0, 5.
 
 
 def create_app(container: Container, *, sweep: bool = True, deliver: bool | None = None,
-               close: bool = False) -> FastAPI:
+               close: bool = False, listener: Listener = BOTH) -> FastAPI:
     """`deliver` runs the delivery worker in process (by default when `sweep` does); `close`
-    closes the container when the app stops (a worker process that assembled its own)."""
+    closes the container when the app stops (a worker process that assembled its own).
+    `listener` PUBLIC: the operator side is refused and runs elsewhere, with the expiry sweep
+    and the delivery worker; issued messages reach the live stream through Redis or the relay."""
+    public_only = listener == PUBLIC
+    sweep = sweep and not public_only
+    deliver = False if public_only else (sweep if deliver is None else deliver)
+
     @contextlib.asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_sweep_expired(container)) if sweep else None
@@ -108,14 +117,16 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
         application.state.live_fanout = fanout  # endpoints that announce events of their own
         detach = live.attach(container, asyncio.get_running_loop(), fanout)
         reading = asyncio.create_task(fanout.run()) if fanout is not None else None
+        relaying = asyncio.create_task(relay_issued(container)) if public_only and fanout is None else None
         stop = asyncio.Event()
-        delivering = asyncio.create_task(worker.embedded(container, stop)) if (sweep if deliver is None else deliver) else None
+        delivering = asyncio.create_task(worker.embedded(container, stop)) if deliver else None
         try:
             yield
         finally:
             detach()
-            if reading is not None:
-                reading.cancel()
+            for background in (reading, relaying):
+                if background is not None:
+                    background.cancel()
             await container.stream.close()  # open pages reconnect to the next server
             await container.operator_stream.close()
             if task is not None:
@@ -150,6 +161,8 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
         settings, (delivery.subscribe_rate_per_minute, delivery.subscribe_burst), container.redis)
     app.add_middleware(RateLimits, limiters=app.state.limiters)
     app.add_middleware(Admission, limit=int(settings.public_in_flight), shed=app.state.metrics.shed)
+    if public_only:
+        app.add_middleware(OperatorElsewhere)
     app.add_middleware(ForwardedClient, trusted=settings.trusted_proxies)
     app.add_middleware(TrustedHosts, trusted=settings.trusted_hosts)
     app.add_middleware(Failsafe)

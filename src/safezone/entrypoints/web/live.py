@@ -44,9 +44,8 @@ def attach(services: Container, loop: asyncio.AbstractEventLoop,
             asyncio.run_coroutine_threadsafe(fanout.publish(stream, event, data), loop)
 
     def changed(action: str, alert: AlertRecord) -> None:
-        if action == ISSUED:  # public: only what has been issued, in the same JSON as /api/alerts/{id}
-            body = views.published_json(services.public.published(alert.id))
-            publish(PUBLIC, services.stream, alert.kind.value, body)
+        if action == ISSUED:
+            publish(PUBLIC, services.stream, *public_event(services, alert.id))
         step = {"id": alert.id, "action": action, "state": alert.state.value, "status": alert.status.value,
                 "kind": alert.kind.value, "follows": alert.follows}
         publish(OPERATOR, services.operator_stream, action, step)
@@ -62,6 +61,13 @@ async def announce_to_operators(request: Request, event: str, data: dict) -> Non
         await fanout.publish(OPERATOR, event, data)
     else:
         container(request).operator_stream.publish(event, data)
+
+
+def public_event(services: Container, alert_id: int) -> tuple[str, dict]:
+    """The public stream's event for an issued message: its kind, and the same JSON as
+    /api/alerts/{id} (raises UnknownAlert for a message the public never sees)."""
+    published = services.public.published(alert_id)
+    return published.alert.kind.value, views.published_json(published)
 
 
 def shared(services: Container) -> LiveFanout | None:

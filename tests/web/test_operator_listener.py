@@ -1,0 +1,92 @@
+"""`safezone serve --operator-port`: the operator side in a process (and on a port) of its own,
+so operators never queue behind public load. A real `safezone serve` on SQLite (no Redis: the
+public process learns of issued messages from the database) and on PostgreSQL."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+
+from tests.subscribers.sink import Sink
+from tests.subscribers.test_delivery_engine import hook
+from tests.support.app import issue_alert, login, make_container
+from tests.support.server import SAFEZONE, free_port, serving, wait_until_healthy
+from tests.web.test_workers import Listener
+
+VISIBLE_LIMIT_S = 1.0
+DELIVERY_LIMIT_S = 15.0
+
+
+def test_operators_have_their_own_listener_and_the_public_side_sees_what_they_issue(tmp_path: Path, db_url: str,
+                                                                                     sample_zones):
+    make_container(db_url, sample_zones, lambda: datetime.now(timezone.utc)).close()
+    port = free_port()
+    sink = Sink()
+    env = {"SAFEZONE_DELIVERY_ALLOW_HTTP": "1", "SAFEZONE_OPERATOR_PORT": str(port)}
+    try:
+        with serving(tmp_path, "--db", db_url, "--no-default-zones", env=env) as public:
+            operator = f"http://127.0.0.1:{port}"
+            wait_until_healthy(operator)
+            assert f"operators     {operator}" in (tmp_path / "serve.log").read_text()
+
+            # The public listener refuses the operator side, clearly, so it can be firewalled apart.
+            for path in ("/api/operator/me", "/console", "/static/console.js"):
+                refused = httpx.get(public + path, timeout=10)
+                assert refused.status_code == 404 and refused.json()["error"] == "operator_elsewhere", path
+            assert httpx.post(public + "/api/operator/login", json={}, timeout=10).status_code == 404
+            assert httpx.get(operator + "/console", timeout=10).status_code == 200
+
+            client = httpx.Client(base_url=operator, timeout=30)
+            hook(login(client, "dave"), sink, "city-hall")
+            page = Listener(public)
+            page.start()
+            assert page.opened.wait(10), "the public live stream did not open"
+            alert_id = issue_alert(login(client, "alice"), login(client, "bob"))
+            issued_at = time.monotonic()
+
+            listed = httpx.get(public + "/api/alerts", timeout=10).json()
+            assert alert_id in [alert["id"] for alert in listed["alerts"]]
+            _, event = page.first(VISIBLE_LIMIT_S + 5)
+            assert event["id"] == alert_id
+            assert time.monotonic() - issued_at < VISIBLE_LIMIT_S, "the public stream heard of it late"
+
+            deadline = time.monotonic() + DELIVERY_LIMIT_S
+            while not sink.ids and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(1.0)  # a second worker, if one ran, would have sent its copy by now
+            assert list(sink.ids.values()) == [1] and sink.bodies[0]["type"] == "alert.alert", sink.bodies
+    finally:
+        sink.close()
+
+
+def test_the_relay_reads_only_issued_messages_since_its_last_look(container, api):
+    """What the public process's relay publishes: issued messages after a sequence number, in
+    order (drills too), never a step that did not issue (submit, approve, a refused step)."""
+    head, nothing = container.public.issued_after(None)
+    assert nothing == []
+    alice, bob = login(api, "alice"), login(api, "bob")
+    first = issue_alert(alice, bob)
+    drill = issue_alert(alice, bob, status="Exercise")
+    assert bob.post(f"/api/operator/alerts/{first}/approve").status_code == 409  # refused, and audited
+    seq, issued = container.public.issued_after(head)
+    assert issued == [first, drill] and seq > head
+    assert container.public.issued_after(seq) == (seq, [])
+
+
+def test_an_operator_port_that_cannot_be_used_is_refused_before_anything_starts(tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        done = subprocess.run([*SAFEZONE, "serve", "--port", str(free_port()), "--operator-port", str(busy),
+                               "--db", str(tmp_path / "x.db")], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert f"error: field '--operator-port': --operator-port {busy}: cannot listen on 127.0.0.1:{busy}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "x.db").exists()  # refused before the database is made
