@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import fields
 from datetime import datetime
+from typing import Callable
 
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import Delivery, DeliveryArea, DeliveryText
@@ -111,6 +113,10 @@ def summary(delivery: Delivery) -> dict:
 
 def webhook_body(delivery: Delivery) -> bytes:
     """The webhook payload: the JSON summary plus the whole CAP XML as a string (`cap`)."""
+    return per_message(delivery, ("webhook",), lambda: _webhook_body(delivery))
+
+
+def _webhook_body(delivery: Delivery) -> bytes:
     body = {"type": f"alert.{delivery.kind.value}", "summary": summary(delivery),
             "cap": delivery.cap_xml.decode("utf-8") if delivery.cap_xml else None}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -118,6 +124,10 @@ def webhook_body(delivery: Delivery) -> bytes:
 
 def push_payload(delivery: Delivery, languages: tuple[str, ...] = ()) -> bytes:
     """The notification a service worker shows: one language, small enough for a push."""
+    return per_message(delivery, ("webpush", tuple(languages)), lambda: _push_payload(delivery, languages))
+
+
+def _push_payload(delivery: Delivery, languages: tuple[str, ...]) -> bytes:
     text = delivery.text_for(languages)
     body = {
         "id": delivery.delivery_id,
@@ -141,6 +151,32 @@ def push_payload(delivery: Delivery, languages: tuple[str, ...] = ()) -> bytes:
         body["body"] = short_text(delivery, text)
         encoded = _compact(body)
     return encoded
+
+
+# Every field of a delivery but its receiver: what a body may depend on besides the delivery id.
+_MESSAGE_FIELDS = tuple(f.name for f in fields(Delivery) if f.name != "receiver_id")
+BODIES_KEPT = 64  # messages × languages × channels whose bodies are kept: a few alerts at a time
+_bodies: dict[tuple, tuple[bytes, bytes]] = {}
+
+
+def per_message(delivery: Delivery, variant: tuple, render: Callable[[], bytes]) -> bytes:
+    """`render()` for this delivery, made once per message and `variant` (channel, language)
+    and reused for its other receivers with their own delivery id put in place of the first
+    one's: a fan-out encodes the message (and its CAP XML) once, not once per receiver. Every
+    other field of the delivery is part of the key, so a changed message is rendered anew."""
+    key = (variant, *(getattr(delivery, name) for name in _MESSAGE_FIELDS))
+    own = delivery.delivery_id.encode()
+    parts = _bodies.get(key)
+    if parts is None:
+        body = render()
+        at = body.find(own)
+        if at < 0:  # a body without the id: the same for every receiver
+            return body
+        parts = (body[:at], body[at + len(own):])
+        if len(_bodies) >= BODIES_KEPT:
+            _bodies.clear()
+        _bodies[key] = parts
+    return parts[0] + own + parts[1]
 
 
 def area_state(delivery: Delivery, area: DeliveryArea) -> dict:
