@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 import pytest
 
 from safezone.adapters.channels import render
 from safezone.adapters.channels.base import Channel
 from safezone.adapters.channels.email import EmailChannel
+from safezone.adapters.channels.http import written_origin
 from safezone.adapters.channels.mqtt import MqttChannel
 from safezone.adapters.channels.sse import Broadcaster
 from safezone.adapters.channels.webhook import WebhookChannel
@@ -101,3 +103,10 @@ def test_a_changed_message_is_encoded_anew_even_with_the_same_id():
     assert render.webhook_body(first) != render.webhook_body(changed)
     assert json.loads(render.webhook_body(changed))["summary"]["texts"]["en-GB"]["headline"] == "Changed"
     assert json.loads(render.push_payload(changed))["title"] == "[EXERCISE] Changed"
+
+
+@pytest.mark.parametrize("url", ["https://push.example.net/send/abc?x=1#f", "http://user:pw@127.0.0.1:8080/r1",
+                                 "https://h.example?x", "https://h.example#f", "https://h.example"])
+def test_a_receivers_host_key_is_what_urlsplit_says(url):
+    parts = urlsplit(url)
+    assert written_origin(url) == f"{parts.scheme}://{parts.netloc}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import operator
 from dataclasses import fields
 from datetime import datetime
 from typing import Callable
@@ -154,29 +155,30 @@ def _push_payload(delivery: Delivery, languages: tuple[str, ...]) -> bytes:
 
 
 # Every field of a delivery but its receiver: what a body may depend on besides the delivery id.
-_MESSAGE_FIELDS = tuple(f.name for f in fields(Delivery) if f.name != "receiver_id")
+_message_of = operator.attrgetter(*(f.name for f in fields(Delivery) if f.name != "receiver_id"))
 BODIES_KEPT = 64  # messages × languages × channels whose bodies are kept: a few alerts at a time
-_bodies: dict[tuple, tuple[bytes, bytes]] = {}
+_bodies: dict[tuple, tuple[tuple, bytes, bytes]] = {}
 
 
 def per_message(delivery: Delivery, variant: tuple, render: Callable[[], bytes]) -> bytes:
     """`render()` for this delivery, made once per message and `variant` (channel, language)
     and reused for its other receivers with their own delivery id put in place of the first
     one's: a fan-out encodes the message (and its CAP XML) once, not once per receiver. Every
-    other field of the delivery is part of the key, so a changed message is rendered anew."""
-    key = (variant, *(getattr(delivery, name) for name in _MESSAGE_FIELDS))
+    other field of the delivery must equal the kept one's (its receivers' copies share them, so
+    the comparison is one of identities), else the body is rendered anew."""
+    key = (variant, delivery.message_id)
+    message = _message_of(delivery)
     own = delivery.delivery_id.encode()
-    parts = _bodies.get(key)
-    if parts is None:
+    kept = _bodies.get(key)
+    if kept is None or kept[0] != message:
         body = render()
         at = body.find(own)
         if at < 0:  # a body without the id: the same for every receiver
             return body
-        parts = (body[:at], body[at + len(own):])
         if len(_bodies) >= BODIES_KEPT:
             _bodies.clear()
-        _bodies[key] = parts
-    return parts[0] + own + parts[1]
+        kept = _bodies[key] = (message, body[:at], body[at + len(own):])
+    return kept[1] + own + kept[2]
 
 
 def area_state(delivery: Delivery, area: DeliveryArea) -> dict:

@@ -28,7 +28,7 @@ from py_vapid import Vapid02, VapidException
 
 from safezone.adapters.channels import push_crypto, render
 from safezone.adapters.channels.base import expired, utcnow
-from safezone.adapters.channels.http import HttpPoster
+from safezone.adapters.channels.http import HttpPoster, written_origin
 from safezone.adapters.channels.push_crypto import b64url_decode
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import Delivery, Outcome, PushReceiver
@@ -134,8 +134,7 @@ class WebPushChannel:
     def _origin(self, endpoint: str) -> str:
         """The endpoint's origin, checked once per push service (every subscriber of one push
         service shares it) rather than parsing each subscriber's whole URL."""
-        scheme, _, rest = endpoint.partition("://")
-        written = f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0].split('#', 1)[0]}"
+        written = written_origin(endpoint)
         origin = self._origins.get(written)
         if origin is None:
             parts = urlsplit(endpoint)
