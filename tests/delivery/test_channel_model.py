@@ -4,12 +4,15 @@ receivers see, and what an HTTP answer means for the delivery engine."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from urllib.parse import urlsplit
 
 import pytest
 
 from safezone.adapters.channels import render
 from safezone.adapters.channels.base import Channel
 from safezone.adapters.channels.email import EmailChannel
+from safezone.adapters.channels.http import written_origin
 from safezone.adapters.channels.mqtt import MqttChannel
 from safezone.adapters.channels.sse import Broadcaster
 from safezone.adapters.channels.webhook import WebhookChannel
@@ -69,3 +72,41 @@ def test_every_channel_says_the_stage():
     assert render.summary(early)["stage"] == "early-warning"
     assert json.loads(render.push_payload(early))["stage"] == "early-warning"
     assert render.summary(a_delivery())["stage"] == "alert"
+
+
+@pytest.mark.parametrize("body, renderer, languages", [
+    (lambda d: render.webhook_body(d), "_webhook_body", None),
+    (lambda d: render.push_payload(d, ("uk",)), "_push_payload", ("uk",)),
+])
+def test_a_message_is_encoded_once_for_all_its_receivers_each_with_its_own_id(monkeypatch, body, renderer, languages):
+    encoded = []
+    real = getattr(render, renderer)
+    monkeypatch.setattr(render, renderer, lambda *args: encoded.append(args) or real(*args))
+    channel = ChannelKind.WEBHOOK if renderer == "_webhook_body" else ChannelKind.WEBPUSH
+    message = a_delivery(channel, message_id=9001)
+    bodies = {}
+    for n in range(50):
+        receiver = replace(message, receiver_id=f"r-{n}")
+        bodies[receiver.delivery_id] = body(receiver)
+        fresh = real(receiver) if languages is None else real(receiver, languages)
+        assert bodies[receiver.delivery_id] == fresh  # byte for byte what rendering it alone gives
+    assert len(encoded) == 1
+    for delivery_id, encoded_body in bodies.items():
+        seen = json.loads(encoded_body)
+        assert (seen["summary"]["id"] if channel is ChannelKind.WEBHOOK else seen["id"]) == delivery_id
+    assert len(set(bodies.values())) == 50
+
+
+def test_a_changed_message_is_encoded_anew_even_with_the_same_id():
+    first = a_delivery(message_id=9002)
+    changed = replace(first, status=Status.EXERCISE, texts=(DeliveryText("en-GB", "Changed", "", ""),))
+    assert render.webhook_body(first) != render.webhook_body(changed)
+    assert json.loads(render.webhook_body(changed))["summary"]["texts"]["en-GB"]["headline"] == "Changed"
+    assert json.loads(render.push_payload(changed))["title"] == "[EXERCISE] Changed"
+
+
+@pytest.mark.parametrize("url", ["https://push.example.net/send/abc?x=1#f", "http://user:pw@127.0.0.1:8080/r1",
+                                 "https://h.example?x", "https://h.example#f", "https://h.example"])
+def test_a_receivers_host_key_is_what_urlsplit_says(url):
+    parts = urlsplit(url)
+    assert written_origin(url) == f"{parts.scheme}://{parts.netloc}"

@@ -4,13 +4,16 @@ push service of our tests decrypts — so neither side can share a misreading of
 
 from __future__ import annotations
 
+import base64
 import os
 
 import http_ece
 import pytest
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from safezone.adapters.channels.push_crypto import encrypt
+from safezone.adapters.channels.push_crypto import _hkdf_expand, _hkdf_extract, b64url_decode, encrypt
 from tests.delivery.push_service import Browser
 
 PAYLOAD = "Ракетна загроза: в укриття. Time to shelter: 15 s".encode()
@@ -43,3 +46,16 @@ def test_every_push_has_a_fresh_salt_and_key_so_equal_texts_look_different():
 def test_unusable_subscription_keys_are_refused_with_a_reason(receiver_key, auth, reason):
     with pytest.raises(ValueError, match=reason):
         encrypt(PAYLOAD, receiver_key or Browser("phone").public_raw, auth)
+
+
+@pytest.mark.parametrize("length", [12, 16, 32])
+def test_our_hkdf_gives_the_bytes_of_cryptographys(length):
+    salt, secret, info = os.urandom(16), os.urandom(32), b"Content-Encoding: aes128gcm\x00" + os.urandom(65)
+    expected = HKDF(hashes.SHA256(), length, salt=salt, info=info).derive(secret)
+    assert _hkdf_expand(_hkdf_extract(salt, secret), info, length) == expected
+
+
+def test_a_subscription_key_reads_with_or_without_padding():
+    raw = os.urandom(65)
+    text = base64.urlsafe_b64encode(raw).decode()
+    assert b64url_decode(text) == b64url_decode(text.rstrip("=")) == raw

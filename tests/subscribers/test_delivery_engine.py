@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from safezone.adapters.channels.webhook import WebhookChannel, verify
 from safezone.entrypoints import worker
@@ -176,3 +177,27 @@ def test_an_issued_alert_wakes_the_embedded_worker_at_once(api, container, sink)
         return waited
 
     assert asyncio.run(run()) < 5 and sum(sink.ids.values()) == 1
+
+
+def test_a_lease_reads_the_first_due_rows_off_the_index_without_sorting_every_pending_row(container):
+    """A fan-out of 100,000 leases 500 rows at a time: sorting all the pending rows at each
+    lease made the fan-out quadratic. On SQLite the order is the due index's own."""
+    statements: list[tuple[str, tuple]] = []
+    engine = container.database.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the query plan checked is SQLite's; PostgreSQL leases with SKIP LOCKED")
+
+    def seen(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+        statements.append((statement, parameters))
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with container.database.unit_of_work() as uow:
+            now = container.clock()
+            uow.deliveries.claim("w", now, now + timedelta(seconds=30), 500)
+            query, parameters = next((q, p) for q, p in statements if q.lstrip().startswith("SELECT"))
+            plan = [row[-1] for row in uow.deliveries._session.connection().exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + query, tuple(parameters))]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert any("ix_deliveries_due" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan

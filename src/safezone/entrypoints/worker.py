@@ -41,11 +41,13 @@ def engine(container: Container, opened: dict[str, Any], owner: str | None = Non
                           container.clock, owner=owner, breaker=CircuitBreaker())
 
 
-async def embedded(container: Container, stop: asyncio.Event, opened: dict[str, Any] | None = None) -> None:
-    """Run the engine in this process; an issued alert wakes it at once instead of at its next
-    poll (issue → first delivery in milliseconds)."""
+async def embedded(container: Container, stop: asyncio.Event, opened: dict[str, Any] | None = None,
+                   running: DeliveryEngine | None = None) -> None:
+    """Run the engine in this process (`running`, made on `opened` when not given: a benchmark
+    passes its own to wait for its receipts); an issued alert wakes it at once instead of at its
+    next poll (issue → first delivery in milliseconds)."""
     opened = opened if opened is not None else channels(container)
-    running = engine(container, opened)
+    running = running if running is not None else engine(container, opened)
     # Any committed change may have written an outbox entry (an alert, an update, a cancel).
     forget = container.alerts.on_change(lambda _action, _alert: running.wake())
     try:

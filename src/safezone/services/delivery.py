@@ -29,6 +29,7 @@ from typing import Any, Callable, Mapping
 
 from starlette.concurrency import run_in_threadpool
 
+from safezone.adapters.channels.http import written_origin
 from safezone.adapters.channels.settings import DeliverySettings
 from safezone.adapters.db import Database, UnitOfWork
 from safezone.adapters.db.delivery_repository import DeliveryTask
@@ -407,8 +408,4 @@ class DeliveryEngine:
 def _endpoint(receiver: Any) -> str | None:
     """The host a receiver's copies go to, for the circuit breaker (webhooks, push services)."""
     url = getattr(receiver, "url", None) or getattr(receiver, "endpoint", None)
-    if not url:
-        return None
-    from urllib.parse import urlsplit
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    return written_origin(url) if url else None

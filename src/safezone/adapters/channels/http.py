@@ -11,6 +11,18 @@ import aiohttp
 from safezone.domain.delivery import Outcome, http_outcome
 
 
+def written_origin(url: str) -> str:
+    """`scheme://netloc` of a URL as it is written (not checked, not normalised): a cheap key per
+    receiving host, once a copy, where `urlsplit` cost more than the rest of the bookkeeping."""
+    scheme, _, rest = url.partition("://")
+    end = len(rest)
+    for stop in "/?#":
+        at = rest.find(stop)
+        if 0 <= at < end:
+            end = at
+    return f"{scheme}://{rest[:end]}"
+
+
 class HttpPoster:
     """POSTs for one channel; `what` names the far side in outcomes ("webhook", "push service")."""
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import html
 import json
+import operator
+from dataclasses import fields
 from datetime import datetime
+from typing import Callable
 
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import Delivery, DeliveryArea, DeliveryText
@@ -111,6 +114,10 @@ def summary(delivery: Delivery) -> dict:
 
 def webhook_body(delivery: Delivery) -> bytes:
     """The webhook payload: the JSON summary plus the whole CAP XML as a string (`cap`)."""
+    return per_message(delivery, ("webhook",), lambda: _webhook_body(delivery))
+
+
+def _webhook_body(delivery: Delivery) -> bytes:
     body = {"type": f"alert.{delivery.kind.value}", "summary": summary(delivery),
             "cap": delivery.cap_xml.decode("utf-8") if delivery.cap_xml else None}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -118,6 +125,10 @@ def webhook_body(delivery: Delivery) -> bytes:
 
 def push_payload(delivery: Delivery, languages: tuple[str, ...] = ()) -> bytes:
     """The notification a service worker shows: one language, small enough for a push."""
+    return per_message(delivery, ("webpush", tuple(languages)), lambda: _push_payload(delivery, languages))
+
+
+def _push_payload(delivery: Delivery, languages: tuple[str, ...]) -> bytes:
     text = delivery.text_for(languages)
     body = {
         "id": delivery.delivery_id,
@@ -141,6 +152,33 @@ def push_payload(delivery: Delivery, languages: tuple[str, ...] = ()) -> bytes:
         body["body"] = short_text(delivery, text)
         encoded = _compact(body)
     return encoded
+
+
+# Every field of a delivery but its receiver: what a body may depend on besides the delivery id.
+_message_of = operator.attrgetter(*(f.name for f in fields(Delivery) if f.name != "receiver_id"))
+BODIES_KEPT = 64  # messages × languages × channels whose bodies are kept: a few alerts at a time
+_bodies: dict[tuple, tuple[tuple, bytes, bytes]] = {}
+
+
+def per_message(delivery: Delivery, variant: tuple, render: Callable[[], bytes]) -> bytes:
+    """`render()` for this delivery, made once per message and `variant` (channel, language)
+    and reused for its other receivers with their own delivery id put in place of the first
+    one's: a fan-out encodes the message (and its CAP XML) once, not once per receiver. Every
+    other field of the delivery must equal the kept one's (its receivers' copies share them, so
+    the comparison is one of identities), else the body is rendered anew."""
+    key = (variant, delivery.message_id)
+    message = _message_of(delivery)
+    own = delivery.delivery_id.encode()
+    kept = _bodies.get(key)
+    if kept is None or kept[0] != message:
+        body = render()
+        at = body.find(own)
+        if at < 0:  # a body without the id: the same for every receiver
+            return body
+        if len(_bodies) >= BODIES_KEPT:
+            _bodies.clear()
+        kept = _bodies[key] = (message, body[:at], body[at + len(own):])
+    return kept[1] + own + kept[2]
 
 
 def area_state(delivery: Delivery, area: DeliveryArea) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -9,6 +11,11 @@ from safezone.adapters.db import locks
 from safezone.adapters.db.delivery_models import IntegratorRow
 from safezone.adapters.db.import_repository import as_utc
 from safezone.domain.subscribers import Integrator
+
+# Read as plain rows of these columns, not ORM objects: every alert's targeting reads every
+# integrator, and building thousands of tracked objects cost more than the query.
+_COLUMNS = (IntegratorRow.id, IntegratorRow.name, IntegratorRow.kind, IntegratorRow.url, IntegratorRow.secret,
+            IntegratorRow.topic_prefix, IntegratorRow.area_ids, IntegratorRow.created_at)
 
 
 class IntegratorRepository:
@@ -26,7 +33,7 @@ class IntegratorRepository:
         locks.hold(self._session, f"integrator:{name}")
 
     def named(self, name: str) -> Integrator | None:
-        row = self._session.scalar(select(IntegratorRow).where(IntegratorRow.name == name))
+        row = self._session.execute(select(*_COLUMNS).where(IntegratorRow.name == name)).first()
         return None if row is None else _integrator(row)
 
     def get(self, integrator_id: str) -> Integrator | None:
@@ -36,18 +43,19 @@ class IntegratorRepository:
     def by_ids(self, ids: list[str]) -> list[Integrator]:
         found: list[Integrator] = []
         for start in range(0, len(ids), 900):
-            query = select(IntegratorRow).where(IntegratorRow.id.in_(ids[start:start + 900]))
-            found += [_integrator(r) for r in self._session.scalars(query)]
+            query = select(*_COLUMNS).where(IntegratorRow.id.in_(ids[start:start + 900]))
+            found += [_integrator(r) for r in self._session.execute(query)]
         return found
 
     def all(self) -> list[Integrator]:
-        return [_integrator(r) for r in self._session.scalars(select(IntegratorRow).order_by(IntegratorRow.name))]
+        return [_integrator(r) for r in self._session.execute(select(*_COLUMNS).order_by(IntegratorRow.name))]
 
     def delete(self, integrator_id: str) -> bool:
         return bool(self._session.execute(delete(IntegratorRow).where(IntegratorRow.id == integrator_id)).rowcount)
 
 
-def _integrator(row: IntegratorRow) -> Integrator:
+def _integrator(row: Any) -> Integrator:
+    """An integrator from a row of `_COLUMNS` (or an `IntegratorRow`)."""
     return Integrator(id=row.id, name=row.name, kind=row.kind, area_ids=tuple(row.area_ids),
                       created_at=as_utc(row.created_at), url=row.url, secret=row.secret,
                       topic_prefix=row.topic_prefix)
