@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.pages.accessibility import serious_violations
-from tests.pages.browsing import open_page, tap_at
+from tests.pages.browsing import open_page, screenshot, tap_at
 from tests.pages.conftest import PHONE, WESTGATE, issue
 
 pytestmark = pytest.mark.browser
@@ -40,3 +40,4 @@ def test_an_alerts_own_page_has_no_serious_violation(served, chromium):
                          ready="h1", locale="uk-UA")
         assert page.locator("html").get_attribute("lang").startswith("uk")
         assert serious_violations(page) == []
+        screenshot(page, f"alert-page-{status.lower()}-phone")

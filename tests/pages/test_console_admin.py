@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.pages.accessibility import serious_violations
+from tests.pages.browsing import screenshot
 from tests.pages.conftest import Operator
 from tests.pages.test_console import console
 from tests.support.app import PASSWORD
@@ -37,6 +38,7 @@ def test_an_admin_adds_an_operator_who_logs_in_then_disables_them(served, chromi
     row.wait_for()
     assert "enabled" in row.inner_text()
     assert row.locator("#roles-erin-issuer").is_checked() and row.locator("#roles-erin-approver").is_checked()
+    screenshot(dave, "console-accounts")
     assert serious_violations(dave) == []
 
     erin = console(chromium, served.url, "erin", password=NEW_PASSWORD)
@@ -85,6 +87,7 @@ def test_the_audit_screen_filters_and_says_the_chain_is_verified(served, chromiu
     dave.wait_for_function("[...document.querySelectorAll('#audit-table tbody tr')].every(r => r.children[2].textContent === 'alice')")
     actions = dave.locator("#audit-table tbody tr td:nth-child(4)").all_inner_texts()
     assert actions and set(actions) == {"login.succeeded"}
+    screenshot(dave, "console-audit")
     assert serious_violations(dave) == []
 
     dave.fill("#audit-alert", "seven")

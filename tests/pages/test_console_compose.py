@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.pages.accessibility import serious_violations
-from tests.pages.browsing import map_point, tap_at
+from tests.pages.browsing import map_point, screenshot, tap_at
 from tests.pages.test_console import console
 
 pytestmark = pytest.mark.browser
@@ -71,6 +71,7 @@ def test_a_polygon_drawn_by_clicks_is_issued_as_a_drill(served, chromium):
     draw(alice, SQUARE[:3], finish="none")
     alice.wait_for_function("document.querySelector('#draw-status').textContent === 'Drawing: 3 points. Click the map to add more.'")
     assert serious_violations(alice) == []  # the draw mode, with its buttons and outline
+    screenshot(alice, "console-draw")
     alice.click("#draw-undo")
     tap_at(alice, *SQUARE[2])
     alice.mouse.dblclick(*map_point(alice, *SQUARE[3]))  # the double click adds its point once and closes the polygon

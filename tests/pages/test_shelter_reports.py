@@ -8,7 +8,7 @@ import pytest
 
 from safezone.entrypoints.web.ratelimit import REPORT_BURST
 from tests.pages.accessibility import serious_violations
-from tests.pages.browsing import open_page, tap_at
+from tests.pages.browsing import open_page, screenshot, tap_at
 from tests.pages.conftest import PHONE, WESTGATE
 from tests.pages.test_console import console
 
@@ -35,6 +35,7 @@ def test_a_report_in_two_taps_reaches_the_console_live_and_closing_the_shelter_h
     choices.wait_for()
     assert choices.get_by_role("button").all_inner_texts() == ["Locked", "Full", "No step-free access",
                                                                "Gone (no shelter here)"]
+    screenshot(resident, "public-shelter-report-phone")
     assert serious_violations(resident) == []
     choices.get_by_role("button", name="Locked").click()  # tap two: sent
     sent = basement.locator(".report-result.sent")
