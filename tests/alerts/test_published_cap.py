@@ -73,7 +73,7 @@ def test_every_info_names_a_contact_and_the_alerts_own_page(container):
     alert_id = _issued(container, Status.ACTUAL)
     for info in check(_cap(container, alert_id)).alert.infos:
         assert info.contact == "safezone civil protection, safezone.local"
-        assert info.web == f"http://127.0.0.1:8000/api/alerts/{alert_id}"
+        assert info.web == f"http://127.0.0.1:8000/alerts/{alert_id}"
 
 
 def test_contact_and_page_follow_the_settings(db_url, sample_zones, clock):
@@ -85,7 +85,7 @@ def test_contact_and_page_follow_the_settings(db_url, sample_zones, clock):
         alert_id = _issued(container, Status.TEST)
         info = check(_cap(container, alert_id)).alert.infos[0]
         assert info.contact == "Duty desk +380 00 000 0000"
-        assert info.web == f"https://warn.example.org/api/alerts/{alert_id}"
+        assert info.web == f"https://warn.example.org/alerts/{alert_id}"
     finally:
         container.close()
     assert AlertSettings(sender="cp.example", sender_name=None).contact_text == "cp.example"

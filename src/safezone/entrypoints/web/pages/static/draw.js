@@ -62,6 +62,8 @@ var SZDraw = (function () {
     function later() {  // one redraw per frame, however many clicks came
       if (!pending) { pending = true; requestAnimationFrame(render); }
     }
+    // A button is pressed once: its answer is drawn at once, not at the next frame (which a
+    // busy or hidden page may not paint for a while). A frame still pending redraws the same.
 
     function say(text) {  // unchanged words are not written again (a flood of clicks)
       if (ui.error.textContent !== (text || "")) ui.error.textContent = text || "";
@@ -72,7 +74,7 @@ var SZDraw = (function () {
       map.doubleClickZoom.disable();
       map.getContainer().classList.add("drawing");
       say("");
-      later();
+      render();
       onChange();
     }
 
@@ -97,19 +99,19 @@ var SZDraw = (function () {
       stop();
       closed = true;
       say(selfIntersects(points) ? t("c_draw_crosses") : "");
-      later();
+      render();
       onChange();
     }
 
     function undo() {
-      if (drawing && points.length) { points.pop(); say(""); later(); }
+      if (drawing && points.length) { points.pop(); say(""); render(); }
     }
 
     function clear() {
       if (drawing) stop();
       points = []; closed = false;
       say("");
-      later();
+      render();
       onChange();
     }
 
