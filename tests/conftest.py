@@ -16,7 +16,22 @@ import pytest
 # Browser fixtures (`chromium`, `page`) for every test that opens a page.
 pytest_plugins = ["tests.support.browser"]
 
+from argon2 import PasswordHasher
+
 from safezone.adapters.db.local_postgres import LocalPostgres, PostgresUnavailable, local_postgres
+from safezone.services import accounts
+
+# argon2id at RFC 9106's parameters (what safezone stores) takes about 0.15 s a hash here, and
+# most tests add four operators and log in two or three of them: a quarter of the suite's time.
+# Tests hash with the smallest parameters instead, except where the hashing is what is tested
+# (marker `real_password_hashing`) and in servers started as processes of their own.
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr(accounts, "_hasher", QUICK_HASHER)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,8 @@ from safezone.domain.errors import InputError
 from safezone.services.accounts import LoginRefused, add_user, authenticate
 from tests.accounts.conftest import PASSWORD, add, audit_actions, login
 
+pytestmark = pytest.mark.real_password_hashing
+
 
 def stored_hash(database, name: str) -> str:
     with database.engine.connect() as connection:
