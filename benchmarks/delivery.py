@@ -150,7 +150,7 @@ def webpush(subscribers: int) -> None:
     from tests.delivery.push_service import Browser
 
     browsers = [Browser(f"b{n}") for n in range(subscribers)]
-    receivers = [b.subscription("https://push.example.net", ("uk",)) for b in browsers]
+    receivers = [b.subscription("https://fcm.googleapis.com", ("uk",)) for b in browsers]  # a push service
     delivery = a_delivery(ChannelKind.WEBPUSH)
     channel = WebPushChannel(load_or_create_vapid_key(Path(tempfile.mkdtemp())), subject="mailto:ops@example.org",
                              clock=lambda: NOW)
