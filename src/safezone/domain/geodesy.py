@@ -15,7 +15,6 @@ from functools import cached_property
 import numpy as np
 import shapely
 from pyproj import Geod, Transformer
-from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 WGS84 = Geod(ellps="WGS84")
@@ -42,6 +41,8 @@ _SPHERE_SLACK = 0.01
 _MEAN_RADIUS_KM = 6371.0088
 # A point is weighed against this many pieces (the nearest centres) before all the others.
 _NEAREST_PIECES = 8
+# Points measured against every piece centre at once (a block of 8,192 × 100 pieces × 3: 20 MB).
+_BLOCK_POINTS = 8192
 
 
 def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -110,7 +111,7 @@ class BorderGeometry:
                 line = shapely.linestrings(np.column_stack([x, y]))
                 self._pieces.append(_Piece(to_local, to_lonlat, line, (float(mid[0]), float(mid[1])), radius))
         centres = np.array([p.centre for p in self._pieces])
-        self._centres = cKDTree(_unit_vectors(centres[:, 0], centres[:, 1]))
+        self._centres = _unit_vectors(centres[:, 0], centres[:, 1])
         self._radii = np.array([p.radius_km for p in self._pieces])
 
     @cached_property
@@ -124,13 +125,12 @@ class BorderGeometry:
         # A piece cannot be nearer than (distance to its centre - its radius): measure a point
         # against a piece only while that lower bound can still beat the best found so far,
         # starting with the piece most likely to be nearest. Only the few pieces whose centres
-        # are nearest are weighed (a k-d tree finds them), so the cost grows with the number
-        # of points, not with points times pieces.
+        # are nearest are weighed, so the exact measuring grows with the number of points, not
+        # with points times pieces.
         everywhere = np.arange(len(lon))
         xyz = _unit_vectors(lon, lat)
         count = min(_NEAREST_PIECES, len(self._pieces))
-        chord, near = self._centres.query(xyz, k=count)
-        chord, near = chord.reshape(len(lon), count), near.reshape(len(lon), count)
+        chord, near = self._nearest_centres(xyz, count)
         bound = _chord_km(chord) * (1 - _SPHERE_SLACK) - self._radii[near]
         best = np.full(lon.shape, np.inf)
         first = near[everywhere, np.argmin(bound, axis=1)]
@@ -142,13 +142,32 @@ class BorderGeometry:
             beyond = _chord_km(chord[:, -1]) * (1 - _SPHERE_SLACK) - self._radii.max()
             far = np.flatnonzero(beyond < best * (1 + 1e-9))
             if len(far):
-                chords = np.linalg.norm(xyz[far, None, :] - self._centres.data[None, :, :], axis=2)
+                chords = np.linalg.norm(xyz[far, None, :] - self._centres[None, :, :], axis=2)
                 bound = _chord_km(chords) * (1 - _SPHERE_SLACK) - self._radii
                 weighed = np.zeros(bound.shape, dtype=bool)
                 weighed[np.arange(len(far))[:, None], near[far]] = True
                 points, piece = np.nonzero((bound < best[far, None] * (1 + 1e-9)) & ~weighed)
                 self._measure_pairs(far[points], piece, lon, lat, best)
         return best
+
+    def _nearest_centres(self, xyz: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """The chords to the `count` nearest piece centres of each point, nearest first, and
+        their pieces. A border has tens of pieces, not thousands: measuring every centre, a
+        block of points at a time, costs less than building (and importing) a k-d tree."""
+        chord = np.empty((len(xyz), count))
+        near = np.empty((len(xyz), count), dtype=np.intp)
+        for start in range(0, len(xyz), _BLOCK_POINTS):
+            block = slice(start, start + _BLOCK_POINTS)
+            chords = np.linalg.norm(xyz[block, None, :] - self._centres[None, :, :], axis=2)
+            if count < chords.shape[1]:
+                chosen = np.argpartition(chords, count - 1, axis=1)[:, :count]
+            else:
+                chosen = np.broadcast_to(np.arange(count), chords.shape)
+            picked = np.take_along_axis(chords, chosen, axis=1)
+            order = np.argsort(picked, axis=1, kind="stable")
+            chord[block] = np.take_along_axis(picked, order, axis=1)
+            near[block] = np.take_along_axis(chosen, order, axis=1)
+        return chord, near
 
     def _measure_pairs(self, points: np.ndarray, pieces: np.ndarray, lon: np.ndarray, lat: np.ndarray,
                        best: np.ndarray) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from safezone.adapters.geodata import borderfile, naturalearth
+from safezone.adapters.geodata import naturalearth
 from safezone.domain.errors import InputError
 from safezone.domain.zones import BorderInput, Side
 
@@ -35,6 +35,10 @@ def from_files(line_path: Path | str, territory_paths: Sequence[Path | str], nam
     """A border line file and one territory file per protected side."""
     if not territory_paths:
         raise InputError("a border file needs at least one --territory file (the protected side)", field="territory")
+    # Imported here: reading files brings in pyogrio (and with it geopandas and pandas, 0.3 s),
+    # which the default border from Natural Earth never needs.
+    from safezone.adapters.geodata import borderfile
+
     line = borderfile.read_border_line(line_path)
     sides = tuple(borderfile.read_territory(p) for p in territory_paths)
     codes = [s.code for s in sides]

