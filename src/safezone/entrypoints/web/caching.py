@@ -50,16 +50,28 @@ def prepare_json(value: Any, media_type: str = "application/json") -> Prepared:
     return prepare(json_bytes(value), media_type)
 
 
+def weighted(header: str) -> list[tuple[str, float | None]]:
+    """The entries of an `Accept-*` header in order, lower-cased, each with its quality: 1 when
+    none is given, None when it is not `q=<number>` (a malformed entry, which counts for nothing)."""
+    found: list[tuple[str, float | None]] = []
+    for part in header.lower().split(","):
+        name, _, params = part.partition(";")
+        quality: float | None = 1.0
+        if params.strip():
+            try:
+                quality = float(params.strip().removeprefix("q=")) if params.strip().startswith("q=") else None
+            except ValueError:
+                quality = None
+        if name.strip():
+            found.append((name.strip(), quality))
+    return found
+
+
 def accepts_gzip(request: Request) -> bool:
     """Whether Accept-Encoding allows gzip (named or `*`, and not with q=0)."""
-    for part in request.headers.get("accept-encoding", "").lower().split(","):
-        name, _, params = part.strip().partition(";")
-        if name.strip() in ("gzip", "*"):
-            quality = params.strip().removeprefix("q=")
-            try:
-                return not params.strip() or float(quality) > 0
-            except ValueError:
-                return False
+    for name, quality in weighted(request.headers.get("accept-encoding", "")):
+        if name in ("gzip", "*"):
+            return quality is not None and quality > 0
     return False
 
 

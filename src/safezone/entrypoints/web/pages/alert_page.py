@@ -40,18 +40,10 @@ def chosen_language(offered: list[str], asked: str | None, accept_language: str)
     by_primary = {primary(tag): tag for tag in reversed(offered)}
     if asked and primary(asked) in by_primary:
         return by_primary[primary(asked)]
-    wanted = []
-    for position, part in enumerate(accept_language.split(",")):
-        tag, _, params = part.partition(";")
-        weight = 1.0
-        if params.strip().startswith("q="):
-            try:
-                weight = float(params.strip()[2:])
-            except ValueError:
-                continue
-        if tag.strip() and weight > 0:
-            wanted.append((-weight, position, primary(tag)))
-    for _, _, tag in sorted(wanted):
+    wanted = sorted((-weight, position, primary(tag))
+                    for position, (tag, weight) in enumerate(caching.weighted(accept_language))
+                    if weight is not None and weight > 0)
+    for _, _, tag in wanted:
         if tag in by_primary:
             return by_primary[tag]
     return offered[0]
