@@ -15,7 +15,7 @@ in the same run.
    redis-server started by the benchmark on 127.0.0.1).
 
     python benchmarks/delivery.py [--receivers 5000] [--points 1000000] [--subscribers 2000]
-                                  [--no-postgis] [--no-redis]
+                                  [--no-postgis] [--no-redis] [--only-targeting]
 """
 
 from __future__ import annotations
@@ -397,8 +397,11 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=2000, help="Web Push subscribers to encrypt for")
     parser.add_argument("--no-postgis", action="store_true", help="skip the PostGIS baseline")
     parser.add_argument("--no-redis", action="store_true", help="skip the fan-out through Redis and two workers")
+    parser.add_argument("--only-targeting", action="store_true", help="run the targeting benchmark alone")
     args = parser.parse_args()
     targeting(args.points, postgis=not args.no_postgis)
+    if args.only_targeting:
+        return
     webpush(args.subscribers)
     fan_out(args.receivers)
     if not args.no_redis:

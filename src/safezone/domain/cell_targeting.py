@@ -23,6 +23,7 @@ Pure: numpy, shapely and h3.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -67,49 +68,147 @@ class AlertCells:
     sure: np.ndarray  # sorted int64: every point in these cells is inside, no test needed
     cells: np.ndarray  # sorted int64: the other cells of the alert and the ring around it
     status: np.ndarray  # per cell: _WHOLE (the alert's areas fill it), _CUT, or _OUT
-    hexagons: np.ndarray  # per cell: its 6 vertices (lon, lat), counter-clockwise; all zero if not a hexagon
-    centres: np.ndarray  # per cell: its centre (lon, lat)
-    scale: np.ndarray  # per cell: the cosine of its latitude (a degree of lon in degrees of lat)
-    radius2: np.ndarray  # per cell: the squared radius of its inscribed disc, less the margin (0 if none)
-    pieces: list[list[BaseGeometry]]  # per cell: the alert's areas in it
-    near: list[BaseGeometry]  # the areas of `cells` and of sure cells beside them: a point near a hexagon edge is tested against these
-    every: list[BaseGeometry]  # all the alert's areas, for points without a cell
+    disc: np.ndarray  # (4, cells): lon scale (cosine of its latitude), centre lon × scale, centre lat, and the
+    # squared radius of its inscribed disc less the margin (0 if no hexagon), in scaled degrees
+    lines: np.ndarray  # (6, 3, cells): per hexagon edge, a, b, c with a·lon + b·lat + c a point's
+    # distance inside the edge (0 if no hexagon)
+    cut: list[tuple[int, BaseGeometry]]  # (position in `cells`, prepared area) for each area of a _CUT cell
+    every: np.ndarray  # all the alert's areas (prepared), for points near a hexagon edge or without a cell
+
+
+class ZoneCells:
+    """What targeting needs of a zone set that no alert changes, kept from one alert to the
+    next so that an alert pays only for its own choice of areas: each area's cell, size,
+    bounds, prepared geometry and whether it is its whole hexagon; each cell's hexagon, disc and
+    neighbours. Filled as alerts name areas. An area whose geometry is not the one kept
+    (another database, a version number reused after a rollback) is worked out again, so the
+    answer never depends on what was kept. Safe to share between threads."""
+
+    def __init__(self, resolution: int) -> None:
+        self.resolution = resolution
+        self._lock = threading.Lock()
+        self._area_row: dict[str, int] = {}
+        self._shapes: list[BaseGeometry] = []
+        self._area_cell: list[int] = []  # row of the area's cell
+        self._size: list[float] = []
+        self._full: list[bool] = []
+        self._cell_row: dict[int, int] = {}
+        self._cells: list[int] = []
+        self._disks: list[list[int]] = []
+        self._cell_area: list[float] = []
+        self._rings: list[np.ndarray] = []
+        self._arrays: dict[str, np.ndarray] | None = None
+
+    def plan(self, areas: Sequence[tuple[str, BaseGeometry]]) -> AlertCells | None:
+        """The alert's cells, split by what their points need; None when an area is not an H3
+        cell at the zone set's resolution (areas drawn by hand): then only the plain
+        geometric test applies."""
+        shapes = np.empty(len(areas), object)
+        shapes[:] = [shape for _, shape in areas]
+        with self._lock:
+            rows = self._rows([area_id for area_id, _ in areas], shapes)
+            if rows is None:
+                return None
+            arrays = self._snapshot()
+            return self._plan(arrays, rows)
+
+    def _rows(self, ids: list[str], shapes: np.ndarray) -> np.ndarray | None:
+        """Each area's row, added or worked out again where missing or changed."""
+        rows = np.fromiter((self._area_row.get(i, -1) for i in ids), np.intp, len(ids))
+        known = np.flatnonzero(rows >= 0)
+        kept = np.empty(len(known), object)
+        kept[:] = [self._shapes[r] for r in rows[known].tolist()]
+        stale = np.ones(len(ids), bool)
+        stale[known] = ~shapely.equals_exact(kept, shapes[known], 0.0)
+        for k in np.flatnonzero(stale).tolist():
+            cell = area_cell(ids[k], self.resolution)
+            if cell is None:
+                return None
+            rows[k] = self._add_area(ids[k], shapes[k], self._add_cell(cell))
+        return rows
+
+    def _add_cell(self, cell: int) -> int:
+        row = self._cell_row.get(cell)
+        if row is None:
+            row = self._cell_row[cell] = len(self._cells)
+            hexagon = cell_polygons([h3.int_to_str(cell)])[0]
+            disk = h3int.grid_disk(cell, 1)
+            self._cells.append(cell)
+            self._disks.append(disk + [NO_CELL] * (7 - len(disk)) if len(disk) <= 7 else disk[:7])
+            self._cell_area.append(hexagon.area)
+            self._rings.append(hexagon)
+            self._arrays = None
+        return row
+
+    def _add_area(self, area_id: str, shape: BaseGeometry, cell_row: int) -> int:
+        shapely.prepare(shape)
+        values = (shape, cell_row, float(shape.area),
+                  bool(shapely.equals_exact(shape, self._rings[cell_row], 0.0)))
+        row = self._area_row.get(area_id)
+        if row is None:
+            row = self._area_row[area_id] = len(self._shapes)
+            for column, value in zip((self._shapes, self._area_cell, self._size, self._full), values):
+                column.append(value)
+        else:
+            for column, value in zip((self._shapes, self._area_cell, self._size, self._full), values):
+                column[row] = value
+        self._arrays = None
+        return row
+
+    def _snapshot(self) -> dict[str, np.ndarray]:
+        """The kept values as arrays, remade only after something was added."""
+        if self._arrays is None:
+            shapes = np.empty(len(self._shapes), object)
+            shapes[:] = self._shapes
+            hexagons = _hexagons(self._cells)
+            self._arrays = {
+                "shapes": shapes,
+                "area_cell": np.array(self._area_cell, np.intp), "size": np.array(self._size, float),
+                "full": np.array(self._full, bool), "cells": np.array(self._cells, np.int64),
+                "disks": np.array(self._disks, np.int64).reshape(-1, 7),
+                "cell_area": np.array(self._cell_area, float),
+                "disc": _discs(hexagons), "lines": _lines(hexagons)}
+        return self._arrays
+
+    def _plan(self, a: dict[str, np.ndarray], rows: np.ndarray) -> AlertCells:
+        if not len(rows):
+            none = np.empty(0, np.int64)
+            return AlertCells(none, none, np.empty(0, np.int8), np.empty((4, 0)), np.empty((6, 3, 0)), [],
+                              np.empty(0, object))
+        own, inverse = np.unique(a["area_cell"][rows], return_inverse=True)  # rows of the alert's cells
+        count = np.bincount(inverse, minlength=len(own))
+        # One piece equal to its hexagon, or pieces of several bands (they never overlap) whose
+        # areas add up to the hexagon's: overlay rounding leaves their union a hair off it.
+        size = np.bincount(inverse, a["size"][rows], minlength=len(own))
+        full = np.bincount(inverse, a["full"][rows], minlength=len(own))
+        hexagon = a["cell_area"][own]
+        whole = np.where(count == 1, full > 0, np.abs(size - hexagon) <= _FILLED * hexagon)
+        own_ids = a["cells"][own]
+        whole_ids = np.sort(own_ids[whole])
+        disks = a["disks"][own]
+        sure = whole & np.isin(disks, whole_ids).all(axis=1)
+        ring = disks[~sure].ravel()
+        cell_ids = np.setdiff1d(ring[ring != NO_CELL], own_ids[sure])  # sorted, unique
+        at = np.fromiter((self._add_cell(c) for c in cell_ids.tolist()), np.intp, len(cell_ids))
+        if self._arrays is None:  # cells of the ring seen for the first time
+            a = self._snapshot()
+        order = np.argsort(own_ids)
+        where = order[np.searchsorted(own_ids, cell_ids, sorter=order).clip(0, max(len(own) - 1, 0))]
+        mine = own_ids[where] == cell_ids if len(own) else np.zeros(len(cell_ids), bool)
+        status = np.where(~mine, _OUT, np.where(whole[where], _WHOLE, _CUT)).astype(np.int8)
+        # The areas of the cut cells, by position of their cell in `cell_ids`.
+        position = np.full(len(own), -1, np.intp)
+        position[where[mine & ~whole[where]]] = np.flatnonzero(mine & ~whole[where])
+        of_area = position[inverse]
+        chosen = np.flatnonzero(of_area >= 0)
+        chosen = chosen[np.argsort(of_area[chosen], kind="stable")]
+        cut = list(zip(of_area[chosen].tolist(), a["shapes"][rows[chosen]].tolist()))
+        return AlertCells(np.sort(own_ids[sure]), cell_ids, status, a["disc"][:, at], a["lines"][..., at], cut, a["shapes"][rows])
 
 
 def alert_cells(areas: Sequence[tuple[str, BaseGeometry]], resolution: int) -> AlertCells | None:
-    """The alert's cells, split by what their points need; None when an area is not an H3
-    cell at `resolution` (areas drawn by hand): then only the plain geometric test applies."""
-    by_cell: dict[int, list[BaseGeometry]] = {}
-    for area_id, shape in areas:
-        cell = area_cell(area_id, resolution)
-        if cell is None:
-            return None
-        by_cell.setdefault(cell, []).append(shape)
-    own = sorted(by_cell)
-    whole = {c for c, hexagon in zip(own, cell_polygons([h3.int_to_str(c) for c in own]))
-             if _fills(by_cell[c], hexagon)}
-    disks = {c: h3int.grid_disk(c, 1) for c in own}
-    sure = {c for c in whole if len(disks[c]) == 7 and all(n in whole for n in disks[c])}
-    cells = sorted({n for c in own if c not in sure for n in disks[c]} - sure)
-    status = np.array([_OUT if c not in by_cell else _WHOLE if c in whole else _CUT for c in cells], np.int8)
-    pieces = [by_cell.get(c, []) for c in cells]
-    # A point near an edge of a cell of `cells` may lie in the area of a sure neighbour.
-    bordering = sorted({n for c in own if c not in sure for n in disks[c]} & sure)
-    near = [p for group in pieces for p in group] + [p for c in bordering for p in by_cell[c]]
-    hexagons = _hexagons(cells)
-    centres, scale, radius2 = _discs(hexagons)
-    return AlertCells(np.array(sorted(sure), np.int64), np.array(cells, np.int64), status, hexagons,
-                      centres, scale, radius2, pieces, near, [shape for _, shape in areas])
-
-
-def _fills(pieces: list[BaseGeometry], hexagon: BaseGeometry) -> bool:
-    """Whether the alert's areas of one cell are the whole hexagon: one piece equal to it, or
-    pieces of several bands (they never overlap) whose areas add up to its area. Overlay
-    rounding leaves the pieces' union a hair off the hexagon, so the sum is compared within
-    `_FILLED` of the hexagon's area: a part left out that small would be a sliver nanometres wide."""
-    if len(pieces) == 1:
-        return bool(shapely.equals_exact(pieces[0], hexagon, 0.0))
-    return abs(float(shapely.area(pieces).sum()) - hexagon.area) <= _FILLED * hexagon.area
+    """The alert's cells, worked out from nothing (a `ZoneCells` keeps them between alerts)."""
+    return ZoneCells(resolution).plan(areas)
 
 
 def _hexagons(cells: list[int]) -> np.ndarray:
@@ -126,9 +225,10 @@ def _hexagons(cells: list[int]) -> np.ndarray:
     return found
 
 
-def _discs(hexagons: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each hexagon's centre, lon scale and the squared radius of the largest disc about its
-    centre inside it (in scaled degrees), shrunk by the margin; 0 for a cell that is no hexagon."""
+def _discs(hexagons: np.ndarray) -> np.ndarray:
+    """Each hexagon's lon scale, centre (lon scaled, lat) and the squared radius of the largest
+    disc about its centre inside it (in scaled degrees), shrunk by the margin; radius 0 for a
+    cell that is no hexagon."""
     centres = hexagons.mean(axis=1)
     scale = np.cos(np.radians(centres[:, 1]))
     start = hexagons.copy()
@@ -141,7 +241,19 @@ def _discs(hexagons: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore", divide="ignore"):
         distance = np.where(length > 0, cross / np.where(length > 0, length, 1), 0).min(axis=1)
     radius = np.clip(distance - 10 * _MARGIN, 0, None)
-    return centres, scale, radius * radius
+    return np.stack([scale, centres[:, 0] * scale, centres[:, 1], radius * radius])  # (4, cells)
+
+
+def _lines(hexagons: np.ndarray) -> np.ndarray:
+    """Each hexagon edge as a line a·lon + b·lat + c = 0, scaled so that a·lon + b·lat + c is
+    the distance (in degrees) of a point on its inner side; all zero for a cell that is no
+    hexagon, so that no point is ever strictly inside it."""
+    start, stop = hexagons, np.roll(hexagons, -1, axis=1)
+    ex, ey = stop[..., 0] - start[..., 0], stop[..., 1] - start[..., 1]
+    length = np.hypot(ex, ey)
+    length = np.where(length > 0, length, np.inf)
+    lines = np.stack([-ey / length, ex / length, (ey * start[..., 0] - ex * start[..., 1]) / length])
+    return np.ascontiguousarray(lines.transpose(2, 0, 1))  # (6 edges, 3, cells): a column per cell
 
 
 class CellIndex:
@@ -176,47 +288,48 @@ def covered_by_cells(plan: AlertCells, index: CellIndex) -> np.ndarray:
     at, group = index.runs(plan.cells)
     if at.size:
         x, y = index.lon[at], index.lat[at]
-        strict = _strictly_inside(plan, group, x, y)
-        status = plan.status[group]
-        found.append(at[strict & (status == _WHOLE)])
-        # Strictly inside a cut hexagon: only that cell's areas can hold the point.
-        cut = np.flatnonzero(strict & (status == _CUT))
-        bounds = np.searchsorted(group[cut], np.arange(len(plan.cells) + 1))
-        for k in np.flatnonzero(np.diff(bounds)).tolist():
-            chosen = cut[bounds[k]:bounds[k + 1]]
-            hit = np.zeros(chosen.size, bool)
-            for piece in plan.pieces[k]:
-                hit |= shapely.intersects_xy(piece, x[chosen], y[chosen])
-            found.append(at[chosen[hit]])
+        bounds = np.searchsorted(group, np.arange(len(plan.cells) + 1))  # each cell's run in `at`
+        strict = _strictly_inside(plan, group, np.diff(bounds), x, y)
+        inside = strict & (plan.status[group] == _WHOLE)
+        # Points of a cut cell against that cell's areas: strictly inside the hexagon, no
+        # other area can hold them; those near its edge are tested again below against every area.
+        for k, piece in plan.cut:
+            start, stop = bounds[k], bounds[k + 1]
+            if start < stop:
+                inside[start:stop] |= shapely.intersects_xy(piece, x[start:stop], y[start:stop])
         edge = np.flatnonzero(~strict)  # near a hexagon edge: may lie in a neighbour's area
         if edge.size:
-            found.append(at[edge[covered(plan.near, x[edge], y[edge])]])
+            inside[edge] |= covered(plan.every, x[edge], y[edge])
+        found.append(at[inside])
     unknown = index.runs(np.array([NO_CELL], np.int64))[0]
     if unknown.size:
         found.append(unknown[covered(plan.every, index.lon[unknown], index.lat[unknown])])
     return index.order[np.concatenate(found)]
 
 
-def _strictly_inside(plan: AlertCells, group: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _strictly_inside(plan: AlertCells, group: np.ndarray, lengths: np.ndarray, x: np.ndarray,
+                     y: np.ndarray) -> np.ndarray:
     """Whether each point lies inside its cell's hexagon by more than the rounding margin.
 
     Most points are settled by the disc inscribed in their hexagon (lon scaled by the cosine
     of the cell's latitude, so the disc is round on the ground); the rest by the six edges."""
-    dx = (x - plan.centres[group, 0]) * plan.scale[group]
-    dy = y - plan.centres[group, 1]
-    inside = dx * dx + dy * dy < plan.radius2[group]
+    # The points of a cell are one run: each cell's values repeated over its run.
+    scale, centre_x, centre_y, radius2 = (np.repeat(values, lengths) for values in plan.disc)
+    dx = x * scale
+    dx -= centre_x
+    dx *= dx
+    dy = y - centre_y
+    dy *= dy
+    dx += dy
+    inside = dx < radius2
     rest = np.flatnonzero(~inside)
     if rest.size:
-        inside[rest] = _inside_edges(plan.hexagons, group[rest], x[rest], y[rest])
-    return inside
-
-
-def _inside_edges(hexagons: np.ndarray, group: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Whether each point lies inside its cell's hexagon by more than the rounding margin."""
-    inside = np.ones(x.shape, bool)
-    for k in range(6):
-        start, stop = hexagons[group, k], hexagons[group, (k + 1) % 6]
-        ex, ey = stop[:, 0] - start[:, 0], stop[:, 1] - start[:, 1]
-        cross = ex * (y - start[:, 1]) - ey * (x - start[:, 0])
-        inside &= cross > _MARGIN * np.hypot(ex, ey)
+        group, x, y = group[rest], x[rest], y[rest]
+        strict = np.ones(rest.size, bool)
+        for a, b, c in plan.lines:
+            distance = a[group] * x
+            distance += b[group] * y
+            distance += c[group]
+            strict &= distance > _MARGIN
+        inside[rest] = strict
     return inside

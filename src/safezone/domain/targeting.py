@@ -19,6 +19,11 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 
+# Up to this many points, an R-tree of the shapes answers in one call (points near a hexagon
+# edge, or without a cell: a few per alert); more are sorted by longitude instead.
+_FEW = 4096
+
+
 def covered(shapes: Sequence[BaseGeometry], lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """A boolean mask over the points: True where a point lies inside or on the edge of any shape."""
     lon = np.asarray(lon, dtype=float)
@@ -26,18 +31,22 @@ def covered(shapes: Sequence[BaseGeometry], lon: np.ndarray, lat: np.ndarray) ->
     mask = np.zeros(lon.shape, dtype=bool)
     if not len(shapes) or not lon.size:
         return mask
+    shapes = np.asarray(shapes, dtype=object) if not isinstance(shapes, np.ndarray) else shapes
+    if lon.size <= _FEW:
+        pairs = shapely.STRtree(shapes).query(shapely.points(lon, lat), predicate="intersects")
+        mask[pairs[0]] = True
+        return mask
+    bounds = shapely.bounds(shapes).reshape(-1, 4)
     order = np.argsort(lon, kind="stable")
     sorted_lon, sorted_lat = lon[order], lat[order]
-    for shape in shapes:
-        if shape.is_empty:
-            continue
-        west, south, east, north = shape.bounds
-        start = int(np.searchsorted(sorted_lon, west, side="left"))
-        stop = int(np.searchsorted(sorted_lon, east, side="right"))
-        if start >= stop:
-            continue
-        window = slice(start, stop)
-        lats = sorted_lat[window]
+    # Each shape's slice of the points by longitude; only shapes with some point in it are
+    # looked at (an empty shape's bounds are NaN: its slice is empty).
+    starts = np.searchsorted(sorted_lon, bounds[:, 0], side="left")
+    stops = np.searchsorted(sorted_lon, bounds[:, 2], side="right")
+    for k in np.flatnonzero(stops > starts).tolist():
+        shape, south, north = shapes[k], bounds[k, 1], bounds[k, 3]
+        start = int(starts[k])
+        lats = sorted_lat[start:stops[k]]
         near = np.flatnonzero((lats >= south) & (lats <= north)) + start
         near = near[~mask[order[near]]]  # already inside another area: no need to look again
         if near.size:
