@@ -203,7 +203,8 @@ class ZoneCells:
         chosen = np.flatnonzero(of_area >= 0)
         chosen = chosen[np.argsort(of_area[chosen], kind="stable")]
         cut = list(zip(of_area[chosen].tolist(), a["shapes"][rows[chosen]].tolist()))
-        return AlertCells(np.sort(own_ids[sure]), cell_ids, status, a["disc"][:, at], a["lines"][..., at], cut, a["shapes"][rows])
+        return AlertCells(np.sort(own_ids[sure]), cell_ids, status, np.ascontiguousarray(a["disc"][:, at]),
+                          np.ascontiguousarray(a["lines"][..., at]), cut, a["shapes"][rows])
 
 
 def alert_cells(areas: Sequence[tuple[str, BaseGeometry]], resolution: int) -> AlertCells | None:
