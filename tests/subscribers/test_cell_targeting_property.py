@@ -14,9 +14,14 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 from safezone.domain.areas import cell_polygons, clip_cells, covering_cells, tile_cells
-from safezone.domain.cell_targeting import NO_CELL, CellIndex, alert_cells, covered_by_cells, point_cells
+from safezone.domain.cell_targeting import NO_CELL, CellIndex, ZoneCells, alert_cells, covered_by_cells, point_cells
+from safezone.domain.targeting import covered
 
 RESOLUTION = 7
+
+# Kept across the examples below, as the service keeps one per zone-set version: the same area
+# ids come back with other geometries (another band line, another coast), and must be redone.
+KEPT = ZoneCells(RESOLUTION)
 
 
 def _areas(lon: float, lat: float, band_line: float, coast: float) -> list[tuple[str, shapely.Geometry]]:
@@ -80,11 +85,12 @@ def test_cells_find_exactly_the_points_the_reference_finds(case):  # type: ignor
     lat = np.array([p[1] for p in points], dtype=float)
     cells = point_cells(lon, lat, RESOLUTION)
     cells[::7] = NO_CELL  # some subscribers' cells not known yet
-    plan = alert_cells(alert, RESOLUTION)
-    assert plan is not None
-    found = covered_by_cells(plan, CellIndex(cells, lon, lat)).tolist()
-    assert len(found) == len(set(found))
-    assert set(found) == _reference(alert, lon, lat)
+    expected = _reference(alert, lon, lat)
+    for plan in (alert_cells(alert, RESOLUTION), KEPT.plan(alert)):
+        assert plan is not None
+        found = covered_by_cells(plan, CellIndex(cells, lon, lat)).tolist()
+        assert len(found) == len(set(found))
+        assert set(found) == expected
 
 
 def test_a_large_alert_has_sure_cells_and_loses_nobody():
@@ -101,3 +107,74 @@ def test_areas_that_are_not_cells_get_no_plan():
     assert alert_cells([("AAA-0-1", box(0, 0, 1, 1))], RESOLUTION) is None
     cell = h3.latlng_to_cell(50, 30, 6)  # a cell, but not at the zone set's resolution
     assert alert_cells([(f"AAA-0-{cell}", cell_polygons([cell])[0])], RESOLUTION) is None
+
+
+def _shared_vertices(alert, others) -> list[tuple[float, float]]:  # type: ignore[no-untyped-def]
+    """Vertices that an alert area shares with another area (across a band line or a cell edge)."""
+    points = set()
+    for _, shape in alert:
+        mine = {tuple(p) for p in shapely.get_coordinates(shape).tolist()}
+        for _, other in others:
+            if other is not shape and shape.touches(other):
+                points |= mine & {tuple(p) for p in shapely.get_coordinates(other).tolist()}
+    return sorted(points)
+
+
+def test_kept_cells_follow_areas_whose_geometry_changed():
+    """A ZoneCells that saw an area id keeps its cell, size and prepared shape; the same id with
+    another geometry (a new zone-set version, another database) is worked out again."""
+    kept = ZoneCells(RESOLUTION)
+    rng = np.random.default_rng(8)
+    lon, lat = rng.uniform(29.85, 30.15, 6000), rng.uniform(49.9, 50.1, 6000)
+    cells = point_cells(lon, lat, RESOLUTION)
+    index = CellIndex(cells, lon, lat)
+    first = dict(_areas(30.0, 50.0, 0.02, 0.06))
+    second = dict(_areas(30.0, 50.0, -0.03, 0.02))
+    same = sorted(set(first) & set(second))
+    changed = [a for a in same if not first[a].equals_exact(second[a], 0.0)]
+    assert len(changed) > 10  # the case really arises
+    for version in (first, second, first):
+        alert = [(a, version[a]) for a in same]
+        plan = kept.plan(alert)
+        assert plan is not None
+        assert set(covered_by_cells(plan, index).tolist()) == _reference(alert, lon, lat)
+        assert all(kept_shape.equals_exact(shape, 0.0) for kept_shape, (_, shape) in zip(plan.every, alert))
+
+
+def test_points_on_shared_edges_and_band_lines_are_inside():
+    """Points on the line between two bands of one cell, and on the edge between two cells'
+    areas, with only one side in the alert: inside, as the reference says."""
+    areas = _areas(30.0, 50.0, 0.013, 0.07)
+    for alert in ([a for a in areas if a[0].startswith("AAA-0-")],  # one band: the band line is the alert's edge
+                  areas[::2], areas[1::3]):
+        on_edges = _shared_vertices(alert, areas)
+        assert on_edges
+        points = on_edges + _edge_points([shape for _, shape in alert])
+        lon = np.array([p[0] for p in points])
+        lat = np.array([p[1] for p in points])
+        for cells in (point_cells(lon, lat, RESOLUTION), np.full(len(points), NO_CELL, np.int64)):
+            for plan in (alert_cells(alert, RESOLUTION), KEPT.plan(alert)):
+                assert plan is not None
+                found = set(covered_by_cells(plan, CellIndex(cells, lon, lat)).tolist())
+                assert found == _reference(alert, lon, lat)
+                assert set(range(len(on_edges))) <= found
+
+
+def test_drawn_polygons_are_tested_exactly_with_few_points_and_many():
+    """Areas drawn by hand (no H3 cell) take the plain test: an R-tree for a few points, a sweep
+    by longitude for many; both give the reference's points, edges and vertices included."""
+    drawn = [("AAA-0-drawn1", shapely.Point(30.0, 50.0).buffer(0.05)),
+             ("AAA-0-drawn2", box(30.03, 49.95, 30.12, 50.02)),  # overlaps the first
+             ("AAA-1-drawn3", shapely.Polygon([(29.9, 50.05), (30.0, 50.09), (29.95, 50.12)])),
+             ("AAA-1-drawn4", box(29.86, 49.9, 29.9, 49.94).union(box(29.92, 49.9, 29.94, 49.92))),
+             ("AAA-1-drawn5", box(30.1, 50.06, 30.14, 50.1).difference(box(30.11, 50.07, 30.13, 50.09)))]
+    assert alert_cells(drawn, RESOLUTION) is None and KEPT.plan(drawn) is None
+    rng = np.random.default_rng(21)
+    points = list(zip(rng.uniform(29.85, 30.15, 9000), rng.uniform(49.88, 50.14, 9000)))
+    points = _edge_points([shape for _, shape in drawn]) + points
+    lon = np.array([p[0] for p in points])
+    lat = np.array([p[1] for p in points])
+    shapes = [shape for _, shape in drawn]
+    for size in (300, 4000, len(points)):  # below and above the R-tree's limit
+        assert set(np.flatnonzero(covered(shapes, lon[:size], lat[:size])).tolist()) == \
+            _reference(drawn, lon[:size], lat[:size])

@@ -108,3 +108,43 @@ def test_subscriptions_racing_an_activation_are_still_targeted_exactly(container
     lon = np.array([p[0] for p in points])
     lat = np.array([p[1] for p in points])
     assert found == {by_point[i] for i in _reference(alert, lon, lat)}
+
+
+def test_a_new_zone_set_version_with_the_same_area_ids_is_targeted_by_its_own_geometry(container):
+    """The service keeps each version's cells between alerts: an alert on the first version
+    warms them, a second version reuses the area ids with other band lines and coast, and alerts
+    on either version (the first one again last) get exactly their own version's receivers."""
+    first, second = _areas(LON, LAT, 0.02, 0.06), _areas(LON, LAT, -0.03, 0.0)
+    rng = np.random.default_rng(17)
+    points = list(zip(rng.uniform(LON - 0.15, LON + 0.15, 160), rng.uniform(LAT - 0.1, LAT + 0.1, 160)))
+    points += _edge_points([shape for _, shape in first + second])[::4]
+    ids = _subscribe(container, points)
+    lon = np.array([p[0] for p in points])
+    lat = np.array([p[1] for p in points])
+    with container.database.unit_of_work() as uow:
+        user = accounts.add_user(uow, "cells", "benchmark password", ["issuer", "approver"],
+                                 now=datetime.now(timezone.utc))
+        uow.commit()
+
+    def targeted(areas) -> set[str]:  # type: ignore[no-untyped-def]
+        shared = {a for a, _ in second}
+        alert = [a for a in areas if a[0] in shared][::2]
+        preview = container.alerts.compose(user, Composition(Status.ACTUAL, "short range", ("en",),
+                                                             tuple(a for a, _ in alert)))
+        with container.database.unit_of_work(read_only=True) as uow:
+            found = {receiver for receiver, _ in targeting.receivers(uow, preview.alert).targets}
+        assert found == {ids[i] for i in _reference(alert, lon, lat)}
+        return found
+
+    with container.database.unit_of_work() as uow:
+        version = uow.zones.add(_zones(first), activate=True)
+        uow.commit()
+    on_first = targeted(first)
+    with container.database.unit_of_work() as uow:
+        uow.zones.add(_zones(second), activate=True)
+        uow.commit()
+    assert targeted(second) != on_first  # the versions really differ for these subscribers
+    with container.database.unit_of_work() as uow:
+        uow.zones.activate(version)
+        uow.commit()
+    assert targeted(first) == on_first

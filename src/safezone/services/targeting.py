@@ -15,7 +15,8 @@ cell is missing or stale, and for zone sets whose areas are no H3 cells.
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,8 +25,15 @@ from safezone.adapters.db import UnitOfWork
 from safezone.domain.alerts import AlertKind, AlertRecord
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import ChannelKind
-from safezone.domain.cell_targeting import NO_CELL, CellIndex, alert_cells, covered_by_cells
+from safezone.domain.cell_targeting import NO_CELL, CellIndex, ZoneCells, covered_by_cells
 from safezone.domain.targeting import covered
+
+# What targeting keeps of a zone set between alerts (`ZoneCells`), for the last few versions
+# targeted. A version's areas never change, and ZoneCells compares each area's geometry with
+# the one it kept anyway, so another database's version of the same number is never mixed in.
+_KEPT_VERSIONS = 4
+_zone_cells: OrderedDict[tuple[int, int], ZoneCells] = OrderedDict()
+_zone_cells_lock = threading.Lock()
 
 # A receiver on one channel: ("sub_…", "webpush"), ("int_…", "webhook").
 Target = tuple[str, str]
@@ -88,7 +96,8 @@ def _inside(uow: UnitOfWork, alert: AlertRecord) -> set[str]:
         north = max(s.bounds[3] for s in shapes)
         ids, lon, lat, cells = uow.subscribers.points_in(west, south, east, north)
         resolution = uow.zones.resolution(alert.zone_version)
-        plan = None if resolution is None else alert_cells([(a.id, a.geometry) for a in areas], resolution)
+        plan = None if resolution is None else zone_cells(alert.zone_version, resolution).plan(
+            [(a.id, a.geometry) for a in areas])
         if plan is None:
             hits = np.flatnonzero(covered(shapes, lon, lat))
         else:
@@ -97,3 +106,16 @@ def _inside(uow: UnitOfWork, alert: AlertRecord) -> set[str]:
             hits = covered_by_cells(plan, CellIndex(cells, lon, lat))
         found.update(ids[i] for i in hits.tolist())
     return found
+
+
+def zone_cells(version: int, resolution: int) -> ZoneCells:
+    """The targeting data kept for a zone-set version, made on its first alert."""
+    key = (version, resolution)
+    with _zone_cells_lock:
+        kept = _zone_cells.get(key)
+        if kept is None:
+            kept = _zone_cells[key] = ZoneCells(resolution)
+            while len(_zone_cells) > _KEPT_VERSIONS:
+                _zone_cells.popitem(last=False)
+        _zone_cells.move_to_end(key)
+        return kept
