@@ -59,6 +59,12 @@ def area_cell(area_id: str, resolution: int) -> int | None:
 _MARGIN = 1e-9
 _WHOLE, _CUT, _OUT = 1, 2, 3
 _FILLED = 1e-12
+# A cut cell's bounding box as a grid of pixels, each classed once per area: wholly inside it,
+# wholly outside, or mixed (only points in mixed pixels need the exact test). Each pixel is
+# classed with its box grown by _SLACK degrees, so rounding in finding a point's pixel is harmless.
+_GRID = 32
+_SLACK = 1e-9
+_OUT_PIXEL, _IN, _MIXED = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,9 @@ class AlertCells:
     lines: np.ndarray  # (6, 3, cells): per hexagon edge, a, b, c with a·lon + b·lat + c a point's
     # distance inside the edge (0 if no hexagon)
     cut: list[tuple[int, BaseGeometry]]  # (position in `cells`, prepared area) for each area of a _CUT cell
+    grid: np.ndarray  # (4, cells): each cell's grid of _GRID × _GRID pixels: west, south, pixels per degree of lon, of lat
+    offset: np.ndarray  # per cell: where its pixels start in `pixels` (cut cells only)
+    pixels: np.ndarray  # int8 per pixel of the cut cells: _IN (inside an alert area), _OUT or _MIXED
     every: np.ndarray  # all the alert's areas (prepared), for points near a hexagon edge or without a cell
 
 
@@ -97,6 +106,7 @@ class ZoneCells:
         self._disks: list[list[int]] = []
         self._cell_area: list[float] = []
         self._rings: list[np.ndarray] = []
+        self._pixels: dict[int, np.ndarray] = {}  # area row: its class per pixel of its cell's grid
         self._arrays: dict[str, np.ndarray] | None = None
 
     def plan(self, areas: Sequence[tuple[str, BaseGeometry]]) -> AlertCells | None:
@@ -152,6 +162,7 @@ class ZoneCells:
         else:
             for column, value in zip((self._shapes, self._area_cell, self._size, self._full), values):
                 column[row] = value
+            self._pixels.pop(row, None)
         self._arrays = None
         return row
 
@@ -167,14 +178,14 @@ class ZoneCells:
                 "full": np.array(self._full, bool), "cells": np.array(self._cells, np.int64),
                 "disks": np.array(self._disks, np.int64).reshape(-1, 7),
                 "cell_area": np.array(self._cell_area, float),
-                "disc": _discs(hexagons), "lines": _lines(hexagons)}
+                "disc": _discs(hexagons), "lines": _lines(hexagons), "grid": _grids(self._rings)}
         return self._arrays
 
     def _plan(self, a: dict[str, np.ndarray], rows: np.ndarray) -> AlertCells:
         if not len(rows):
             none = np.empty(0, np.int64)
             return AlertCells(none, none, np.empty(0, np.int8), np.empty((4, 0)), np.empty((6, 3, 0)), [],
-                              np.empty(0, object))
+                              np.empty((4, 0)), np.empty(0, np.intp), np.empty(0, np.int8), np.empty(0, object))
         own, inverse = np.unique(a["area_cell"][rows], return_inverse=True)  # rows of the alert's cells
         count = np.bincount(inverse, minlength=len(own))
         # One piece equal to its hexagon, or pieces of several bands (they never overlap) whose
@@ -203,8 +214,33 @@ class ZoneCells:
         chosen = np.flatnonzero(of_area >= 0)
         chosen = chosen[np.argsort(of_area[chosen], kind="stable")]
         cut = list(zip(of_area[chosen].tolist(), a["shapes"][rows[chosen]].tolist()))
+        grid = np.ascontiguousarray(a["grid"][:, at])
+        offset, pixels = self._cut_pixels(cut, rows[chosen], grid, len(cell_ids))
         return AlertCells(np.sort(own_ids[sure]), cell_ids, status, np.ascontiguousarray(a["disc"][:, at]),
-                          np.ascontiguousarray(a["lines"][..., at]), cut, a["shapes"][rows])
+                          np.ascontiguousarray(a["lines"][..., at]), cut, grid, offset, pixels,
+                          a["shapes"][rows])
+
+    def _cut_pixels(self, cut: list[tuple[int, BaseGeometry]], rows: np.ndarray, grid: np.ndarray,
+                    cells: int) -> tuple[np.ndarray, np.ndarray]:
+        """The pixels of each cut cell for the alert's areas in it: inside if inside one of them,
+        outside if outside all, else mixed."""
+        offset = np.zeros(cells, np.intp)
+        by_cell: dict[int, list[np.ndarray]] = {}
+        for (k, shape), row in zip(cut, rows.tolist()):
+            pixels = self._pixels.get(row)
+            if pixels is None:
+                pixels = self._pixels[row] = _classed(shape, grid[:, k])
+            by_cell.setdefault(k, []).append(pixels)
+        found = []
+        for n, (k, classes) in enumerate(by_cell.items()):
+            offset[k] = n * _GRID * _GRID
+            if len(classes) == 1:
+                found.append(classes[0])
+            else:
+                stacked = np.stack(classes)
+                found.append(np.where((stacked == _IN).any(axis=0), _IN,
+                                      np.where((stacked == _OUT_PIXEL).all(axis=0), _OUT_PIXEL, _MIXED)).astype(np.int8))
+        return offset, np.concatenate(found) if found else np.empty(0, np.int8)
 
 
 def alert_cells(areas: Sequence[tuple[str, BaseGeometry]], resolution: int) -> AlertCells | None:
@@ -243,6 +279,27 @@ def _discs(hexagons: np.ndarray) -> np.ndarray:
         distance = np.where(length > 0, cross / np.where(length > 0, length, 1), 0).min(axis=1)
     radius = np.clip(distance - 10 * _MARGIN, 0, None)
     return np.stack([scale, centres[:, 0] * scale, centres[:, 1], radius * radius])  # (4, cells)
+
+
+def _grids(hexagons: list[BaseGeometry]) -> np.ndarray:
+    """Each cell's pixel grid over its bounding box: west, south, pixels per degree of lon, of lat."""
+    if not hexagons:
+        return np.empty((4, 0))
+    west, south, east, north = shapely.bounds(np.asarray(hexagons, dtype=object)).T
+    return np.stack([west, south, _GRID / (east - west), _GRID / (north - south)])
+
+
+def _classed(shape: BaseGeometry, grid: np.ndarray) -> np.ndarray:
+    """Each pixel of a grid (row by row from the south-west) against one area, its box grown
+    by _SLACK: _IN if the area covers it, _OUT_PIXEL if they do not meet, else _MIXED."""
+    west, south, per_lon, per_lat = grid.tolist()
+    edges = np.arange(_GRID + 1)
+    xs, ys = west + edges / per_lon, south + edges / per_lat
+    iy, ix = np.divmod(np.arange(_GRID * _GRID), _GRID)
+    boxes = shapely.box(xs[ix] - _SLACK, ys[iy] - _SLACK, xs[ix + 1] + _SLACK, ys[iy + 1] + _SLACK)
+    shapely.prepare(shape)
+    return np.where(shapely.covers(shape, boxes), _IN,
+                    np.where(shapely.intersects(shape, boxes), _MIXED, _OUT_PIXEL)).astype(np.int8)
 
 
 def _lines(hexagons: np.ndarray) -> np.ndarray:
@@ -291,13 +348,20 @@ def covered_by_cells(plan: AlertCells, index: CellIndex) -> np.ndarray:
         x, y = index.lon[at], index.lat[at]
         bounds = np.searchsorted(group, np.arange(len(plan.cells) + 1))  # each cell's run in `at`
         strict = _strictly_inside(plan, group, np.diff(bounds), x, y)
-        inside = strict & (plan.status[group] == _WHOLE)
-        # Points of a cut cell against that cell's areas: strictly inside the hexagon, no
-        # other area can hold them; those near its edge are tested again below against every area.
-        for k, piece in plan.cut:
-            start, stop = bounds[k], bounds[k + 1]
-            if start < stop:
-                inside[start:stop] |= shapely.intersects_xy(piece, x[start:stop], y[start:stop])
+        status = plan.status[group]
+        inside = strict & (status == _WHOLE)
+        # Points strictly inside a cut hexagon: only that cell's areas can hold them. Their
+        # pixel settles most; those in a mixed pixel are tested against the cell's areas.
+        cut = np.flatnonzero(strict & (status == _CUT))
+        if cut.size:
+            classes = _pixel_classes(plan, group[cut], x[cut], y[cut])
+            inside[cut[classes == _IN]] = True
+            unsure = cut[classes == _MIXED]
+            runs = np.searchsorted(group[unsure], np.arange(len(plan.cells) + 1))
+            for k, piece in plan.cut:
+                chosen = unsure[runs[k]:runs[k + 1]]
+                if chosen.size:
+                    inside[chosen] |= shapely.intersects_xy(piece, x[chosen], y[chosen])
         edge = np.flatnonzero(~strict)  # near a hexagon edge: may lie in a neighbour's area
         if edge.size:
             inside[edge] |= covered(plan.every, x[edge], y[edge])
@@ -306,6 +370,18 @@ def covered_by_cells(plan: AlertCells, index: CellIndex) -> np.ndarray:
     if unknown.size:
         found.append(unknown[covered(plan.every, index.lon[unknown], index.lat[unknown])])
     return index.order[np.concatenate(found)]
+
+
+def _pixel_classes(plan: AlertCells, group: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The class of each point's pixel in its (cut) cell's grid; _MIXED off the grid."""
+    west, south, per_lon, per_lat = (values[group] for values in plan.grid)
+    column = (x - west) * per_lon
+    row = (y - south) * per_lat
+    on_grid = (column >= 0) & (column < _GRID) & (row >= 0) & (row < _GRID)
+    pixel = plan.offset[group] + row.astype(np.intp) * _GRID + column.astype(np.intp)
+    classes = plan.pixels[np.where(on_grid, pixel, 0)]
+    classes[~on_grid] = _MIXED
+    return classes
 
 
 def _strictly_inside(plan: AlertCells, group: np.ndarray, lengths: np.ndarray, x: np.ndarray,
