@@ -9,14 +9,20 @@ activated. Then:
   rounding error beyond the hexagon's drawn edge (H3's edges are great-circle arcs, the stored
   polygons straight lines in lon/lat: they differ by well under a metre, far less than a cell);
 - every other cell of the alert (cut by a band edge or the border, or next to one), and the
-  ring of cells just outside it, hold the only points that need the exact geometric test
-  (`targeting.covered`, edges inside), against the areas of those cells and their neighbours;
-- a point without a cell (0) is always tested exactly, against all the alert's areas.
+  ring of cells just outside it: a point strictly inside its hexagon (a disc, then six edge
+  lines, with a margin far above rounding) is inside for a filled cell, outside for a cell of
+  the ring; in a cut cell its pixel (a 32 × 32 grid over the cell, each pixel classed once per
+  area as inside, outside or mixed) settles it, and only points in mixed pixels get the exact
+  geometric test against the cell's areas;
+- a point within the margin of its hexagon's edge, or without a cell (0), is tested exactly
+  (`targeting.covered`, edges inside) against all the alert's areas.
 
 So the answer is the exact one (0 missed, 0 outside), and the geometry runs only at the
 alert's edges. Points are looked up through a `CellIndex` (their cells sorted once, as a
 database index on the cell column keeps them), so an alert costs O(its cells × log n) plus
-its receivers, not a pass over every subscriber.
+its receivers, not a pass over every subscriber. What does not depend on the alert (each
+area's cell, size, prepared geometry and pixels; each cell's hexagon, disc and neighbours) is
+kept in a `ZoneCells` per zone set, so an alert pays only numpy work over its own cells.
 
 Pure: numpy, shapely and h3.
 """

@@ -10,7 +10,8 @@
 The database narrows the points to the alert's bounding box; then each point's stored H3 cell
 settles most of them (`domain.cell_targeting`), and the exact geometric test
 (`domain.targeting.covered`, edges inside) runs only at the alert's edges, for points whose
-cell is missing or stale, and for zone sets whose areas are no H3 cells.
+cell is missing or stale, and for zone sets whose areas are no H3 cells. What the cells need
+that no alert changes is kept per zone-set version (`zone_cells`), from its first alert on.
 """
 
 from __future__ import annotations
