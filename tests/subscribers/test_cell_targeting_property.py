@@ -6,6 +6,8 @@ None missed, none outside."""
 
 from __future__ import annotations
 
+import threading
+
 import h3
 import numpy as np
 import shapely
@@ -178,3 +180,30 @@ def test_drawn_polygons_are_tested_exactly_with_few_points_and_many():
     for size in (300, 4000, len(points)):  # below and above the R-tree's limit
         assert set(np.flatnonzero(covered(shapes, lon[:size], lat[:size])).tolist()) == \
             _reference(drawn, lon[:size], lat[:size])
+
+
+def test_one_zone_cells_shared_by_threads_gives_each_alert_its_receivers():
+    """Eight threads plan and target different alerts over one cold ZoneCells at once (as the
+    web server's and the delivery worker's threads share the service's): each gets exactly
+    the reference's points."""
+    kept = ZoneCells(RESOLUTION)
+    areas = _areas(30.0, 50.0, 0.01, 0.08)
+    rng = np.random.default_rng(12)
+    lon, lat = rng.uniform(29.85, 30.15, 20_000), rng.uniform(49.9, 50.1, 20_000)
+    index = CellIndex(point_cells(lon, lat, RESOLUTION), lon, lat)
+    alerts = [areas[k::3] + areas[k + 1::5] for k in range(8)]
+    results: list[set[int] | None] = [None] * len(alerts)
+
+    def target(k: int) -> None:
+        for _ in range(3):
+            plan = kept.plan(alerts[k])
+            assert plan is not None
+            results[k] = set(covered_by_cells(plan, index).tolist())
+
+    threads = [threading.Thread(target=target, args=(k,)) for k in range(len(alerts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    for alert, found in zip(alerts, results):
+        assert found == _reference(alert, lon, lat)

@@ -30,7 +30,7 @@ Pure: numpy, shapely and h3.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import h3
@@ -89,6 +89,9 @@ class AlertCells:
     offset: np.ndarray  # per cell: where its pixels start in `pixels` (cut cells only)
     pixels: np.ndarray  # int8 per pixel of the cut cells: _IN (inside an alert area), _OUT or _MIXED
     every: np.ndarray  # all the alert's areas (prepared), for points near a hexagon edge or without a cell
+    # Held while the kept, prepared areas are tested: GEOS builds a prepared geometry's index
+    # lazily, on its first query, and is not thread-safe doing so (libgeos/geos#825).
+    shared: threading.Lock = field(default_factory=threading.Lock, compare=False)
 
 
 class ZoneCells:
@@ -224,7 +227,7 @@ class ZoneCells:
         offset, pixels = self._cut_pixels(cut, rows[chosen], grid, len(cell_ids))
         return AlertCells(np.sort(own_ids[sure]), cell_ids, status, np.ascontiguousarray(a["disc"][:, at]),
                           np.ascontiguousarray(a["lines"][..., at]), cut, grid, offset, pixels,
-                          a["shapes"][rows])
+                          a["shapes"][rows], self._lock)
 
     def _cut_pixels(self, cut: list[tuple[int, BaseGeometry]], rows: np.ndarray, grid: np.ndarray,
                     cells: int) -> tuple[np.ndarray, np.ndarray]:
@@ -347,6 +350,11 @@ class CellIndex:
 def covered_by_cells(plan: AlertCells, index: CellIndex) -> np.ndarray:
     """Indices (into the points the index was made of) of the points inside or on the edge
     of the alert's areas, in no set order."""
+    with plan.shared:
+        return _covered_by_cells(plan, index)
+
+
+def _covered_by_cells(plan: AlertCells, index: CellIndex) -> np.ndarray:
     found = [index.gather(index.order, *index.runs(plan.sure))]
     starts, stops = index.runs(plan.cells)
     lengths = stops - starts
