@@ -360,18 +360,20 @@ def _covered_by_cells(plan: AlertCells, index: CellIndex) -> np.ndarray:
     lengths = stops - starts
     if lengths.any():
         x, y = index.gather(index.lon, starts, stops), index.gather(index.lat, starts, stops)
-        group = np.repeat(np.arange(len(plan.cells)), lengths)  # each point's cell, in `plan.cells`
-        strict = _strictly_inside(plan, group, lengths, x, y)
+        # Where each cell's run starts among the points; a point's cell (its position in
+        # `plan.cells`) is found from it only for the few points that need it.
+        first = np.concatenate(([0], np.cumsum(lengths)))
+        strict = _strictly_inside(plan, first, lengths, x, y)
         status = np.repeat(plan.status, lengths)
         inside = strict & (status == _WHOLE)
         # Points strictly inside a cut hexagon: only that cell's areas can hold them. Their
         # pixel settles most; those in a mixed pixel are tested against the cell's areas.
         cut = np.flatnonzero(strict & (status == _CUT))
         if cut.size:
-            classes = _pixel_classes(plan, group[cut], x[cut], y[cut])
+            classes = _pixel_classes(plan, _cell_of(first, cut), x[cut], y[cut])
             inside[cut[classes == _IN]] = True
             unsure = cut[classes == _MIXED]
-            runs = np.searchsorted(group[unsure], np.arange(len(plan.cells) + 1))
+            runs = np.searchsorted(unsure, first)
             for k, piece in plan.cut:
                 chosen = unsure[runs[k]:runs[k + 1]]
                 if chosen.size:
@@ -386,6 +388,12 @@ def _covered_by_cells(plan: AlertCells, index: CellIndex) -> np.ndarray:
     return np.concatenate(found)
 
 
+def _cell_of(first: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The cell (position in `plan.cells`) of the points at these positions, given where each
+    cell's run starts."""
+    return np.searchsorted(first, positions, side="right") - 1
+
+
 def _pixel_classes(plan: AlertCells, group: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The class of each point's pixel in its (cut) cell's grid; _MIXED off the grid."""
     west, south, per_lon, per_lat = (values[group] for values in plan.grid)
@@ -398,7 +406,7 @@ def _pixel_classes(plan: AlertCells, group: np.ndarray, x: np.ndarray, y: np.nda
     return classes
 
 
-def _strictly_inside(plan: AlertCells, group: np.ndarray, lengths: np.ndarray, x: np.ndarray,
+def _strictly_inside(plan: AlertCells, first: np.ndarray, lengths: np.ndarray, x: np.ndarray,
                      y: np.ndarray) -> np.ndarray:
     """Whether each point lies inside its cell's hexagon by more than the rounding margin.
 
@@ -415,7 +423,7 @@ def _strictly_inside(plan: AlertCells, group: np.ndarray, lengths: np.ndarray, x
     inside = dx < radius2
     rest = np.flatnonzero(~inside)
     if rest.size:
-        group, x, y = group[rest], x[rest], y[rest]
+        group, x, y = _cell_of(first, rest), x[rest], y[rest]
         strict = np.ones(rest.size, bool)
         for a, b, c in plan.lines:
             distance = a[group] * x
