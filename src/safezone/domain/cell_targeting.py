@@ -97,8 +97,8 @@ class AlertCells:
 class ZoneCells:
     """What targeting needs of a zone set that no alert changes, kept from one alert to the
     next so that an alert pays only for its own choice of areas: each area's cell, size,
-    bounds, prepared geometry and whether it is its whole hexagon; each cell's hexagon, disc and
-    neighbours. Filled as alerts name areas. An area whose geometry is not the one kept
+    prepared geometry, pixels and whether it is its whole hexagon; each cell's hexagon, disc,
+    edge lines, pixel grid and neighbours. Filled as alerts name areas. An area whose geometry is not the one kept
     (another database, a version number reused after a rollback) is worked out again, so the
     answer never depends on what was kept. Safe to share between threads."""
 
@@ -114,7 +114,7 @@ class ZoneCells:
         self._cells: list[int] = []
         self._disks: list[list[int]] = []
         self._cell_area: list[float] = []
-        self._rings: list[np.ndarray] = []
+        self._rings: list[BaseGeometry] = []  # each cell's hexagon (or pentagon) as a polygon
         self._pixels: dict[int, np.ndarray] = {}  # area row: its class per pixel of its cell's grid
         self._arrays: dict[str, np.ndarray] | None = None
 
