@@ -11,7 +11,7 @@ activated. Then:
 - every other cell of the alert (cut by a band edge or the border, or next to one), and the
   ring of cells just outside it: a point strictly inside its hexagon (a disc, then six edge
   lines, with a margin far above rounding) is inside for a filled cell, outside for a cell of
-  the ring; in a cut cell its pixel (a 32 × 32 grid over the cell, each pixel classed once per
+  the ring; in a cut cell its pixel (a 16 × 16 grid over the cell, each pixel classed once per
   area as inside, outside or mixed) settles it, and only points in mixed pixels get the exact
   geometric test against the cell's areas;
 - a point within the margin of its hexagon's edge, or without a cell (0), is tested exactly
@@ -68,7 +68,7 @@ _FILLED = 1e-12
 # A cut cell's bounding box as a grid of pixels, each classed once per area: wholly inside it,
 # wholly outside, or mixed (only points in mixed pixels need the exact test). Each pixel is
 # classed with its box grown by _SLACK degrees, so rounding in finding a point's pixel is harmless.
-_GRID = 32
+_GRID = 16
 _SLACK = 1e-9
 _OUT_PIXEL, _IN, _MIXED = 0, 1, 2
 
