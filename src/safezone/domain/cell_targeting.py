@@ -115,6 +115,7 @@ class ZoneCells:
         self._disks: list[list[int]] = []
         self._cell_area: list[float] = []
         self._rings: list[BaseGeometry] = []  # each cell's hexagon (or pentagon) as a polygon
+        self._hexagons: list[np.ndarray] = []  # each cell's 6 vertices, as `_hexagons` gives them
         self._pixels: dict[int, np.ndarray] = {}  # area row: its class per pixel of its cell's grid
         self._arrays: dict[str, np.ndarray] | None = None
 
@@ -139,25 +140,33 @@ class ZoneCells:
         kept[:] = [self._shapes[r] for r in rows[known].tolist()]
         stale = np.ones(len(ids), bool)
         stale[known] = ~shapely.equals_exact(kept, shapes[known], 0.0)
-        for k in np.flatnonzero(stale).tolist():
+        redo = np.flatnonzero(stale).tolist()
+        cells: list[int] = []
+        for k in redo:
             cell = area_cell(ids[k], self.resolution)
             if cell is None:
                 return None
-            rows[k] = self._add_area(ids[k], shapes[k], self._add_cell(cell))
+            cells.append(cell)
+        self._add_cells(cells)
+        for k, cell in zip(redo, cells):
+            rows[k] = self._add_area(ids[k], shapes[k], self._cell_row[cell])
         return rows
 
-    def _add_cell(self, cell: int) -> int:
-        row = self._cell_row.get(cell)
-        if row is None:
-            row = self._cell_row[cell] = len(self._cells)
-            hexagon = cell_polygons([h3.int_to_str(cell)])[0]
+    def _add_cells(self, cells: list[int]) -> None:
+        """Keep the cells not kept yet: their polygons and hexagons made in one batch."""
+        new = [c for c in dict.fromkeys(cells) if c not in self._cell_row]
+        if not new:
+            return
+        polygons = cell_polygons([h3.int_to_str(c) for c in new])
+        for cell, polygon, hexagon in zip(new, polygons, _hexagons(new)):
+            self._cell_row[cell] = len(self._cells)
             disk = h3int.grid_disk(cell, 1)
             self._cells.append(cell)
             self._disks.append(disk + [NO_CELL] * (7 - len(disk)) if len(disk) <= 7 else disk[:7])
-            self._cell_area.append(hexagon.area)
-            self._rings.append(hexagon)
-            self._arrays = None
-        return row
+            self._cell_area.append(polygon.area)
+            self._rings.append(polygon)
+            self._hexagons.append(hexagon)
+        self._arrays = None
 
     def _add_area(self, area_id: str, shape: BaseGeometry, cell_row: int) -> int:
         shapely.prepare(shape)
@@ -180,7 +189,7 @@ class ZoneCells:
         if self._arrays is None:
             shapes = np.empty(len(self._shapes), object)
             shapes[:] = self._shapes
-            hexagons = _hexagons(self._cells)
+            hexagons = np.array(self._hexagons, float).reshape(-1, 6, 2)
             self._arrays = {
                 "shapes": shapes,
                 "area_cell": np.array(self._area_cell, np.intp), "size": np.array(self._size, float),
@@ -209,7 +218,8 @@ class ZoneCells:
         sure = whole & np.isin(disks, whole_ids).all(axis=1)
         ring = disks[~sure].ravel()
         cell_ids = np.setdiff1d(ring[ring != NO_CELL], own_ids[sure])  # sorted, unique
-        at = np.fromiter((self._add_cell(c) for c in cell_ids.tolist()), np.intp, len(cell_ids))
+        self._add_cells(cell_ids.tolist())
+        at = np.fromiter((self._cell_row[c] for c in cell_ids.tolist()), np.intp, len(cell_ids))
         if self._arrays is None:  # cells of the ring seen for the first time
             a = self._snapshot()
         order = np.argsort(own_ids)
