@@ -85,7 +85,7 @@ class AlertCells:
     lines: np.ndarray  # (6, 3, cells): per hexagon edge, a, b, c with a·lon + b·lat + c a point's
     # distance inside the edge (0 if no hexagon)
     cut: list[tuple[int, BaseGeometry]]  # (position in `cells`, prepared area) for each area of a _CUT cell
-    grid: np.ndarray  # (4, cells): each cell's grid of _GRID × _GRID pixels: west, south, pixels per degree of lon, of lat
+    grid: np.ndarray  # (4, cells): each cell's _GRID × _GRID pixels: west, south, pixels per degree of lon, of lat
     offset: np.ndarray  # per cell: where its pixels start in `pixels` (cut cells only)
     pixels: np.ndarray  # int8 per pixel of the cut cells: _IN (inside an alert area), _OUT or _MIXED
     every: np.ndarray  # all the alert's areas (prepared), for points near a hexagon edge or without a cell
@@ -257,8 +257,8 @@ class ZoneCells:
                 found.append(classes[0])
             else:
                 stacked = np.stack(classes)
-                found.append(np.where((stacked == _IN).any(axis=0), _IN,
-                                      np.where((stacked == _OUT_PIXEL).all(axis=0), _OUT_PIXEL, _MIXED)).astype(np.int8))
+                outside = np.where((stacked == _OUT_PIXEL).all(axis=0), _OUT_PIXEL, _MIXED)
+                found.append(np.where((stacked == _IN).any(axis=0), _IN, outside).astype(np.int8))
         return offset, np.concatenate(found) if found else np.empty(0, np.int8)
 
 
