@@ -201,3 +201,45 @@ def test_a_lease_reads_the_first_due_rows_off_the_index_without_sorting_every_pe
         event.remove(engine, "before_cursor_execute", seen)
     assert any("ix_deliveries_due" in step for step in plan), plan
     assert not any("TEMP B-TREE" in step for step in plan), plan
+
+
+def test_leases_come_in_priority_then_due_then_id_order_read_off_the_due_index(api, container):
+    """Cancels first, then Actual, then drills; within those the longest due; then the oldest row.
+    On PostgreSQL the plan has no sort step: the due index ends with the id (migration 0140)."""
+    alice, bob = login(api, "alice"), login(api, "bob")
+    alert_id = issue_alert(alice, bob)
+    now = container.clock()
+    spec = [(2, 0), (0, 5), (2, 0), (1, 3), (0, 5), (1, 1), (2, 9), (0, 5), (1, 1)]  # (priority, seconds ago)
+    rows = [{"key": f"order:{n}", "alert_id": alert_id, "chain": "order", "receiver": f"int_{n:03d}",
+             "channel": "webhook", "priority": rank, "state": "queued", "attempts": 0,
+             "not_before": now - timedelta(seconds=ago), "issued_at": now, "expires_at": now + timedelta(hours=1)}
+            for n, (rank, ago) in enumerate(spec)]
+    with container.database.unit_of_work() as uow:
+        uow.deliveries.add_many(rows)
+        uow.commit()
+    leased: list[str] = []
+    for _ in range(4):  # three at a time, as batches
+        with container.database.unit_of_work() as uow:
+            leased += [t.key for t in uow.deliveries.claim("w", now, now + timedelta(seconds=30), 3)]
+            uow.commit()
+    expected = sorted(range(len(spec)), key=lambda n: (spec[n][0], -spec[n][1], n))
+    assert leased == [f"order:{n}" for n in expected]
+
+    if container.database.engine.dialect.name == "postgresql":
+        statements: list[tuple[str, dict]] = []
+
+        def seen(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+            statements.append((statement, parameters))
+        engine = container.database.engine
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            with container.database.unit_of_work() as uow:
+                connection = uow.deliveries._session.connection()
+                connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a small table, read as a big one
+                uow.deliveries.claim("w", now, now + timedelta(seconds=30), 3)
+                query, parameters = next((q, p) for q, p in statements if q.lstrip().startswith("SELECT"))
+                plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + query, parameters)]
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        assert any("ix_deliveries_due" in step for step in plan), plan
+        assert not any("Sort" in step for step in plan), plan

@@ -179,11 +179,11 @@ class DeliveryEngine:
                 found[(s.id, "email")] = EmailReceiver(s.id, s.email, s.languages, unsubscribe)
         integrator_ids = sorted({t.receiver for t in tasks if not t.receiver.startswith("sub_")})
         if integrator_ids:
-            for i in uow.integrators.by_ids(integrator_ids):
-                if i.kind == "webhook" and i.url and i.secret:
-                    found[(i.id, "webhook")] = WebhookReceiver(i.id, i.url, i.secret)
-                elif i.kind == "mqtt":
-                    found[(i.id, "mqtt")] = BrokerReceiver(i.id, i.topic_prefix or "safezone/areas")
+            for integrator_id, kind, url, secret, topic_prefix in uow.integrators.endpoints(integrator_ids):
+                if kind == "webhook" and url and secret:
+                    found[(integrator_id, "webhook")] = WebhookReceiver(integrator_id, url, secret)
+                elif kind == "mqtt":
+                    found[(integrator_id, "mqtt")] = BrokerReceiver(integrator_id, topic_prefix or "safezone/areas")
         return found
 
     # -- 3. send and record --------------------------------------------------------------------
