@@ -432,19 +432,20 @@ class DeliveryEngine:
 
     async def _passes(self, stop: asyncio.Event) -> None:
         assert self._woken is not None
-        failures = 0
+        failures, full = 0, False
         while not stop.is_set():
-            woken = self._woken.is_set()
+            woken = self._woken.is_set() or full  # after a full batch, more is due: no look first
             self._woken.clear()  # a wake from now on means another pass
             try:
                 result = await (self.run_stream_once(min_idle_ms=int(self.settings.lease_s * 1000) + 1000)
                                 if self.stream is not None else self.run_once(woken=woken, pipelined=True))
                 busy = result.sent or result.finished or result.retried or result.planned or result.leased
+                full = result.leased >= self.settings.batch
                 if failures:
                     log.warning("delivery passes work again after %d failed", failures)
                 failures = 0
             except Exception as error:
-                failures += 1
+                failures, full = failures + 1, False
                 if failures == 1:
                     log.exception("delivery pass failed")
                 else:
