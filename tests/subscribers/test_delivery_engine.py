@@ -179,6 +179,52 @@ def test_an_issued_alert_wakes_the_embedded_worker_at_once(api, container, sink)
     assert asyncio.run(run()) < 5 and sum(sink.ids.values()) == 1
 
 
+def test_the_running_engine_leases_the_next_batch_while_the_last_is_sent(api, container):
+    """Batches of 10 to receivers taking 1.5 s each, the engine running as `serve` runs it: the
+    second batch is on its way before the first has answered (20 copies at the receivers at
+    once, not 10), and every copy is recorded sent once."""
+    at_once, most = 0, 0
+
+    async def slow(body):
+        nonlocal at_once, most
+        at_once += 1
+        most = max(most, at_once)
+        await asyncio.sleep(1.5)
+        at_once -= 1
+        return 200
+
+    sink = Sink(slow)
+    try:
+        dave, alice, bob = login(api, "dave"), login(api, "alice"), login(api, "bob")
+        for n in range(30):
+            hook(dave, sink, f"gateway-{n}")
+        alert_id = issue_alert(alice, bob)
+        engine = make_engine(container)
+        engine.settings = replace(engine.settings, batch=10)
+        engine.straggler_wait_s = 10.0  # a pass may not just give up waiting: only the pipeline overlaps batches
+        stop = asyncio.Event()
+
+        async def run() -> None:
+            running = asyncio.create_task(engine.run(stop))
+            started = time.monotonic()
+            while time.monotonic() - started < 60:
+                with container.database.unit_of_work(read_only=True) as uow:
+                    if dict((s, n) for _, s, n in uow.deliveries.totals(alert_id)).get("sent") == 30:
+                        break
+                await asyncio.sleep(0.1)
+            stop.set()
+            await running
+            await engine.channels["webhook"].close()
+
+        asyncio.run(run())
+    finally:
+        sink.close()
+    assert most >= 20, most
+    assert len(sink.ids) == 30 and set(sink.ids.values()) == {1}
+    states = alice.get(f"/api/operator/alerts/{alert_id}/deliveries").json()["states"]
+    assert {s: n for s, n in states.items() if n} == {"sent": 30}
+
+
 def test_a_lease_reads_the_first_due_rows_off_the_index_without_sorting_every_pending_row(container):
     """A fan-out of 100,000 leases 500 rows at a time: sorting all the pending rows at each
     lease made the fan-out quadratic. On SQLite the order is the due index's own."""
