@@ -309,10 +309,12 @@ class DeliveryEngine:
         while self._receipts:
             receipts, self._receipts = self._receipts, []
             try:
-                self._recorded.add(await run_in_threadpool(self.record, receipts))
+                done = await run_in_threadpool(self.record, receipts)
             except Exception as error:  # the rows come due again when their lease ends
                 log.warning("recording %d deliveries failed (%s): they go out again after their lease",
                             len(receipts), type(error).__name__)
+            else:
+                self._recorded.add(done)  # the tally of now: a pass may have taken the last one meanwhile
 
     async def _room(self) -> None:
         """Wait until at most one batch is still being sent (the next is leased meanwhile), or
