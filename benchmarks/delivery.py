@@ -15,7 +15,9 @@ in the same run.
    redis-server started by the benchmark on 127.0.0.1).
 
     python benchmarks/delivery.py [--receivers 5000] [--points 1000000] [--subscribers 2000]
-                                  [--no-postgis] [--no-redis] [--only-targeting]
+                                  [--no-postgis] [--no-redis] [--only-targeting | --fan-out-only]
+
+    python benchmarks/delivery.py --receivers 100000 --fan-out-only   # 1 and 4 skipped, a few minutes
 """
 
 from __future__ import annotations
@@ -412,11 +414,13 @@ def main() -> None:
     parser.add_argument("--no-postgis", action="store_true", help="skip the PostGIS baseline")
     parser.add_argument("--no-redis", action="store_true", help="skip the fan-out through Redis and two workers")
     parser.add_argument("--only-targeting", action="store_true", help="run the targeting benchmark alone")
+    parser.add_argument("--fan-out-only", action="store_true", help="skip targeting and Web Push (a large --receivers)")
     args = parser.parse_args()
-    targeting(args.points, postgis=not args.no_postgis)
-    if args.only_targeting:
-        return
-    webpush(args.subscribers)
+    if not args.fan_out_only:
+        targeting(args.points, postgis=not args.no_postgis)
+        if args.only_targeting:
+            return
+        webpush(args.subscribers)
     fan_out(args.receivers)
     if not args.no_redis:
         fan_out_workers(args.receivers)

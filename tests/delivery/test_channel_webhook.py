@@ -114,6 +114,22 @@ async def test_a_slow_receiver_times_out_and_is_retried_later():
     assert "timed out after 0.2 s" in outcome.reason
 
 
+async def test_copies_waiting_for_a_free_connection_do_not_time_out_while_they_wait():
+    """Ten copies at once through two connections to a receiver taking 0.3 s each: the last
+    waits 1.2 s for a connection, yet each has 0.8 s once sent (a fan-out queues thousands)."""
+    app, accepted = receiver_app(delay_s=0.3)
+    channel = WebhookChannel(timeout_s=0.8, max_connections=2, per_host=2)
+    try:
+        async with serving(app) as base:
+            outcomes = await asyncio.gather(*(channel.send(a_delivery(receiver_id=f"gw-{n}"),
+                                                           WebhookReceiver(f"gw-{n}", f"{base}/hook", SECRET))
+                                              for n in range(10)))
+    finally:
+        await channel.close()
+    assert [o.kind for o in outcomes] == [OutcomeKind.SENT] * 10, [o.reason for o in outcomes]
+    assert len(accepted) == 10
+
+
 async def test_an_unreachable_receiver_is_retried_later():
     outcome = await send_to(f"http://127.0.0.1:{free_port()}/hook")
     assert outcome.kind is OutcomeKind.FAILED and outcome.retryable

@@ -179,6 +179,52 @@ def test_an_issued_alert_wakes_the_embedded_worker_at_once(api, container, sink)
     assert asyncio.run(run()) < 5 and sum(sink.ids.values()) == 1
 
 
+def test_the_running_engine_leases_the_next_batch_while_the_last_is_sent(api, container):
+    """Batches of 10 to receivers taking 1.5 s each, the engine running as `serve` runs it: the
+    second batch is on its way before the first has answered (20 copies at the receivers at
+    once, not 10), and every copy is recorded sent once."""
+    at_once, most = 0, 0
+
+    async def slow(body):
+        nonlocal at_once, most
+        at_once += 1
+        most = max(most, at_once)
+        await asyncio.sleep(1.5)
+        at_once -= 1
+        return 200
+
+    sink = Sink(slow)
+    try:
+        dave, alice, bob = login(api, "dave"), login(api, "alice"), login(api, "bob")
+        for n in range(30):
+            hook(dave, sink, f"gateway-{n}")
+        alert_id = issue_alert(alice, bob)
+        engine = make_engine(container)
+        engine.settings = replace(engine.settings, batch=10)
+        engine.straggler_wait_s = 10.0  # a pass may not just give up waiting: only the pipeline overlaps batches
+        stop = asyncio.Event()
+
+        async def run() -> None:
+            running = asyncio.create_task(engine.run(stop))
+            started = time.monotonic()
+            while time.monotonic() - started < 60:
+                with container.database.unit_of_work(read_only=True) as uow:
+                    if dict((s, n) for _, s, n in uow.deliveries.totals(alert_id)).get("sent") == 30:
+                        break
+                await asyncio.sleep(0.1)
+            stop.set()
+            await running
+            await engine.channels["webhook"].close()
+
+        asyncio.run(run())
+    finally:
+        sink.close()
+    assert most >= 20, most
+    assert len(sink.ids) == 30 and set(sink.ids.values()) == {1}
+    states = alice.get(f"/api/operator/alerts/{alert_id}/deliveries").json()["states"]
+    assert {s: n for s, n in states.items() if n} == {"sent": 30}
+
+
 def test_a_lease_reads_the_first_due_rows_off_the_index_without_sorting_every_pending_row(container):
     """A fan-out of 100,000 leases 500 rows at a time: sorting all the pending rows at each
     lease made the fan-out quadratic. On SQLite the order is the due index's own."""
@@ -201,3 +247,45 @@ def test_a_lease_reads_the_first_due_rows_off_the_index_without_sorting_every_pe
         event.remove(engine, "before_cursor_execute", seen)
     assert any("ix_deliveries_due" in step for step in plan), plan
     assert not any("TEMP B-TREE" in step for step in plan), plan
+
+
+def test_leases_come_in_priority_then_due_then_id_order_read_off_the_due_index(api, container):
+    """Cancels first, then Actual, then drills; within those the longest due; then the oldest row.
+    On PostgreSQL the plan has no sort step: the due index ends with the id (migration 0140)."""
+    alice, bob = login(api, "alice"), login(api, "bob")
+    alert_id = issue_alert(alice, bob)
+    now = container.clock()
+    spec = [(2, 0), (0, 5), (2, 0), (1, 3), (0, 5), (1, 1), (2, 9), (0, 5), (1, 1)]  # (priority, seconds ago)
+    rows = [{"key": f"order:{n}", "alert_id": alert_id, "chain": "order", "receiver": f"int_{n:03d}",
+             "channel": "webhook", "priority": rank, "state": "queued", "attempts": 0,
+             "not_before": now - timedelta(seconds=ago), "issued_at": now, "expires_at": now + timedelta(hours=1)}
+            for n, (rank, ago) in enumerate(spec)]
+    with container.database.unit_of_work() as uow:
+        uow.deliveries.add_many(rows)
+        uow.commit()
+    leased: list[str] = []
+    for _ in range(4):  # three at a time, as batches
+        with container.database.unit_of_work() as uow:
+            leased += [t.key for t in uow.deliveries.claim("w", now, now + timedelta(seconds=30), 3)]
+            uow.commit()
+    expected = sorted(range(len(spec)), key=lambda n: (spec[n][0], -spec[n][1], n))
+    assert leased == [f"order:{n}" for n in expected]
+
+    if container.database.engine.dialect.name == "postgresql":
+        statements: list[tuple[str, dict]] = []
+
+        def seen(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+            statements.append((statement, parameters))
+        engine = container.database.engine
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            with container.database.unit_of_work() as uow:
+                connection = uow.deliveries._session.connection()
+                connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a small table, read as a big one
+                uow.deliveries.claim("w", now, now + timedelta(seconds=30), 3)
+                query, parameters = next((q, p) for q, p in statements if q.lstrip().startswith("SELECT"))
+                plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + query, parameters)]
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        assert any("ix_deliveries_due" in step for step in plan), plan
+        assert not any("Sort" in step for step in plan), plan

@@ -61,7 +61,16 @@ class PassResult:
     sent: int = 0
     finished: int = 0
     retried: int = 0
+    leased: int = 0  # copies handed to the channels, recorded later (a pipelined pass)
     outcomes: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: PassResult) -> None:
+        """Count `other` in too (receipts recorded in the background between two passes)."""
+        self.sent += other.sent
+        self.finished += other.finished
+        self.retried += other.retried
+        for kind, count in other.outcomes.items():
+            self.outcomes[kind] = self.outcomes.get(kind, 0) + count
 
 
 class DeliveryEngine:
@@ -82,7 +91,10 @@ class DeliveryEngine:
         self._planned: list[int] = []  # alerts planned in this process, to publish
         self._loop: asyncio.AbstractEventLoop | None = None  # while `run` runs: its loop and wake event
         self._woken: asyncio.Event | None = None
-        self._late: dict[asyncio.Future, int] = {}  # late copies recording themselves: how many (`_deliver`)
+        self._in_flight: set[asyncio.Future] = set()  # copies being sent (`_start`)
+        self._receipts: list[tuple[DeliveryTask, Outcome]] = []  # sent, not yet recorded
+        self._recorder: asyncio.Future | None = None  # records `_receipts` in bulk (`_record_receipts`)
+        self._recorded = PassResult()  # what the recorder did since the last pass reported it
         self.straggler_wait_s = STRAGGLER_WAIT_S
 
     # -- 1. plan -----------------------------------------------------------------------------
@@ -167,11 +179,11 @@ class DeliveryEngine:
                 found[(s.id, "email")] = EmailReceiver(s.id, s.email, s.languages, unsubscribe)
         integrator_ids = sorted({t.receiver for t in tasks if not t.receiver.startswith("sub_")})
         if integrator_ids:
-            for i in uow.integrators.by_ids(integrator_ids):
-                if i.kind == "webhook" and i.url and i.secret:
-                    found[(i.id, "webhook")] = WebhookReceiver(i.id, i.url, i.secret)
-                elif i.kind == "mqtt":
-                    found[(i.id, "mqtt")] = BrokerReceiver(i.id, i.topic_prefix or "safezone/areas")
+            for integrator_id, kind, url, secret, topic_prefix in uow.integrators.endpoints(integrator_ids):
+                if kind == "webhook" and url and secret:
+                    found[(integrator_id, "webhook")] = WebhookReceiver(integrator_id, url, secret)
+                elif kind == "mqtt":
+                    found[(integrator_id, "mqtt")] = BrokerReceiver(integrator_id, topic_prefix or "safezone/areas")
         return found
 
     # -- 3. send and record --------------------------------------------------------------------
@@ -239,14 +251,27 @@ class DeliveryEngine:
             return bool(uow.outbox.has_pending(OUTBOX_TOPIC) or uow.deliveries.has_due(self.clock())
                         or ("email" in self.channels and uow.subscribers.confirmations_due(1)))
 
-    async def run_once(self, *, woken: bool = False) -> PassResult:
-        """One pass; `woken` (an alert was just issued) skips the look for work: there is some."""
+    async def run_once(self, *, woken: bool = False, pipelined: bool = False) -> PassResult:
+        """One pass; `woken` (an alert was just issued) skips the look for work: there is some.
+        `pipelined` (the run loop) returns as soon as a full batch is on its way, so the next is
+        leased while this one is sent; otherwise the pass waits for its copies (up to
+        `straggler_wait_s`) and their receipts."""
         if not woken and not await run_in_threadpool(self.has_work):
-            return PassResult()
+            return self._report(PassResult())
         planned, prepared = await run_in_threadpool(self._next_batch)
         await self.send_confirmations()
-        result = await self._send_and_record(prepared)
-        result.planned = planned
+        result = PassResult(planned=planned, leased=len(prepared))
+        if pipelined and len(prepared) >= self.settings.batch:
+            await self._start(prepared)
+            await self._room()
+            return self._report(result)
+        await self._send_and_record(prepared)
+        return self._report(result)
+
+    def _report(self, result: PassResult) -> PassResult:
+        """`result` with the receipts recorded since the last report."""
+        result.add(self._recorded)
+        self._recorded = PassResult()
         return result
 
     def _next_batch(self) -> tuple[int, list[tuple[DeliveryTask, Delivery | None, Any]]]:
@@ -255,42 +280,73 @@ class DeliveryEngine:
         return planned, self.prepare(tasks) if tasks else []
 
     async def _deliver(self, tasks: list[DeliveryTask]) -> PassResult:
-        """Send a batch and record it. Copies still in flight after `straggler_wait_s` (a
-        receiver hanging until its timeout) finish on their own and record themselves, so the
-        next batch is leased at once: a slow receiver costs its own copy's time, nobody else's.
-        Their rows stay leased to us meanwhile (the channels' timeouts are shorter than a lease)."""
+        """Send a batch and record it (a stream entry's ids)."""
         if not tasks:
             return PassResult()
-        return await self._send_and_record(await run_in_threadpool(self.prepare, tasks))
+        await self._send_and_record(await run_in_threadpool(self.prepare, tasks))
+        return self._report(PassResult(leased=len(tasks)))
 
-    async def _send_and_record(self, prepared: list[tuple[DeliveryTask, Delivery | None, Any]]) -> PassResult:
-        """Send prepared copies and record them; stragglers record themselves later (`_deliver`)."""
+    async def _start(self, prepared: list[tuple[DeliveryTask, Delivery | None, Any]]) -> set[asyncio.Future]:
+        """Start sending prepared copies; each puts its outcome in `_receipts` for the recorder.
+        At most a few batches are in flight (hanging receivers hold theirs until their timeout)."""
+        while len(self._in_flight) >= 4 * self.settings.batch:
+            await asyncio.wait(set(self._in_flight), return_when=asyncio.FIRST_COMPLETED)
+        started = {asyncio.ensure_future(self._send_one(t, d, r)) for t, d, r in prepared}
+        self._in_flight |= started
+        for future in started:
+            future.add_done_callback(self._in_flight.discard)
+        return started
+
+    async def _send_one(self, task: DeliveryTask, delivery: Delivery | None, receiver: Any) -> None:
+        outcome = await self.send(delivery, receiver)  # type: ignore[arg-type]
+        self._receipts.append((task, outcome))  # the list of now, not of before the send (`_record_receipts`)
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.ensure_future(self._record_receipts())
+
+    async def _record_receipts(self) -> None:
+        """Record the receipts gathered so far in one transaction; those that come in meanwhile
+        go in the next (a fan-out records hundreds at a time, while its next batch is sent)."""
+        while self._receipts:
+            receipts, self._receipts = self._receipts, []
+            try:
+                done = await run_in_threadpool(self.record, receipts)
+            except Exception as error:  # the rows come due again when their lease ends
+                log.warning("recording %d deliveries failed (%s): they go out again after their lease",
+                            len(receipts), type(error).__name__)
+            else:
+                self._recorded.add(done)  # the tally of now: a pass may have taken the last one meanwhile
+
+    async def _room(self) -> None:
+        """Wait until at most one batch is still being sent (the next is leased meanwhile), or
+        `straggler_wait_s` (copies still out then are hanging receivers: nobody waits for them)."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + self.straggler_wait_s
+        while len(self._in_flight) > self.settings.batch and loop.time() < until:
+            await asyncio.wait(set(self._in_flight), timeout=until - loop.time(), return_when=asyncio.FIRST_COMPLETED)
+
+    async def _send_and_record(self, prepared: list[tuple[DeliveryTask, Delivery | None, Any]]) -> None:
+        """Send prepared copies and record those done within `straggler_wait_s`; the copies
+        still in flight then (a receiver hanging until its timeout) record themselves later,
+        so a slow receiver costs its own copy's time, nobody else's. Their rows stay leased to
+        us meanwhile (the channels' timeouts are shorter than a lease)."""
         if not prepared:
-            return PassResult()
-        while sum(self._late.values()) >= 4 * self.settings.batch:  # bounded: at most a few batches late
-            await asyncio.wait(set(self._late), return_when=asyncio.FIRST_COMPLETED)
-        sends = {asyncio.ensure_future(self.send(d, r)): t for t, d, r in prepared}  # type: ignore[arg-type]
-        done, pending = await asyncio.wait(sends, timeout=self.straggler_wait_s)
-        if pending:
-            later = asyncio.ensure_future(self._record_when_done({f: sends[f] for f in pending}))
-            self._late[later] = len(pending)
-            later.add_done_callback(lambda f: self._late.pop(f, None))
-        if not done:
-            return PassResult()
-        return await run_in_threadpool(self.record, [(sends[f], f.result()) for f in done])
+            return
+        started = await self._start(prepared)
+        await asyncio.wait(started, timeout=self.straggler_wait_s)
+        await self._flush()
 
-    async def _record_when_done(self, sends: dict[asyncio.Future, DeliveryTask]) -> None:
-        await asyncio.wait(sends)
-        try:
-            await run_in_threadpool(self.record, [(t, f.result()) for f, t in sends.items()])
-        except Exception as error:  # the rows come due again when their lease ends
-            log.warning("recording %d late deliveries failed (%s): they go out again after their lease",
-                        len(sends), type(error).__name__)
+    async def _flush(self) -> None:
+        """Wait until the receipts of the copies done so far are recorded."""
+        while self._receipts or (self._recorder is not None and not self._recorder.done()):
+            if self._recorder is None or self._recorder.done():
+                self._recorder = asyncio.ensure_future(self._record_receipts())
+            await asyncio.shield(self._recorder)
 
     async def settle(self) -> None:
         """Wait for the copies still in flight to finish and be recorded (before closing channels)."""
-        while self._late:
-            await asyncio.wait(set(self._late))
+        while self._in_flight:
+            await asyncio.wait(set(self._in_flight))
+        await self._flush()
 
     async def run_stream_once(self, *, block_ms: int = 100, min_idle_ms: int = 5000) -> PassResult:
         """A pass of a `safezone worker`: publish what this worker planned, then deliver the
@@ -314,10 +370,7 @@ class DeliveryEngine:
         for entry_id, ids in entries:
             for start in range(0, len(ids), self.settings.batch):
                 tasks = await run_in_threadpool(self.claim, None, ids[start:start + self.settings.batch])
-                done = await self._deliver(tasks)
-                result.sent += done.sent
-                result.finished += done.finished
-                result.retried += done.retried
+                result.add(await self._deliver(tasks))
             try:
                 await self.stream.ack([entry_id])
             except StreamUnavailable as error:  # recorded already: a re-read entry finds its rows done
@@ -381,19 +434,20 @@ class DeliveryEngine:
 
     async def _passes(self, stop: asyncio.Event) -> None:
         assert self._woken is not None
-        failures = 0
+        failures, full = 0, False
         while not stop.is_set():
-            woken = self._woken.is_set()
+            woken = self._woken.is_set() or full  # after a full batch, more is due: no look first
             self._woken.clear()  # a wake from now on means another pass
             try:
                 result = await (self.run_stream_once(min_idle_ms=int(self.settings.lease_s * 1000) + 1000)
-                                if self.stream is not None else self.run_once(woken=woken))
-                busy = result.sent or result.finished or result.retried or result.planned
+                                if self.stream is not None else self.run_once(woken=woken, pipelined=True))
+                busy = result.sent or result.finished or result.retried or result.planned or result.leased
+                full = result.leased >= self.settings.batch
                 if failures:
                     log.warning("delivery passes work again after %d failed", failures)
                 failures = 0
             except Exception as error:
-                failures += 1
+                failures, full = failures + 1, False
                 if failures == 1:
                     log.exception("delivery pass failed")
                 else:

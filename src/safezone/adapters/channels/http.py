@@ -32,11 +32,20 @@ class HttpPoster:
         self._timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=connect_timeout_s)
         self._limits = (max_connections, per_host)
         self._session: aiohttp.ClientSession | None = None
+        # A copy waits here for a free connection before its timeout starts: queued inside
+        # aiohttp, the wait counted against it and a large fan-out timed itself out.
+        self._slots: asyncio.Semaphore | None = None
 
     async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> Outcome:
         """Never raises for the far side's faults: a timeout or an unreachable host is worth
         retrying, a URL that is not one never is. Redirects are not followed (a receiver
         that moved must be registered again)."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._limits[0])
+        async with self._slots:
+            return await self._post(url, body, headers)
+
+    async def _post(self, url: str, body: bytes, headers: Mapping[str, str]) -> Outcome:
         try:
             async with self._pool().post(url, data=body, headers=dict(headers), allow_redirects=False) as answer:
                 return http_outcome(answer.status, self._what)

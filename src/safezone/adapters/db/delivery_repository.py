@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -94,8 +94,8 @@ class DeliveryRepository:
                         DeliveryRow.channel, DeliveryRow.attempts, DeliveryRow.issued_at, DeliveryRow.expires_at)
                  .where(DeliveryRow.state == PENDING, DeliveryRow.not_before <= now,
                         or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now), ~blocked)
-                 # The order of ix_deliveries_due (state, priority, not_before; SQLite keys every index
-                 # by id after its columns): the first `limit` due rows are read off the index,
+                 # The order of ix_deliveries_due (state, priority, not_before, id; migration 0140):
+                 # the first `limit` due rows are read off the index, on SQLite and PostgreSQL,
                  # not sorted out of every pending row of a fan-out at each lease.
                  .order_by(DeliveryRow.priority, DeliveryRow.not_before, DeliveryRow.id).limit(limit))
         if ids is not None:
@@ -134,19 +134,24 @@ class DeliveryRepository:
         return bool(self._session.execute(statement).rowcount)
 
     def finish_many(self, owner: str, rows: Sequence[dict]) -> int:
-        """`finish` for many rows in one statement (executemany): dicts of id, state,
-        finished_at, latency_ms, reason, attempts. How many were still ours."""
-        if not rows:
-            return 0
-        table = DeliveryRow.__table__
-        statement = (table.update()
-                     .where(table.c.id == bindparam("b_id"), table.c.lease_owner == owner, table.c.state == PENDING)
-                     .values(state=bindparam("b_state"), finished_at=bindparam("b_at"),
-                             latency_ms=bindparam("b_latency"), reason=bindparam("b_reason"),
-                             attempts=bindparam("b_attempts"), lease_owner=None, lease_until=None))
-        params = [{"b_id": r["id"], "b_state": r["state"], "b_at": r["finished_at"], "b_latency": r.get("latency_ms"),
-                   "b_reason": r.get("reason"), "b_attempts": r["attempts"]} for r in rows]
-        return self._session.connection().execute(statement, params).rowcount or 0
+        """`finish` for many rows: dicts of id, state, finished_at, latency_ms, reason, attempts.
+        Rows with the same values (a fan-out's copies of one message, recorded together, share
+        all but their id) are finished by one `UPDATE … WHERE id IN (…)`. How many were still ours."""
+        groups: dict[tuple, list[int]] = {}
+        for r in rows:
+            values = (r["state"], r["finished_at"], r.get("latency_ms"), r.get("reason"), r["attempts"])
+            groups.setdefault(values, []).append(r["id"])
+        done = 0
+        for (state, at, latency, reason, attempts), ids in groups.items():
+            for start in range(0, len(ids), CHUNK):
+                statement = (update(DeliveryRow)
+                             .where(DeliveryRow.id.in_(ids[start:start + CHUNK]), DeliveryRow.lease_owner == owner,
+                                    DeliveryRow.state == PENDING)
+                             .values(state=state, finished_at=at, latency_ms=latency, reason=reason,
+                                     attempts=attempts, lease_owner=None, lease_until=None)
+                             .execution_options(synchronize_session=False))
+                done += self._session.execute(statement).rowcount or 0
+        return done
 
     def retry_later(self, delivery_id: int, owner: str, not_before: datetime, *, attempts: int, reason: str) -> bool:
         statement = (update(DeliveryRow)
