@@ -98,10 +98,10 @@ def test_a_query_among_100000_shelters_takes_well_under_a_millisecond():
     lats, lons = rng.uniform(44.0, 56.0, n), rng.uniform(22.0, 42.0, n)
     index = NearestIndex(list(range(n)), np.arange(n), lats, lons)
     points = list(zip(rng.uniform(45.0, 55.0, 200), rng.uniform(23.0, 41.0, 200)))
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the machine may be shared with other work
     for lat, lon in points:
         index.nearest(lat, lon, 3, 100.0)
-    per_query_ms = (time.perf_counter() - started) / len(points) * 1000
+    per_query_ms = (time.process_time() - started) / len(points) * 1000
     assert per_query_ms < 1.0, per_query_ms
     lat, lon = points[0]
     assert [i for i, _ in index.nearest(lat, lon, 3, 100.0)] == [i for i, _ in brute_force(np.arange(n), lats, lons, lat, lon, 3, 100.0)]

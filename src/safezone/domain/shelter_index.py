@@ -58,7 +58,8 @@ class NearestIndex(Generic[Item]):
         than `max_km`; equal distances in order of id."""
         if self._tree is None or limit < 1:
             return []
-        here = unit_vectors(np.array([lat]), np.array([lon]))[0]
+        phi, lam = math.radians(lat), math.radians(lon)
+        here = (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
         k = min(limit, len(self.items))
         _, first = self._tree.query(here, k=k)
         first = np.atleast_1d(first)
@@ -66,7 +67,8 @@ class NearestIndex(Generic[Item]):
         if k == limit:
             reach_km = min(max_km, float(geodesic_m(lat, lon, self.lats[first], self.lons[first]).max()) / 1000.0)
         angle = min(math.pi, reach_km / MIN_RADIUS_KM * (1.0 + ANGLE_SLACK) + ANGLE_SLACK)
-        found = np.asarray(self._tree.query_ball_point(here, 2.0 * math.sin(angle / 2.0)), dtype=np.int64)
+        found = np.asarray(self._tree.query_ball_point(here, 2.0 * math.sin(angle / 2.0), return_sorted=False),
+                           dtype=np.int64)
         if found.size == 0:
             return []
         distances = geodesic_m(lat, lon, self.lats[found], self.lons[found])
