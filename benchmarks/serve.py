@@ -2,7 +2,8 @@
 
     python benchmarks/serve.py [--seconds 3] [--connections 64] [--db sqlite,postgres]
 
-For each database: the RUS–UKR zones are built once and stored, `safezone serve` runs as its
+For each database: the RUS–UKR zones are built once and stored with a registry of `--shelters`
+generated shelters along the border (a few of them near the probed point), `safezone serve` runs as its
 own process, and a load generator (aiohttp, in a process of its own, `--connections` keep-alive
 connections on 127.0.0.1) reads each public answer for `--seconds`, with 0 and then 50 Actual
 alerts in force. The baseline is a plain FastAPI app answering `/hello` under the same uvicorn
@@ -199,25 +200,47 @@ def border_zones(pair: str):  # type: ignore[no-untyped-def]
                        place_names=geonames.load_place_names(quiet))
 
 
-def prepare(db_url: str, zones) -> tuple[list[str], tuple[float, float]]:  # type: ignore[no-untyped-def]
-    """Store the zones and two operators; the ids of the areas alerts will name, and a point in the first."""
+def prepare(db_url: str, zones, shelters: int = 20_000) -> tuple[list[str], tuple[float, float]]:  # type: ignore[no-untyped-def]
+    """Store the zones, a shelter registry and two operators; the ids of the areas alerts will
+    name, and a point in the first."""
     from safezone.adapters.db import Database
     from safezone.services import accounts
 
+    near = [a for a in zones.areas if a.band == 0]
+    step = max(1, len(near) // 60)
+    chosen = near[::step][:60]
+    point = chosen[0].geometry.representative_point()
     database = Database.open(db_url)
     try:
         with database.unit_of_work() as uow:
             uow.zones.add(zones, activate=True)
             accounts.add_user(uow, "issuer", PASSWORD, ["issuer"])
             accounts.add_user(uow, "approver", PASSWORD, ["approver"])
+            uow.shelters.upsert(registry(zones, shelters, (point.y, point.x)))
             uow.commit()
     finally:
         database.close()
-    near = [a for a in zones.areas if a.band == 0]
-    step = max(1, len(near) // 60)
-    chosen = near[::step][:60]
-    point = chosen[0].geometry.representative_point()
     return [a.id for a in chosen], (point.y, point.x)
+
+
+def registry(zones, count: int, here: tuple[float, float]) -> list:  # type: ignore[no-untyped-def]
+    """`count` shelters spread over the zones' areas (scattered about each area's inner point),
+    five of them within a kilometre of `here`: a registry the size of a border region's."""
+    import numpy as np
+
+    from safezone.domain.shelters import Shelter
+
+    rng = np.random.default_rng(12)
+    inner = [a.geometry.representative_point() for a in zones.areas]
+    picked = rng.integers(0, len(inner), count - 5)
+    lats = np.array([inner[i].y for i in picked]) + rng.normal(0, 0.03, len(picked))
+    lons = np.array([inner[i].x for i in picked]) + rng.normal(0, 0.05, len(picked))
+    lats = np.concatenate([lats, here[0] + rng.uniform(-0.006, 0.006, 5)])
+    lons = np.concatenate([lons, here[1] + rng.uniform(-0.008, 0.008, 5)])
+    kinds = ("basement", "metro", "shelter", "school")
+    return [Shelter("benchmark", f"s{i}", f"Shelter {i}", round(float(lat), 6), round(float(lon), 6),
+                    int(rng.integers(20, 500)), kinds[i % len(kinds)], bool(i % 3), "24/7")
+            for i, (lat, lon) in enumerate(zip(lats, lons))]
 
 
 class Operators:
@@ -268,7 +291,7 @@ def approve_to_visible(base: str, operators: Operators, area: str, rounds: int) 
 # -- run ----------------------------------------------------------------------------------------
 
 def run_database(name: str, db_url: str, zones, workdir: Path, args, hello_rate: int) -> None:  # type: ignore[no-untyped-def]
-    areas, (lat, lon) = prepare(db_url, zones)
+    areas, (lat, lon) = prepare(db_url, zones, args.shelters)
     paths = {"/api/where": f"/api/where?lat={lat:.5f}&lon={lon:.5f}", "/api/alerts": "/api/alerts",
              "/feeds/alerts.atom": "/feeds/alerts.atom", "/api/zones.geojson (gzip)": "/api/zones.geojson",
              "/healthz": "/healthz"}
@@ -327,6 +350,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--shelters", type=int, default=20_000, help="generated shelters in the registry")
     parser.add_argument("--rounds", type=int, default=10, help="approve → visible rounds per set-up")
     parser.add_argument("--operators-only", action="store_true", help="only the approve → visible figures")
     args = parser.parse_args()
@@ -334,7 +358,7 @@ def main() -> None:
     zones = border_zones("RUS-UKR")
     with tempfile.TemporaryDirectory(prefix="safezone-bench-") as tmp:
         workdir = Path(tmp)
-        print(f"RUS-UKR: {len(zones.areas):,} areas; {args.connections} connections, {args.seconds:g} s each")
+        print(f"RUS-UKR: {len(zones.areas):,} areas, {args.shelters:,} shelters; {args.connections} connections, {args.seconds:g} s each")
         hello_rate = 0
         if not args.operators_only:
             with hello_server(workdir) as hello:

@@ -83,3 +83,41 @@ def test_postgis_answers_from_the_gist_index(postgres_url):
             query = knn_query(50.0, 35.0, 5).compile(db.engine, compile_kwargs={"literal_binds": True})
             plan = "\n".join(row[0] for row in connection.execute(text(f"EXPLAIN {query}")))
     assert "gix_shelters_point" in plan and "Sort" not in plan, plan
+
+
+def test_the_in_memory_index_of_the_open_shelters_gives_the_database_answer(db_url):
+    # The public side's index, built from `open_all`, against the database search: the same
+    # shelters in the same order, closed and withdrawn ones left out of both.
+    from datetime import datetime, timezone
+
+    from safezone.domain.shelter_index import NearestIndex
+
+    rng = np.random.default_rng(11)
+    places = [(f"s{i}", round(lat, 3), round(lon, 3)) for i, (lat, lon) in
+              enumerate(zip(rng.uniform(49.0, 51.0, 1500), rng.uniform(29.0, 32.0, 1500)))]
+    places += [(f"twin{i}", lat, lon) for i, (_, lat, lon) in enumerate(places[:100])]  # ties: same spot
+    with Database(db_url) as db:
+        shelters = stock(db, places)
+        with db.unit_of_work() as uow:
+            for shelter in shelters[::7]:
+                uow.shelters.close(shelter.id, datetime.now(timezone.utc), "test")
+            run = uow.imports.add(_run_record())
+            uow.shelters.withdraw_absent("test", {s.source_id for s in shelters if s.id % 5}, run)
+            uow.commit()
+            open_now = uow.shelters.open_all()
+        assert 0 < len(open_now) < len(shelters) * 0.7
+        index = NearestIndex(open_now, [s.id for s in open_now], [s.lat for s in open_now], [s.lon for s in open_now])
+        for lat, lon in zip(rng.uniform(49.0, 51.0, 60), rng.uniform(29.0, 32.0, 60)):
+            for limit, max_km in ((1, 50.0), (3, 50.0), (20, 5.0)):
+                with db.unit_of_work() as uow:
+                    stored = [(n.shelter.id, n.geodesic_m) for n in uow.shelters.nearest(lat, lon, limit, max_km)]
+                assert [(s.id, m) for s, m in index.nearest(lat, lon, limit, max_km)] == stored
+
+
+def _run_record():
+    from datetime import datetime, timezone
+
+    from safezone.domain.shelters import ImportRun
+
+    now = datetime.now(timezone.utc)
+    return ImportRun("test", "test.csv", "csv", now, now, "applied", 0, 0, 0, 0)

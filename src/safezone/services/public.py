@@ -17,7 +17,7 @@ import shapely
 
 from safezone.adapters.cap_xml.atom import FeedEntry, alerts_feed
 from safezone.adapters.cap_xml import parse_own
-from safezone.adapters.db import Database
+from safezone.adapters.db import Database, NearbyShelter
 from safezone.adapters.db.unit_of_work import UnitOfWork
 from safezone.adapters.geodata.zone_files import area_feature, geojson_geometry, zones_to_geojson
 from safezone.domain import alerts as rules
@@ -25,6 +25,7 @@ from safezone.domain.alerts import AlertKind, AlertRecord, AlertState, UnknownAl
 from safezone.domain.cap import Status
 from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.errors import InputError
+from safezone.domain.shelter_index import NearestIndex
 from safezone.domain.shelters import Shelter
 from safezone.domain.zones import AlertArea, ZoneSet
 from safezone.services.read_model import FeedItem, PublishedAlert, Snapshot, ZonesInMemory, valid_until
@@ -79,8 +80,9 @@ class WhereAnswer:
 class PublicService:
     """The public read side. Answers come from a `Snapshot` of the issued messages, rebuilt only
     when the database's change mark moves (one cheap statement per request, so several worker
-    processes on one database agree at once) or the clock alone changes an answer; and from the
-    active zone set held in memory with a spatial index, read once per version."""
+    processes on one database agree at once) or the clock alone changes an answer; from the
+    active zone set held in memory with a spatial index, read once per version; and from the
+    open shelters held in memory, read again when the mark's shelters part moves."""
 
     def __init__(self, database: Database, clock: Callable[[], datetime],
                  feed_retention: timedelta = DEFAULT_FEED_RETENTION) -> None:
@@ -89,10 +91,12 @@ class PublicService:
         self.feed_retention = feed_retention
         self._snapshot: Snapshot | None = None
         self._zones: ZonesInMemory | None = None
+        self._shelters: tuple[int, NearestIndex[Shelter]] | None = None  # (shelter mark, index)
         self._parsed: dict[int, CapAlert] = {}
         self._lock = threading.Lock()
         self._rebuild = threading.Lock()
         self._load = threading.Lock()
+        self._load_shelters = threading.Lock()
 
     # -- the snapshot ----------------------------------------------------------------------
 
@@ -203,13 +207,13 @@ class PublicService:
 
         Alerts are found by their own areas, in the zone-set version each was issued on, so
         activating a new set leaves them in force where they were. One path whatever is in
-        force: the change mark and the nearest shelters are read from the database; the area
-        and the alerts at the point come from indexes held in memory.
+        force, all of it from memory once the snapshot is current: the area, the alerts at the
+        point and the nearest shelters each come from an index held in memory.
         """
         check_coordinates(lat, lon)
-        with self.database.unit_of_work() as uow:
-            snapshot = self.snapshot(uow)
-            nearby = uow.shelters.nearest(lat, lon, limit=shelters, max_km=NEAREST_MAX_KM)
+        snapshot = self.snapshot()
+        nearby = [NearbyShelter(shelter, metres) for shelter, metres in
+                  self.open_shelters(snapshot.mark.shelter_seq).nearest(lat, lon, shelters, NEAREST_MAX_KM)]
         version = snapshot.mark.zone_version
         area = None if version is None else self.zones_in_memory(version).area_at(lat, lon)
         here = [AlertHere(alert, min(areas, key=lambda a: a.time_to_shelter_s))
@@ -220,6 +224,22 @@ class PublicService:
             drills=tuple(h for h in here if h.alert.status in rules.PRACTICE_STATUSES),
             shelters=shelter_options(lat, lon, version, area, nearby),
         )
+
+    def open_shelters(self, seq: int) -> NearestIndex[Shelter]:
+        """The open shelters as an index in memory, at least as new as the shelter mark `seq`:
+        read again (whole, in one statement) only when the registry has changed since."""
+        held = self._shelters
+        if held is not None and held[0] >= seq:
+            return held[1]
+        with self._load_shelters:
+            held = self._shelters
+            if held is None or held[0] < seq:
+                with self.database.unit_of_work(read_only=True) as uow:
+                    at = uow.changes.current().shelter_seq  # read first: what follows is at least this new
+                    found = uow.shelters.open_all()
+                index = NearestIndex(found, [s.id or 0 for s in found], [s.lat for s in found], [s.lon for s in found])
+                held = self._shelters = (at, index)
+            return held[1]
 
     # -- zones -----------------------------------------------------------------------------
 

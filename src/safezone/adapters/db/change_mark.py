@@ -3,7 +3,8 @@ whenever anything a public answer shows may have changed.
 
 Every change to an alert (compose, issue, update, cancel, all-clear, expiry) writes an audit
 entry in its own transaction, so the audit chain head's sequence number moves with it; the
-active zone-set version covers activations. Both are read from the database, so every worker
+active zone-set version covers activations; `shelter_head` moves with every change to the open
+shelters (an import that writes or withdraws, a shelter closed). All are read from the database, so every worker
 process on one database agrees on them without talking to the others.
 """
 
@@ -15,13 +16,18 @@ from sqlalchemy.orm import Session
 
 # Plain SQL, run as is: it is read on every public request, so no statement is built or compiled.
 MARK_SQL = ("SELECT (SELECT seq FROM audit_head WHERE id = 1), "
-            "(SELECT version FROM zone_sets WHERE active ORDER BY version LIMIT 1)")
+            "(SELECT version FROM zone_sets WHERE active ORDER BY version LIMIT 1), "
+            "(SELECT seq FROM shelter_head WHERE id = 1)")
+# Moves the shelters' part of the mark, in the transaction that changes them (its row lock
+# makes such transactions take turns, so the number commits in order).
+BUMP_SHELTERS_SQL = "UPDATE shelter_head SET seq = seq + 1 WHERE id = 1"
 
 
 @dataclass(frozen=True)
 class ChangeMark:
     audit_seq: int
     zone_version: int | None
+    shelter_seq: int
 
 
 class ChangeMarks:
@@ -29,6 +35,10 @@ class ChangeMarks:
         self._session = session
 
     def current(self) -> ChangeMark:
-        """The mark as of now: two small lookups in one statement."""
+        """The mark as of now: three small lookups in one statement."""
         row = self._session.connection().exec_driver_sql(MARK_SQL).one()
-        return ChangeMark(int(row[0] or 0), None if row[1] is None else int(row[1]))
+        return ChangeMark(int(row[0] or 0), None if row[1] is None else int(row[1]), int(row[2] or 0))
+
+    def shelters_changed(self) -> None:
+        """Move the shelters' part of the mark, in the caller's transaction."""
+        self._session.connection().exec_driver_sql(BUMP_SHELTERS_SQL)

@@ -159,6 +159,16 @@ class ShelterRow(Base):
     closed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
+class ShelterHeadRow(Base):
+    """One row (id 1): a number that moves with every change to the open shelters (see
+    migration 0140_shelter_mark), read in the public side's change mark."""
+
+    __tablename__ = "shelter_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
 class ShelterReportRow(Base):
     """A resident's report of a problem with a shelter; no personal data (see domain.shelter_reports)."""
 

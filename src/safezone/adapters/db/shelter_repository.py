@@ -21,6 +21,7 @@ from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db import locks
+from safezone.adapters.db.change_mark import ChangeMarks
 from safezone.adapters.db.import_repository import as_utc
 from safezone.adapters.db.models import ShelterRow
 from safezone.adapters.db.shelter_search import Box, NearbyShelter, boxes_around, closest, reach_km
@@ -127,6 +128,8 @@ class ShelterRepository:
         """
         active = self._active_keys({s.source for s in shelters})
         written = upsert_rows(self._session, [_values(s, import_run) for s in shelters])
+        if written:
+            ChangeMarks(self._session).shelters_changed()
         listed = {(s.source, s.source_id) for s in shelters}
         known = listed & active
         updated = len(written & known)
@@ -146,6 +149,8 @@ class ShelterRepository:
             self._session.execute(
                 update(ShelterRow).where(ShelterRow.id.in_(batch), ACTIVE).values(withdrawn_by=import_run)
             )
+        if absent:
+            ChangeMarks(self._session).shelters_changed()
         return len(absent)
 
     def _active_keys(self, sources: set[str]) -> set[tuple[str, str]]:
@@ -191,7 +196,13 @@ class ShelterRepository:
         """Close an open shelter: out of every public answer, kept in the registry; whether it was open."""
         done = self._session.execute(update(ShelterRow).where(ShelterRow.id == shelter_id, OPEN)
                                      .values(closed_at=at.astimezone(timezone.utc), closed_by=by))
+        if done.rowcount:
+            ChangeMarks(self._session).shelters_changed()
         return bool(done.rowcount)
+
+    def open_all(self) -> list[Shelter]:
+        """Every open shelter (active, not closed), by registry id: what the public side indexes."""
+        return [_shelter(row) for row in self._session.execute(select(*_COLUMNS).where(OPEN).order_by(ShelterRow.id))]
 
     def within(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> list[Shelter]:
         """Open shelters inside a lon/lat window (edges included)."""
