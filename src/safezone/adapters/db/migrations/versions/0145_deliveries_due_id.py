@@ -5,8 +5,8 @@ columns, so it read them off the index already; PostgreSQL sorted all the due ro
 priority at each lease (an incremental sort on the id), which a fan-out of 100,000 pays at
 every batch.
 
-Revision ID: 0140_deliveries_due_id
-Revises: 0130_shelter_reports
+Revision ID: 0145_deliveries_due_id
+Revises: 0140_shelter_mark
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0140_deliveries_due_id"
-down_revision = "0130_shelter_reports"
+revision = "0145_deliveries_due_id"
+down_revision = "0140_shelter_mark"
 branch_labels = None
 depends_on = None
 
