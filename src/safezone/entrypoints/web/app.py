@@ -186,5 +186,5 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.include_router(pages.router)
     app.include_router(alert_page.router)
     app.include_router(metrics.router)
-    openapi.install(app)
+    openapi.install(app, listener)
     return app
