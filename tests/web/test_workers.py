@@ -3,11 +3,13 @@ container (web.factory). On SQLite, the embedded default, more than one is refus
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import re
 import subprocess
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -142,5 +144,68 @@ def test_two_workers_share_rate_limits_live_events_and_readiness(tmp_path: Path,
             assert down.status_code == 503 and "Redis" in down.json()["reason"], down.text
             assert httpx.get(f"{base}/api/alerts", headers=address(), timeout=10).status_code == 200
         assert list(temp.iterdir()) == []  # the shared metrics folder went with the server
+    finally:
+        redis.stop()
+
+
+class Readers:
+    """Public readers on threads of their own; each answer's status, with the time it came back."""
+
+    def __init__(self, base: str, paths: list[str]) -> None:
+        self.answers: list[tuple[float, str, int]] = []
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._read, args=(base, path), daemon=True) for path in paths]
+
+    def _read(self, base: str, path: str) -> None:
+        with httpx.Client(base_url=base, headers=address(), timeout=30) as client:
+            while not self.stop.is_set():
+                status = client.get(path).status_code
+                self.answers.append((time.monotonic(), path, status))
+
+    def __enter__(self) -> "Readers":
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(30)
+
+    def between(self, start: float, end: float) -> collections.Counter:
+        return collections.Counter((path, status) for at, path, status in self.answers if start <= at <= end)
+
+
+@pytest.mark.postgres
+def test_public_reads_do_not_depend_on_redis(tmp_path: Path, postgres_url: str, sample_zones):
+    """benchmarks/faults.py counted a few public 503s in its Redis phase: none come from Redis
+    being away (stopped, then started empty) while an alert is issued meanwhile."""
+    make_container(postgres_url, sample_zones, lambda: datetime.now(timezone.utc)).close()
+    redis = RedisServer(tmp_path).start()
+    env = {"SAFEZONE_REDIS_URL": redis.url, "SAFEZONE_READY_TIMEOUT_S": "1"}
+    paths = ["/api/alerts", "/feeds/alerts.atom", "/api/alerts.geojson", "/api/where?lat=50.45&lon=29.99"]
+    try:
+        with serving(tmp_path, "--db", postgres_url, "--workers", "2", "--no-default-zones",
+                     "--trusted-proxy", "127.0.0.1", env=env) as base:
+            operators = httpx.Client(base_url=base, headers=address(), timeout=30)
+            alice, bob = login(operators, "alice"), login(operators, "bob")
+            with Readers(base, paths * 2) as readers:
+                time.sleep(1)
+                stopped = time.monotonic()
+                redis.stop()
+                alert_id = issue_alert(alice, bob)  # the live event cannot go through Redis now
+                time.sleep(2)
+                assert httpx.get(f"{base}/readyz", timeout=10).status_code == 503
+                redis.start()
+                started = time.monotonic()
+                while httpx.get(f"{base}/readyz", timeout=10).status_code != 200:
+                    assert time.monotonic() - started < 30, "/readyz did not come back with Redis"
+                    time.sleep(0.1)
+                time.sleep(1)
+            during = readers.between(stopped, started)
+            assert sum(during.values()) >= 20, during  # the readers were reading all along
+            assert {status for (_, status) in readers.between(0, time.monotonic())} == {200}, during
+            listed = httpx.get(f"{base}/api/alerts", headers=address(), timeout=10).json()
+            assert alert_id in [alert["id"] for alert in listed["alerts"]]
     finally:
         redis.stop()

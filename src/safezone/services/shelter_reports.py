@@ -50,6 +50,13 @@ def listed(database: Database, actor: User, state: ReportState | None = ReportSt
         return uow.shelter_reports.listed(state, limit)
 
 
+def open_since(database: Database, since: datetime | None) -> list[ShelterReport]:
+    """Open reports counted at or after `since` (all open ones with None), for the operator
+    process's watch of reports made in other processes (no permission: nothing leaves the server)."""
+    with database.unit_of_work(read_only=True) as uow:
+        return uow.shelter_reports.open_since(since)
+
+
 def dismiss(database: Database, report_id: int, actor: User, now: datetime) -> ShelterReport:
     """Dismiss an open report: the shelter stays as it is."""
     with database.unit_of_work() as uow:

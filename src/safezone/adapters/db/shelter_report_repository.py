@@ -64,6 +64,14 @@ class ShelterReportRepository:
         query = query.order_by(ShelterReportRow.last_at.desc(), ShelterReportRow.id.desc()).limit(limit)
         return [_report(*found) for found in self._session.execute(query)]
 
+    def open_since(self, since: datetime | None) -> list[ShelterReport]:
+        """Open reports last counted at or after `since` (all open ones with None), by the
+        (state, last_at) index: how another process's new reports are noticed."""
+        query = self._joined().where(ShelterReportRow.state == _OPEN)
+        if since is not None:
+            query = query.where(ShelterReportRow.last_at >= since.astimezone(timezone.utc))
+        return [_report(*found) for found in self._session.execute(query.order_by(ShelterReportRow.id))]
+
     def handle(self, report_id: int, state: ReportState, by: str, at: datetime) -> bool:
         """Move an open report to `state`; False if it was not open (handled already)."""
         done = self._session.execute(

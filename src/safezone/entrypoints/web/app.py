@@ -47,7 +47,7 @@ from safezone.entrypoints.web.failsafe import Failsafe
 from safezone.entrypoints.web.forwarded import ForwardedClient
 from safezone.entrypoints.web.head import HeadAsGet
 from safezone.entrypoints.web.hosts import TrustedHosts
-from safezone.entrypoints.web.listeners import BOTH, PUBLIC, Listener, OperatorElsewhere
+from safezone.entrypoints.web.listeners import BOTH, OPERATOR, PUBLIC, Listener, OperatorElsewhere
 from safezone.entrypoints.web.metrics import AppMetrics
 from safezone.entrypoints.web.observe import Observe
 from safezone.entrypoints.web import shelter_reports as shelter_reports_api
@@ -63,6 +63,7 @@ from safezone.entrypoints.web.ratelimit import (
     RateLimits,
 )
 from safezone.entrypoints.web.relay import relay_issued
+from safezone.entrypoints.web.report_watch import watch_reports
 from safezone.entrypoints.web.schemas import Problem
 from safezone.entrypoints.web.security_headers import SecurityHeaders
 from safezone.settings import Settings
@@ -118,13 +119,16 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
         detach = live.attach(container, asyncio.get_running_loop(), fanout)
         reading = asyncio.create_task(fanout.run()) if fanout is not None else None
         relaying = asyncio.create_task(relay_issued(container)) if public_only and fanout is None else None
+        # The operator side's own process hears of reports made on the public one from the database.
+        watching = asyncio.create_task(watch_reports(container)) if listener == OPERATOR and fanout is None else None
+        application.state.reports_watched = watching is not None
         stop = asyncio.Event()
         delivering = asyncio.create_task(worker.embedded(container, stop)) if deliver else None
         try:
             yield
         finally:
             detach()
-            for background in (reading, relaying):
+            for background in (reading, relaying, watching):
                 if background is not None:
                     background.cancel()
             await container.stream.close()  # open pages reconnect to the next server
@@ -186,5 +190,5 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.include_router(pages.router)
     app.include_router(alert_page.router)
     app.include_router(metrics.router)
-    openapi.install(app)
+    openapi.install(app, listener)
     return app

@@ -34,6 +34,11 @@ class ReportIn(BaseModel):
         description="locked, full, not_accessible (no step-free access) or gone")
 
 
+def reported(report_id: int, shelter_id: int, problem: ShelterProblem, new: bool) -> dict:
+    """The consoles' event for a report received (new, or counted on an open one)."""
+    return {"report": report_id, "shelter_id": shelter_id, "problem": problem.value, "new": new}
+
+
 def report_json(report: ShelterReport) -> dict:
     return {"id": report.id, "shelter_id": report.shelter_id, "shelter_name": report.shelter_name,
             "shelter_closed": report.shelter_closed, "problem": report.problem.value, "state": report.state.value,
@@ -54,8 +59,9 @@ async def report(shelter_id: Id, body: ReportIn, request: Request, services: Ser
     problem = ShelterProblem(body.problem)
     received = await run_in_threadpool(service.report_problem, services.database, shelter_id, problem,
                                        services.clock())
-    await live.announce_to_operators(request, REPORTED, {"report": received.report_id, "shelter_id": shelter_id,
-                                                         "problem": problem.value, "new": received.new})
+    if not getattr(request.app.state, "reports_watched", False):  # else the watch announces it (report_watch)
+        await live.announce_to_operators(request, REPORTED, reported(received.report_id, shelter_id, problem,
+                                                                     received.new))
     return JSONResponse({"report": received.report_id, "shelter_id": shelter_id, "problem": problem.value,
                          "counted": not received.new}, status_code=201 if received.new else 202,
                         headers={"Cache-Control": "no-store"})
