@@ -7,12 +7,14 @@ shelter gone from "where am I?" and the map, and two operators acting on one rep
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import inspect
 
 from safezone.domain.shelters import Shelter
 from safezone.entrypoints.web import create_app
-from safezone.entrypoints.web.ratelimit import REPORT_BURST, SHELTER_REPORT_BURST
+from safezone.entrypoints.web.ratelimit import REPORT_BURST, SHELTER_REPORT_BURST, SHELTER_REPORT_RATE_PER_MINUTE
 from tests.support.app import Api, add_shelters, login
 from tests.web.test_races import at_once, one_winner
 
@@ -82,17 +84,22 @@ def test_too_many_reports_from_one_address_get_429_with_retry_after(api, shelter
 def test_a_flood_about_one_shelter_from_many_addresses_is_one_row_then_429(container, shelters):
     app = create_app(container, sweep=False)
     clients = [Api(app, client=f"10.0.0.{i}") for i in range(int(SHELTER_REPORT_BURST // REPORT_BURST) + 1)]
+    started = time.monotonic()
     try:
         codes = [report(c, shelters[0], "full").status_code for c in clients for _ in range(int(REPORT_BURST))]
     finally:
         for c in clients:
             c.close()
+    # The shelter's bucket holds its burst, and refills at its rate while the loop runs (a slow
+    # machine may earn a token or two): never more than that gets through.
+    refilled = int((time.monotonic() - started) * SHELTER_REPORT_RATE_PER_MINUTE / 60)
+    accepted = codes.count(201) + codes.count(202)
     assert codes.count(201) == 1
-    assert codes.count(202) == SHELTER_REPORT_BURST - 1
+    assert SHELTER_REPORT_BURST <= accepted <= SHELTER_REPORT_BURST + refilled
     assert 429 in codes
     with container.database.unit_of_work() as uow:
         (row,) = uow.shelter_reports.listed()
-    assert row.count == SHELTER_REPORT_BURST
+    assert row.count == accepted
 
 
 def test_closing_a_shelter_on_a_report_takes_it_out_of_where_and_the_map_and_is_audited(api, container, shelters):
