@@ -170,7 +170,7 @@ def _shares(
         return []
     counted = settlements.part_of < 0
     # Settlements beyond the outer edge whose disc reaches into the zones count too.
-    reach_km = float(estimated_radius_km(settlements.population[counted].max(initial=0))) + 1.0
+    reach_km = float(estimated_radius_km(np.max(settlements.population, where=counted, initial=0))) + 1.0
     minx, miny, maxx, maxy = outer.bounds
     dlat = reach_km / KM_PER_DEGREE
     dlon = dlat / math.cos(math.radians(min(89.0, max(abs(miny), abs(maxy)) + dlat)))
