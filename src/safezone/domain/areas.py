@@ -15,13 +15,12 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from safezone.domain.clipping import grid_boxes, polygonal, polygons_in_boxes
+from safezone.domain.clipping import POLYGON, distinct, grid_boxes, polygonal, polygons_in_boxes
 
 # Regions are cut into tiles of this many degrees before cells are filled in or clipped.
 TILE_DEG = 1.0
 # Boxes that must hold a shape whole are grown by this much, so that no clip runs along its edge.
 BOX_MARGIN_DEG = 0.01
-_POLYGON = 3  # shapely.get_type_id of a Polygon
 
 # Average cell diameters (twice the mean edge length), in km, by H3 resolution.
 _DIAMETER_KM = {res: 2 * h3.average_hexagon_edge_length(res, "km") for res in range(3, 10)}
@@ -90,7 +89,7 @@ def cell_polygons(cells: list[str]) -> np.ndarray:
     polygons = np.empty(len(cells), dtype=object)
     # Hexagons have 6 vertices, pentagons and cells cut by an icosahedron edge more or fewer.
     counts = np.array([len(r) for r in rings], dtype=np.int64)
-    for count in np.unique(counts).tolist():
+    for count in distinct(counts).tolist():
         chosen = np.flatnonzero(counts == count)
         latlng = np.array([rings[i] for i in chosen.tolist()], dtype=float).reshape(len(chosen), count, 2)
         closed = np.concatenate([latlng, latlng[:, :1]], axis=1)[:, :, ::-1]
@@ -146,9 +145,9 @@ def clip_cells(tiles: CellTiles, region: BaseGeometry) -> list[tuple[str, BaseGe
         edge = ~inside
         pieces[edge] = shapely.intersection(tiles.polygons[candidates[edge]], part)
         # An overlay may give lines or points beside the polygon where edges touch.
-        for k in np.flatnonzero(shapely.get_type_id(pieces) != _POLYGON).tolist():
+        for k in np.flatnonzero(shapely.get_type_id(pieces) != POLYGON).tolist():
             pieces[k] = polygonal(pieces[k])
-        kept = np.flatnonzero(np.nan_to_num(shapely.area(pieces)) > 0)
+        kept = np.flatnonzero(shapely.area(pieces) > 0)  # NaN (no polygon) is not > 0
         found.extend(zip(candidates[kept].tolist(), pieces[kept]))
     found.sort(key=lambda item: item[0])
     return [(tiles.cells[index], piece) for index, piece in found]

@@ -17,6 +17,8 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+POLYGON, MULTIPOLYGON = 3, 6  # shapely.get_type_id of each
+
 
 def grid_boxes(bounds: tuple[float, float, float, float], size: float) -> np.ndarray:
     """Boxes (minx, miny, maxx, maxy) of a grid of `size` degrees aligned on multiples of `size`,
@@ -59,24 +61,43 @@ def _clip(geometry: BaseGeometry, boxes: np.ndarray, chosen: np.ndarray, parts: 
     mine = boxes[chosen]
     centres = (mine[:, :2] + mine[:, 2:]) / 2
     # Halve along the longer side of the boxes' extent.
-    axis = int(np.ptp(centres[:, 1]) > np.ptp(centres[:, 0]))
+    spread = centres.max(axis=0) - centres.min(axis=0)
+    axis = int(spread[1] > spread[0])
     order = chosen[np.argsort(centres[:, axis], kind="stable")]
     for half in (order[: len(order) // 2], order[len(order) // 2 :]):
+        if len(half) == 1:  # the half's bounds are its box: clip once, not to the bounds and again to the box
+            parts[half[0]] = shapely.clip_by_rect(geometry, *boxes[half[0]])
+            continue
         extent = boxes[half]
-        bounds = (extent[:, 0].min(), extent[:, 1].min(), extent[:, 2].max(), extent[:, 3].max())
-        _clip(shapely.clip_by_rect(geometry, *bounds), boxes, half, parts)
+        _clip(shapely.clip_by_rect(geometry, *extent[:, :2].min(axis=0), *extent[:, 2:].max(axis=0)), boxes, half, parts)
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer array, as np.unique(values) gives them.
+
+    np.unique without return_index/inverse/counts asks np.ma whether the array is masked, and
+    the first such call in a process imports numpy.ma (about 10 ms of CPU): a quarter of the
+    build of a short border."""
+    values = np.sort(np.asarray(values).ravel())
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
 def polygonal(geometry: BaseGeometry) -> BaseGeometry | None:
     """The polygons of a geometry (clipping and overlays may add lines or points where edges
     touch), as a Polygon or MultiPolygon; None if it has none."""
+    kind = shapely.get_type_id(geometry)
+    if kind == POLYGON:  # the common case, kept as it is (a build asks this of every clipped tile)
+        return None if geometry.is_empty else geometry
     parts = shapely.get_parts(geometry)
     while len(parts) and np.any(shapely.get_type_id(parts) > 3):  # multi-parts or collections inside
         parts = shapely.get_parts(parts)
-    found = [p for p in parts if shapely.get_type_id(p) == 3 and not p.is_empty]
-    if not found:
+    keep = (shapely.get_type_id(parts) == POLYGON) & ~shapely.is_empty(parts)
+    found = parts[keep]
+    if not len(found):
         return None
-    return found[0] if len(found) == 1 else shapely.MultiPolygon(found)
+    if len(found) == 1:
+        return found[0]
+    return geometry if kind == MULTIPOLYGON and keep.all() else shapely.MultiPolygon(found)
 
 
 class TileSet:
@@ -86,7 +107,7 @@ class TileSet:
 
     def __init__(self, size: float, columns: np.ndarray, rows: np.ndarray) -> None:
         self.size = size
-        self._keys = np.unique(_tile_key(columns, rows))
+        self._keys = distinct(_tile_key(columns, rows))
 
     @classmethod
     def covering(cls, geometry: BaseGeometry, size: float) -> "TileSet":
@@ -110,7 +131,10 @@ class TileSet:
         """Whether each point lies in one of the tiles."""
         columns = np.floor(np.asarray(lon, dtype=float) / self.size).astype(np.int64)
         rows = np.floor(np.asarray(lat, dtype=float) / self.size).astype(np.int64)
-        return np.isin(_tile_key(columns, rows), self._keys)
+        keys = _tile_key(columns, rows)
+        # The keys are sorted and distinct: a binary search (np.isin would sort them again).
+        at = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
+        return self._keys[at] == keys if len(self._keys) else np.zeros(keys.shape, dtype=bool)
 
 
 _ROWS = 1 << 20  # rows per column in a tile key; far more than a grid of the globe needs

@@ -156,8 +156,8 @@ def _settlements_in(geometries: np.ndarray, settlements: SettlementIndex, outer:
     chosen = candidates[point_index]
     order = np.lexsort((settlements.geonameid[chosen], -settlements.population[chosen].astype(np.int64), area_index))
     members: list[list[Settlement]] = [[] for _ in range(len(geometries))]
-    for a, j in zip(area_index[order].tolist(), chosen[order].tolist()):
-        members[a].append(settlements.settlement(j))
+    for a, settlement in zip(area_index[order].tolist(), settlements.settlements(chosen[order])):
+        members[a].append(settlement)
     return [tuple(m) for m in members]
 
 
@@ -170,7 +170,7 @@ def _shares(
         return []
     counted = settlements.part_of < 0
     # Settlements beyond the outer edge whose disc reaches into the zones count too.
-    reach_km = float(estimated_radius_km(settlements.population[counted].max(initial=0))) + 1.0
+    reach_km = float(estimated_radius_km(np.max(settlements.population, where=counted, initial=0))) + 1.0
     minx, miny, maxx, maxy = outer.bounds
     dlat = reach_km / KM_PER_DEGREE
     dlon = dlat / math.cos(math.radians(min(89.0, max(abs(miny), abs(maxy)) + dlat)))
@@ -191,10 +191,9 @@ def _shares(
     )
     per_area: list[list[PopulationShare]] = [[] for _ in cut.ids]
     order = np.lexsort((shares.geonameid, -shares.people, shares.area))
-    for i in order.tolist():
-        per_area[int(shares.area[i])].append(
-            PopulationShare(int(shares.geonameid[i]), int(shares.people[i]), float(shares.lat[i]), float(shares.lon[i]))
-        )
+    columns = (shares.area[order], shares.geonameid[order], shares.people[order], shares.lat[order], shares.lon[order])
+    for area, geonameid, people, lat, lon in zip(*(column.tolist() for column in columns)):
+        per_area[area].append(PopulationShare(geonameid, people, lat, lon))
     return [tuple(p) for p in per_area]
 
 
