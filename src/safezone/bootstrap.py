@@ -72,7 +72,9 @@ def assemble(settings: Settings, clock: Callable[[], datetime] = utc_now, databa
     delivery = delivery or DeliverySettings.from_environ()
     subscriptions = SubscriptionService(database, clock, require_https=not delivery.allow_http,
                                         push_services=delivery.allowed_push_services)
-    return Container(settings, database, threats, alerts, PublicService(database.reader(), clock, settings.feed_retention),
+    public = PublicService(database.reader(), clock, settings.feed_retention)
+    database.committed.append(public.invalidate)  # what this process commits shows at once
+    return Container(settings, database, threats, alerts, public,
                      clock, subscriptions, delivery, HistoryService(database.reader(), clock, settings.archive_delay),
                      redis=shared_redis(settings.redis_url))
 

@@ -35,6 +35,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "ready_timeout_s": (0.1, 30.0, " seconds"),
     "expiry_sweep_s": (0.01, 3600.0, " seconds"),
     "public_in_flight": (1.0, 10_000.0, " requests"),
+    "change_watch_s": (0.005, 5.0, " seconds"),
 }
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
@@ -158,6 +159,9 @@ class Settings:
     trusted_hosts: tuple[str, ...] = ()  # Host headers we answer; any when empty
     ready_timeout_s: float = 1.5  # how long /readyz waits for the database
     expiry_sweep_s: float = 30.0
+    # How often each process reads the database's change mark, so that public answers are served
+    # from memory in between: what another process commits shows here within about this long.
+    change_watch_s: float = 0.025
     feed_retention: timedelta = DEFAULT_FEED_RETENTION  # how long feeds keep ended alerts
     archive_delay: timedelta = DEFAULT_ARCHIVE_DELAY  # how long after its end a warning enters the archive
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -205,7 +209,7 @@ class Settings:
                    "trusted_hosts": "SAFEZONE_TRUSTED_HOSTS", "ready_timeout_s": "SAFEZONE_READY_TIMEOUT_S",
                    "feed_retention": "SAFEZONE_FEED_RETENTION_HOURS",
                    "archive_delay": "SAFEZONE_ARCHIVE_DELAY_HOURS",
-                   "public_in_flight": "SAFEZONE_PUBLIC_IN_FLIGHT"}
+                   "public_in_flight": "SAFEZONE_PUBLIC_IN_FLIGHT", "change_watch_s": "SAFEZONE_CHANGE_WATCH_S"}
 
         def given(attribute: str) -> str | None:
             raw = env.get(sources[attribute])

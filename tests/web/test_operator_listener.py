@@ -91,8 +91,10 @@ def test_operators_have_their_own_listener_and_the_public_side_sees_what_they_is
             alert_id = issue_alert(login(client, "alice"), login(client, "bob"))
             issued_at = time.monotonic()
 
-            listed = httpx.get(public + "/api/alerts", timeout=10).json()
-            assert alert_id in [alert["id"] for alert in listed["alerts"]]
+            # The public process learns of it from its change watcher: within about 25 ms.
+            while alert_id not in [a["id"] for a in httpx.get(public + "/api/alerts", timeout=10).json()["alerts"]]:
+                assert time.monotonic() - issued_at < VISIBLE_LIMIT_S, "the public answers heard of it late"
+                time.sleep(0.005)
             _, event = page.first(VISIBLE_LIMIT_S + 5)
             assert event["id"] == alert_id
             assert time.monotonic() - issued_at < VISIBLE_LIMIT_S, "the public stream heard of it late"

@@ -18,6 +18,7 @@ import shapely
 from safezone.adapters.cap_xml.atom import FeedEntry, alerts_feed
 from safezone.adapters.cap_xml import parse_own
 from safezone.adapters.db import Database, NearbyShelter
+from safezone.adapters.db.change_mark import ChangeMark
 from safezone.adapters.db.unit_of_work import UnitOfWork
 from safezone.adapters.geodata.zone_files import area_feature, geojson_geometry, zones_to_geojson
 from safezone.domain import alerts as rules
@@ -79,10 +80,16 @@ class WhereAnswer:
 
 class PublicService:
     """The public read side. Answers come from a `Snapshot` of the issued messages, rebuilt only
-    when the database's change mark moves (one cheap statement per request, so several worker
-    processes on one database agree at once) or the clock alone changes an answer; from the
+    when the database's change mark moves or the clock alone changes an answer; and from the
     active zone set held in memory with a spatial index, read once per version; and from the
-    open shelters held in memory, read again when the mark's shelters part moves."""
+    open shelters held in memory, read again when the mark's shelters part moves.
+
+    Whether the mark moved is learnt one of two ways. Watched (a served process: `watched` is
+    called every few milliseconds by one background reader, and `invalidate` after every commit
+    this process makes): a request takes the snapshot from memory, with no statement at all, as
+    long as the watcher's last reading matches it and is recent. Otherwise (no watcher, a
+    commit since its last reading, or a reading too old to trust): one cheap statement reads
+    the mark, so several processes on one database agree at once."""
 
     def __init__(self, database: Database, clock: Callable[[], datetime],
                  feed_retention: timedelta = DEFAULT_FEED_RETENTION) -> None:
@@ -97,12 +104,62 @@ class PublicService:
         self._rebuild = threading.Lock()
         self._load = threading.Lock()
         self._load_shelters = threading.Lock()
+        # The watcher's last reading of the mark: (mark, time.monotonic() before it was read, how
+        # long it is trusted), or None (no watcher, or this process committed since).
+        self._watched: tuple[ChangeMark, float, float] | None = None
+        self._generation = 0  # moved by every invalidation, so a reading begun before one is dropped
+        self._watch = threading.Lock()
+        self._woken: Callable[[], None] | None = None
 
     # -- the snapshot ----------------------------------------------------------------------
 
+    def fresh(self) -> Snapshot | None:
+        """The snapshot when it is known current without asking the database (the watcher read
+        its mark recently and nothing was committed here since), else None. No statement."""
+        seen, current = self._watched, self._snapshot
+        if seen is None or current is None:
+            return None
+        mark, read_at, trust_s = seen
+        if current.mark != mark or time.monotonic() - read_at > trust_s or not current.fresh_at(self.clock()):
+            return None
+        return current
+
+    def watch_generation(self) -> int:
+        """Taken by the watcher before it reads the mark, and handed back with the reading."""
+        return self._generation
+
+    def watched(self, mark: ChangeMark, read_at: float, generation: int, trust_s: float) -> None:
+        """The watcher read `mark` (reading begun at `read_at`, monotonic); it is trusted for
+        `trust_s` seconds, unless this process commits something first."""
+        with self._watch:
+            if generation == self._generation:
+                self._watched = (mark, read_at, trust_s)
+
+    def invalidate(self) -> None:
+        """Something was committed in this process: ask the database until the watcher reads
+        the mark again (it is woken to do so at once)."""
+        with self._watch:
+            self._generation += 1
+            self._watched = None
+        woken = self._woken
+        if woken is not None:
+            woken()
+
+    def on_invalidate(self, wake: Callable[[], None] | None) -> None:
+        """How to wake the watcher after an invalidation (None: no watcher any more)."""
+        self._woken = wake
+        if wake is None:
+            with self._watch:
+                self._generation += 1
+                self._watched = None
+
     def snapshot(self, uow: UnitOfWork | None = None) -> Snapshot:
-        """The current snapshot: checked against the change mark (one statement), rebuilt if stale."""
+        """The current snapshot: from memory when `fresh`, else checked against the change mark
+        (one statement) and rebuilt if stale."""
         if uow is None:
+            known = self.fresh()
+            if known is not None:
+                return known
             with self.database.unit_of_work() as own:
                 return self.snapshot(own)
         asked = time.monotonic()
@@ -117,6 +174,11 @@ class PublicService:
                 return current
             self._snapshot = self._read_snapshot(uow, asked)
             return self._snapshot
+
+    def change_mark(self) -> ChangeMark:
+        """The database's change mark now (one statement): what the watcher reads."""
+        with self.database.unit_of_work() as uow:
+            return uow.changes.current()
 
     def _read_snapshot(self, uow: UnitOfWork, asked: float) -> Snapshot:
         now = self.clock()
@@ -262,6 +324,13 @@ class PublicService:
                     raise NoZones()
                 self._zones = ZonesInMemory(version, zones)
             return self._zones
+
+    def fresh_zones(self) -> ZonesInMemory | None:
+        """The active zone set when it is held and known current without a statement, else None."""
+        snapshot, held = self.fresh(), self._zones
+        if snapshot is None or held is None or held.version != snapshot.mark.zone_version:
+            return None
+        return held
 
     def active_zones(self) -> ZonesInMemory:
         return self.zones_in_memory(self.zone_version())

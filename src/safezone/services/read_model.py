@@ -40,6 +40,11 @@ class Derived:
         self._values: dict[Hashable, object] = {}
         self._lock = threading.RLock()  # a value may be built from another of the same object
 
+    def peek(self, key: Hashable) -> object | None:
+        """The value if it is built already, else None (never waits, never builds)."""
+        found = self._values.get(key, _MISSING)
+        return None if found is _MISSING else found
+
     def get(self, key: Hashable, build: Callable[[], T]) -> T:
         found = self._values.get(key, _MISSING)
         if found is not _MISSING:

@@ -12,6 +12,8 @@ read_only=True)`) refuses to commit: a use case that writes through one fails lo
 
 from __future__ import annotations
 
+from typing import Callable, Sequence
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from safezone.adapters.db.alert_repository import AlertRepository
@@ -58,8 +60,10 @@ class UnitOfWork:
     changes: ChangeMarks
     monitoring: MonitoringCounts
 
-    def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False,
+                 committed: Sequence[Callable[[], None]] = ()) -> None:
         self._sessions = sessions
+        self._committed = committed
         self._session: Session | None = None
         self.read_only = read_only
 
@@ -98,6 +102,8 @@ class UnitOfWork:
         if self.read_only:
             raise ReadOnlyUnitOfWork("commit() in a read-only unit of work: open it with read_only=False to write")
         self._session.commit()
+        for listener in self._committed:  # after the commit: what they read next includes it
+            listener()
         self._session.begin()
 
     def rollback(self) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from typing import Callable
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -42,8 +43,12 @@ def event_id(entry_id: str | bytes) -> int:
 class LiveFanout:
     """Publish events for every worker; `run` feeds this worker's broadcasters from Redis."""
 
-    def __init__(self, redis: aioredis.Redis, broadcasters: dict[str, Broadcaster]) -> None:
+    def __init__(self, redis: aioredis.Redis, broadcasters: dict[str, Broadcaster],
+                 heard: Callable[[], None] | None = None) -> None:
+        """`heard` is called before each event read is published here: another worker changed
+        something, so this one's public answers must not be served from memory unchecked."""
         self._redis = redis
+        self._heard = heard
         # The blocking read waits up to BLOCK_MS for entries: a connection of its own whose
         # timeout is longer than that (the shared client's short timeout would cut every wait).
         pool = redis.connection_pool
@@ -91,6 +96,8 @@ class LiveFanout:
                 key = key.decode() if isinstance(key, bytes) else key
                 broadcaster = self._broadcasters[key.removeprefix(PREFIX + ":")]
                 for entry_id, fields in entries:
+                    if self._heard is not None:
+                        self._heard()
                     last[key] = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
                     broadcaster.publish(fields[b"event"].decode(), fields[b"data"].decode(),
                                         event_id=event_id(entry_id))

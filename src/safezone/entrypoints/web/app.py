@@ -62,8 +62,8 @@ from safezone.entrypoints.web.ratelimit import (
     RateLimiter,
     RateLimits,
 )
-from safezone.entrypoints.web.relay import relay_issued
 from safezone.entrypoints.web.report_watch import watch_reports
+from safezone.entrypoints.web.watch import watch_changes
 from safezone.entrypoints.web.schemas import Problem
 from safezone.entrypoints.web.security_headers import SecurityHeaders
 from safezone.settings import Settings
@@ -106,7 +106,8 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     """`deliver` runs the delivery worker in process (by default when `sweep` does); `close`
     closes the container when the app stops (a worker process that assembled its own).
     `listener` PUBLIC: the operator side is refused and runs elsewhere, with the expiry sweep
-    and the delivery worker; issued messages reach the live stream through Redis or the relay."""
+    and the delivery worker; issued messages reach the live stream through Redis or the change
+    watcher's relay (`watch`)."""
     public_only = listener == PUBLIC
     sweep = sweep and not public_only
     deliver = False if public_only else (sweep if deliver is None else deliver)
@@ -118,7 +119,7 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
         application.state.live_fanout = fanout  # endpoints that announce events of their own
         detach = live.attach(container, asyncio.get_running_loop(), fanout)
         reading = asyncio.create_task(fanout.run()) if fanout is not None else None
-        relaying = asyncio.create_task(relay_issued(container)) if public_only and fanout is None else None
+        changes = asyncio.create_task(watch_changes(container, relay=public_only and fanout is None))
         # The operator side's own process hears of reports made on the public one from the database.
         watching = asyncio.create_task(watch_reports(container)) if listener == OPERATOR and fanout is None else None
         application.state.reports_watched = watching is not None
@@ -128,7 +129,7 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
             yield
         finally:
             detach()
-            for background in (reading, relaying, watching):
+            for background in (reading, changes, watching):
                 if background is not None:
                     background.cancel()
             await container.stream.close()  # open pages reconnect to the next server

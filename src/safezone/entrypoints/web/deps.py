@@ -42,6 +42,11 @@ def container(request: Request) -> Container:
     return request.app.state.container
 
 
+async def services(request: Request) -> Container:
+    """`container` as a dependency: async, so FastAPI does not hop to a thread to call it."""
+    return request.app.state.container
+
+
 def session_token(request: Request) -> tuple[str | None, bool]:
     """The presented session token and whether it came in the cookie."""
     header = request.headers.get("authorization", "")

@@ -74,7 +74,8 @@ def shared(services: Container) -> LiveFanout | None:
     """The fan-out of both streams through Redis, when the workers share one."""
     if services.redis is None:
         return None
-    return LiveFanout(services.redis, {PUBLIC: services.stream, OPERATOR: services.operator_stream})
+    return LiveFanout(services.redis, {PUBLIC: services.stream, OPERATOR: services.operator_stream},
+                      heard=services.public.invalidate)
 
 
 async def _events(broadcaster: Broadcaster, last_event_id: str | None) -> AsyncIterator[bytes]:

@@ -1,11 +1,17 @@
 """The public side, no login: alerts in force, each alert's CAP XML, the Atom feeds, the zones
-and areas, and "where am I?". Actual alerts and drills are never served together."""
+and areas, and "where am I?". Actual alerts and drills are never served together.
+
+The prepared answers (alerts in force, the feeds, the whole layers) are `async`: while the
+change watcher vouches for the snapshot (`PublicService.fresh`) they are served from memory on
+the event loop, with no thread and no statement; reading the mark or building an answer (once
+per change) goes to a worker thread."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Callable, Hashable
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from safezone.adapters.cap_xml import CAP_MIME_TYPE
 from safezone.bootstrap import Container
@@ -13,12 +19,13 @@ from safezone.domain import alerts as rules
 from safezone.domain.cap import Status
 from safezone.domain.errors import InputError
 from safezone.entrypoints.web import caching, views
-from safezone.entrypoints.web.deps import container
+from safezone.entrypoints.web.deps import services as services_dependency
 from safezone.entrypoints.web.schemas import AlertOut, AlertsOut, AreaMatchesOut, PublicStatus, WhereOut
 from safezone.services.public import MAX_WINDOW_AREAS
+from safezone.services.read_model import Derived, Snapshot, ZonesInMemory
 
 router = APIRouter()
-Services = Annotated[Container, Depends(container)]
+Services = Annotated[Container, Depends(services_dependency)]
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 StatusQuery = Annotated[PublicStatus, Query(description="Actual (default), or one kind of drill: Exercise or Test.")]
 GEOJSON = "application/geo+json"
@@ -30,10 +37,27 @@ def _geojson_response(description: str) -> dict:
     return {200: {"description": description, "content": {GEOJSON: {"schema": {"type": "object"}}}}}
 
 
-def _in_force(request: Request, services: Container, status: str, kind: str, media_type: str) -> Response:
+async def _snapshot(services: Container) -> Snapshot:
+    """The public snapshot: from memory when fresh, else (the mark read, maybe a rebuild) in a thread."""
+    return services.public.fresh() or await run_in_threadpool(services.public.snapshot)
+
+
+async def _zones(services: Container) -> ZonesInMemory:
+    return services.public.fresh_zones() or await run_in_threadpool(services.public.active_zones)
+
+
+async def _prepared(derived: Derived, key: Hashable, build: Callable[[], caching.Prepared]) -> caching.Prepared:
+    """A prepared answer: as built already, or built now in a thread (once per change)."""
+    found = derived.peek(key)
+    if isinstance(found, caching.Prepared):
+        return found
+    return await run_in_threadpool(derived.get, key, build)
+
+
+async def _in_force(request: Request, services: Container, status: str, kind: str, media_type: str) -> Response:
     """The alerts in force of one status, as JSON or GeoJSON: prepared once per snapshot."""
     wanted = Status(status)
-    snapshot = services.public.snapshot()
+    snapshot = await _snapshot(services)
 
     def build() -> caching.Prepared:
         items = snapshot.in_force([wanted])
@@ -42,18 +66,18 @@ def _in_force(request: Request, services: Container, status: str, kind: str, med
         return caching.prepare_json({"status": [wanted.value], "banner": rules.banner(wanted), "count": len(items),
                                      "alerts": [views.published_json(i) for i in items]}, media_type)
 
-    return caching.respond(request, snapshot.derived.get((kind, wanted), build), caching.ALERTS_MAX_AGE)
+    return caching.respond(request, await _prepared(snapshot.derived, (kind, wanted), build), caching.ALERTS_MAX_AGE)
 
 
 @router.get("/api/alerts", response_model=AlertsOut, summary="Alerts in force (JSON)")
-def alerts_in_force(request: Request, services: Services, status: StatusQuery = "Actual") -> Response:
-    return _in_force(request, services, status, "json", "application/json")
+async def alerts_in_force(request: Request, services: Services, status: StatusQuery = "Actual") -> Response:
+    return await _in_force(request, services, status, "json", "application/json")
 
 
 @router.get("/api/alerts.geojson", summary="Alerts in force (GeoJSON, one feature per alert)",
             response_class=Response, responses=_geojson_response("A FeatureCollection"))
-def alerts_geojson(request: Request, services: Services, status: StatusQuery = "Actual") -> Response:
-    return _in_force(request, services, status, "geojson", GEOJSON)
+async def alerts_geojson(request: Request, services: Services, status: StatusQuery = "Actual") -> Response:
+    return await _in_force(request, services, status, "geojson", GEOJSON)
 
 
 @router.get("/api/alerts/{alert_id}", response_model=AlertOut, summary="One issued alert (JSON)")
@@ -76,16 +100,17 @@ def _base_url(request: Request, services: Container) -> str:
     return (services.settings.public_url or str(request.base_url)).rstrip("/")
 
 
-def _feed(request: Request, services: Services, statuses: list[Status], name: str, title: str) -> Response:
+async def _feed(request: Request, services: Services, statuses: list[Status], name: str, title: str) -> Response:
     base = _base_url(request, services)
-    snapshot = services.public.snapshot()
+    snapshot = await _snapshot(services)
 
     def build() -> caching.Prepared:
         return caching.prepare(services.public.feed(
             statuses, feed_id=f"{base}/feeds/{name}", title=title, self_url=f"{base}/feeds/{name}",
             cap_url=lambda i: base + views.cap_url(i), snapshot=snapshot), ATOM)
 
-    return caching.respond(request, snapshot.derived.get(("feed", name, base), build), caching.ALERTS_MAX_AGE)
+    return caching.respond(request, await _prepared(snapshot.derived, ("feed", name, base), build),
+                           caching.ALERTS_MAX_AGE)
 
 
 _ATOM_DOC = {200: {"description": "An Atom feed", "content": {ATOM: {"schema": {"type": "string"}}}}}
@@ -93,40 +118,40 @@ _ATOM_DOC = {200: {"description": "An Atom feed", "content": {ATOM: {"schema": {
 
 @router.get("/feeds/alerts.atom", summary="Atom feed of Actual alerts in force", response_class=Response,
             responses=_ATOM_DOC)
-def feed_actual(request: Request, services: Services) -> Response:
-    return _feed(request, services, [Status.ACTUAL], "alerts.atom", "safezone: alerts in force")
+async def feed_actual(request: Request, services: Services) -> Response:
+    return await _feed(request, services, [Status.ACTUAL], "alerts.atom", "safezone: alerts in force")
 
 
 @router.get("/feeds/exercises.atom", summary="Atom feed of Exercise and Test alerts in force (drills only)",
             response_class=Response, responses=_ATOM_DOC)
-def feed_drills(request: Request, services: Services) -> Response:
-    return _feed(request, services, [Status.EXERCISE, Status.TEST], "exercises.atom",
+async def feed_drills(request: Request, services: Services) -> Response:
+    return await _feed(request, services, [Status.EXERCISE, Status.TEST], "exercises.atom",
                  "safezone: EXERCISE and TEST messages — NOT REAL ALERTS")
 
 
 @router.get("/api/zones.geojson", summary="The active zone set: one feature per side and distance band",
             response_class=Response, responses=_geojson_response("A FeatureCollection"))
-def zones(request: Request, services: Services) -> Response:
-    held = services.public.active_zones()
-    prepared = held.derived.get("zones.geojson",
-                                lambda: caching.prepare_json(services.public.zones_geojson()[1], GEOJSON))
+async def zones(request: Request, services: Services) -> Response:
+    held = await _zones(services)
+    prepared = await _prepared(held.derived, "zones.geojson",
+                               lambda: caching.prepare_json(services.public.zones_geojson()[1], GEOJSON))
     return caching.respond(request, prepared, caching.ZONES_MAX_AGE)
 
 
 @router.get("/api/areas.geojson", summary="Alert areas of the active zone set (all, or in a window)",
             response_class=Response, responses=_geojson_response("A FeatureCollection"))
-def areas(request: Request, services: Services,
+async def areas(request: Request, services: Services,
           bbox: Annotated[str | None, Query(max_length=200, description="min_lon,min_lat,max_lon,max_lat")] = None,
           offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many areas of the window "
                                                                         "(the answer's `next_offset` when there are more)")] = 0,
           limit: Annotated[int, Query(ge=1, le=MAX_WINDOW_AREAS, description="At most this many areas")] = MAX_WINDOW_AREAS,
           ) -> Response:
     if bbox is None:
-        held = services.public.active_zones()
-        prepared = held.derived.get("areas.geojson",
-                                    lambda: caching.prepare_json(services.public.areas_geojson()[1], GEOJSON))
+        held = await _zones(services)
+        prepared = await _prepared(held.derived, "areas.geojson",
+                                   lambda: caching.prepare_json(services.public.areas_geojson()[1], GEOJSON))
         return caching.respond(request, prepared, caching.ZONES_MAX_AGE)
-    _, layer = services.public.areas_geojson(_numbers(bbox), offset, limit)
+    _, layer = await run_in_threadpool(services.public.areas_geojson, _numbers(bbox), offset, limit)
     return caching.cached_json(request, layer, caching.ZONES_MAX_AGE, GEOJSON)
 
 

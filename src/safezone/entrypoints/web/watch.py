@@ -1,0 +1,79 @@
+"""One background reader per process keeps the public read side current: every
+`Settings.change_watch_s` (25 ms) it reads the database's change mark (one indexed statement)
+in a thread of its own and hands it to `PublicService.watched`, so that public requests are
+answered from memory, with no statement and no thread, while that reading stands. A commit made
+in this process invalidates the reading at once and wakes the reader; what another process
+commits shows here within about one interval. A reading older than `TRUST_INTERVALS` intervals
+(a reader held up by a stalled database or a saturated event loop) is not trusted: requests then
+read the mark themselves, as they do in a process with no reader at all.
+
+The same loop relays issued messages to this process's `/api/stream` when it issues nothing
+itself (the public listener beside an operator process, without Redis): when the mark's audit
+sequence moves, it reads the audit entries after the last one it saw and publishes each issued
+message. Why the audit log and not a pipe between the processes: it is already the ordered,
+committed record of every issue; nothing is lost when either process restarts, and any number
+of public processes (or a message issued by another tool on the same database) are served alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from safezone.bootstrap import Container
+from safezone.domain.alerts import UnknownAlert
+from safezone.entrypoints.web import live
+
+log = logging.getLogger("safezone.web.watch")
+TRUST_INTERVALS = 10  # a reading is trusted this many intervals (at least TRUST_MIN_S)
+TRUST_MIN_S = 0.25
+
+
+async def watch_changes(services: Container, relay: bool = False) -> None:
+    """Read the change mark every interval until cancelled (and relay issued messages when
+    `relay`). Its own thread: the request threads may all be busy with public load."""
+    loop = asyncio.get_running_loop()
+    public = services.public
+    interval_s = services.settings.change_watch_s
+    trust_s = max(TRUST_MIN_S, TRUST_INTERVALS * interval_s)
+    woken = asyncio.Event()
+
+    def wake() -> None:  # called in the thread that committed
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nothing left to wake
+            loop.call_soon_threadsafe(woken.set)
+
+    public.on_invalidate(wake)
+    seq: int | None = None  # the audit entry the relay saw last (None: not looked yet)
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="safezone-watch") as thread:
+            while True:
+                woken.clear()
+                try:
+                    generation, read_at = public.watch_generation(), time.monotonic()
+                    mark = await loop.run_in_executor(thread, public.change_mark)
+                    public.watched(mark, read_at, generation, trust_s)
+                    if relay and (seq is None or mark.audit_seq != seq):
+                        seq = await _relay(services, thread, seq)
+                except Exception:  # keep watching; a database hiccup must not end it for good
+                    log.exception("reading the change mark failed")
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(woken.wait(), interval_s)
+    finally:
+        public.on_invalidate(None)
+
+
+async def _relay(services: Container, thread: ThreadPoolExecutor, seq: int | None) -> int:
+    """Publish the messages issued after audit entry `seq` (None: none, from now on) to this
+    process's public stream; the newest entry seen."""
+    loop = asyncio.get_running_loop()
+    seq, issued = await loop.run_in_executor(thread, services.public.issued_after, seq)
+    for alert_id in issued:
+        try:
+            event, body = await loop.run_in_executor(thread, live.public_event, services, alert_id)
+        except UnknownAlert:  # a message the public never sees (status System, say)
+            continue
+        services.stream.publish(event, body)
+    return seq

@@ -1,0 +1,155 @@
+"""The change watcher of a served process (`entrypoints.web.watch`): while it vouches for the
+snapshot, the prepared public answers run no statement at all; what this process commits shows
+at once, what another process commits shows within about one watch interval, and the clock
+alone still ends an alert exactly at its expiry.
+
+The app runs with its lifespan (so the watcher runs), on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta
+from typing import Iterator
+
+import pytest
+from sqlalchemy import event
+
+from safezone.adapters.db.change_mark import MARK_SQL
+from safezone.bootstrap import Container, assemble
+from safezone.entrypoints.web import create_app
+from tests.support.app import Api, Clock, issue_alert, login, make_container
+
+PREPARED = ("/api/alerts", "/api/alerts?status=Exercise", "/api/alerts.geojson", "/feeds/alerts.atom",
+            "/feeds/exercises.atom", "/api/zones.geojson", "/api/areas.geojson")
+WESTGATE = {"lat": 50.45, "lon": 29.99}  # in AAA-0-1
+# What another process commits must show within this (the interval is 25 ms; the rest is slack
+# for a loaded test machine, far below what a Cancel may take to reach the public).
+OTHER_PROCESS_LIMIT_S = 2.0
+
+
+def served(container: Container) -> Iterator[Api]:
+    """The app with its lifespan running (the watcher with it), as `safezone serve` runs it."""
+    app = create_app(container, sweep=False)
+    api = Api(app)
+    lifespan = app.router.lifespan_context(app)
+    api._run(lifespan.__aenter__())
+    try:
+        yield api
+    finally:
+        api._run(lifespan.__aexit__(None, None, None))
+        api.close()
+
+
+@pytest.fixture
+def watched(container: Container) -> Iterator[Api]:
+    yield from served(container)
+
+
+@pytest.fixture
+def other(container: Container, clock: Clock) -> Iterator[Api]:
+    """Another process on the same database: its own services and caches (no watcher needed)."""
+    services = assemble(container.settings, clock=clock)
+    api = Api(create_app(services, sweep=False))
+    yield api
+    api.close()
+    services.close()
+
+
+class Statements:
+    """Every statement the database runs, with the thread that ran it."""
+
+    def __init__(self, container: Container) -> None:
+        self.engine = container.database.engine
+        self.seen: list[tuple[str, str]] = []
+        event.listen(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, _conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        self.seen.append((threading.current_thread().name, statement))
+
+    def by_requests(self) -> list[str]:
+        """What ran outside the watcher's own thread."""
+        return [sql for thread, sql in self.seen if not thread.startswith("safezone-watch")]
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+
+def until(condition, limit_s: float = OTHER_PROCESS_LIMIT_S) -> float:  # type: ignore[no-untyped-def]
+    """Poll `condition` every 5 ms; the seconds it took to hold (fails past `limit_s`)."""
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < limit_s, "not within the limit"
+        time.sleep(0.005)
+    return time.monotonic() - start
+
+
+def _alert_ids(api: Api) -> list[int]:
+    return [a["id"] for a in api.get("/api/alerts").json()["alerts"]]
+
+
+def test_a_fresh_public_answer_runs_no_statement(watched, container):
+    alert_id = issue_alert(login(watched, "alice"), login(watched, "bob"))
+    assert _alert_ids(watched) == [alert_id]
+    until(lambda: container.public.fresh() is not None)  # the watcher read the mark since
+    for path in PREPARED:  # each built once (a thread may build it)
+        assert watched.get(path).status_code == 200, path
+    statements = Statements(container)
+    try:
+        for _ in range(5):
+            for path in PREPARED:
+                answer = watched.get(path, headers={"Accept-Encoding": "gzip"})
+                assert answer.status_code == 200, path
+        prepared = statements.by_requests()
+        for _ in range(5):
+            assert watched.get("/api/where", params=WESTGATE).json()["alerts"][0]["id"] == alert_id
+        where = statements.by_requests()[len(prepared):]
+    finally:
+        statements.close()
+    assert prepared == []  # not even a BEGIN: no connection taken
+    assert where and MARK_SQL not in where, where  # only its nearest shelters are read
+    assert [sql for _, sql in statements.seen if sql == MARK_SQL], "the watcher read the mark meanwhile"
+
+
+def test_a_cancel_made_by_another_process_reaches_the_alerts_and_the_feed_within_the_bound(watched, other):
+    alice, bob = login(other, "alice"), login(other, "bob")
+    alert_id = issue_alert(alice, bob)
+    until(lambda: _alert_ids(watched) == [alert_id])
+    feed = watched.get("/feeds/alerts.atom").text
+    assert feed.count("<entry>") == 1 and "CANCELLED" not in feed.upper()
+
+    assert alice.post(f"/api/operator/alerts/{alert_id}/cancel").status_code == 200
+    took = until(lambda: _alert_ids(watched) == [])
+    assert "cancel" in watched.get("/feeds/alerts.atom").text.lower()
+    assert took < OTHER_PROCESS_LIMIT_S
+    assert watched.get("/api/where", params=WESTGATE).json()["alerts"] == []
+
+
+def test_what_this_process_commits_shows_at_once_whatever_the_watch_interval(db_url, sample_zones, clock):
+    """With a watcher that reads only every 5 s, a change made here still shows in the very
+    next answer: every commit here invalidates the watcher's reading."""
+    container = make_container(db_url, sample_zones, clock, change_watch_s=5.0)
+    try:
+        for watched in served(container):
+            alice, bob = login(watched, "alice"), login(watched, "bob")
+            for _ in range(3):
+                alert_id = issue_alert(alice, bob)
+                assert alert_id in _alert_ids(watched)  # no wait at all
+                until(lambda: container.public.fresh() is not None)  # read again at once, not in 5 s
+                assert alice.post(f"/api/operator/alerts/{alert_id}/cancel").status_code == 200
+                assert alert_id not in _alert_ids(watched)
+    finally:
+        container.close()
+
+
+def test_an_alert_leaves_every_answer_exactly_at_its_expiry(watched, container, clock):
+    alert_id = issue_alert(login(watched, "alice"), login(watched, "bob"))
+    expires = datetime.fromisoformat(watched.get(f"/api/alerts/{alert_id}").json()["expires"])
+    clock.now = expires - timedelta(seconds=1)
+    assert _alert_ids(watched) == [alert_id]
+    until(lambda: container.public.fresh() is not None and _alert_ids(watched) == [alert_id])
+    clock.now = expires  # no write, no sweep: the snapshot knows its own end
+    assert _alert_ids(watched) == []
+    assert watched.get("/api/alerts.geojson").json()["features"] == []
+    assert watched.get("/api/where", params=WESTGATE).json()["alerts"] == []
+    assert "EXPIRED:" in watched.get("/feeds/alerts.atom").text
