@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.account_models import AuditHeadRow, AuditRow
+from safezone.adapters.db.change_mark import moved
 from safezone.adapters.db.import_repository import as_utc
 from safezone.domain.audit import AuditEntry, ChainHead, canonical_details
 
@@ -57,6 +58,7 @@ class AuditRepository:
             .values(seq=entry.seq, hash=entry.hash)
             .execution_options(synchronize_session=False)
         )
+        moved(self._session)
 
     def one_snapshot(self) -> None:
         """Make every later read of this transaction see the same moment, so a check of the

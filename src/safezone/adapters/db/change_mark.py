@@ -23,6 +23,17 @@ MARK_SQL = ("SELECT (SELECT seq FROM audit_head WHERE id = 1), "
 BUMP_SHELTERS_SQL = "UPDATE shelter_head SET seq = seq + 1 WHERE id = 1"
 
 
+# Set in a session's `info` by a write that moves the mark (an audit entry, an activation, a
+# shelter change): only such a commit makes this process's own readers stop trusting the
+# watcher's last reading (a delivery receipt, which moves nothing, leaves it trusted).
+MOVED = "safezone.moves_change_mark"
+
+
+def moved(session: Session) -> None:
+    """Note that the transaction of `session` moves the change mark."""
+    session.info[MOVED] = True
+
+
 @dataclass(frozen=True)
 class ChangeMark:
     audit_seq: int
@@ -42,3 +53,4 @@ class ChangeMarks:
     def shelters_changed(self) -> None:
         """Move the shelters' part of the mark, in the caller's transaction."""
         self._session.connection().exec_driver_sql(BUMP_SHELTERS_SQL)
+        moved(self._session)

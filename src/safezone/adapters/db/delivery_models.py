@@ -64,7 +64,7 @@ class IntegratorRow(Base):
 class DeliveryRow(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
-        Index("ix_deliveries_due", "state", "priority", "not_before", "id"),  # a lease's order (migration 0140)
+        Index("ix_deliveries_due", "state", "priority", "not_before", "id"),  # a lease's order (migration 0145)
         Index("ix_deliveries_alert", "alert_id", "state"),
         Index("ix_deliveries_chain", "chain", "receiver"),
         Index("ix_deliveries_receiver", "receiver", "channel", "id"),

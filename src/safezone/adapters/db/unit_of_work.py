@@ -20,7 +20,7 @@ from safezone.adapters.db.alert_repository import AlertRepository
 from safezone.adapters.db.area_repository import AreaRepository
 from safezone.adapters.db.audit_repository import AuditRepository
 from safezone.adapters.db.delivery_repository import DeliveryRepository
-from safezone.adapters.db.change_mark import ChangeMarks
+from safezone.adapters.db.change_mark import MOVED, ChangeMarks
 from safezone.adapters.db.monitoring import MonitoringCounts
 from safezone.adapters.db.import_repository import ImportRunRepository
 from safezone.adapters.db.integrator_repository import IntegratorRepository
@@ -94,6 +94,7 @@ class UnitOfWork:
             if self._session.in_transaction():
                 self._session.rollback()
         finally:
+            self._session.info.pop(MOVED, None)
             self._session.close()
             self._session = None
 
@@ -101,12 +102,15 @@ class UnitOfWork:
         assert self._session is not None, "commit() outside a `with` block"
         if self.read_only:
             raise ReadOnlyUnitOfWork("commit() in a read-only unit of work: open it with read_only=False to write")
+        moves_mark = self._session.info.pop(MOVED, False)
         self._session.commit()
-        for listener in self._committed:  # after the commit: what they read next includes it
-            listener()
+        if moves_mark:
+            for listener in self._committed:  # after the commit: what they read next includes it
+                listener()
         self._session.begin()
 
     def rollback(self) -> None:
         assert self._session is not None, "rollback() outside a `with` block"
+        self._session.info.pop(MOVED, None)
         self._session.rollback()
         self._session.begin()

@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db import locks
+from safezone.adapters.db.change_mark import moved
 from safezone.adapters.db.import_repository import as_utc
 from safezone.adapters.db.subscriber_repository import SubscriberRepository
 from safezone.adapters.db.models import AlertAreaRow, SettlementRow, ZoneBandRow, ZoneSetRow, ZoneSideRow
@@ -107,6 +108,7 @@ class ZoneRepository:
             raise UnknownVersion(version)
         self._session.execute(update(ZoneSetRow).where(ZoneSetRow.active.is_(True)).values(active=False))
         self._session.execute(update(ZoneSetRow).where(ZoneSetRow.version == version).values(active=True))
+        moved(self._session)
         self._session.expire_all()
         # Subscribers' cells follow the active set's grid (targeting's cache; see subscriber_repository).
         SubscriberRepository(self._session).refresh_cells(self.resolution(version))
