@@ -112,6 +112,30 @@ def test_a_fresh_public_answer_runs_no_statement(watched, container):
     assert [sql for _, sql in statements.seen if sql == MARK_SQL], "the watcher read the mark meanwhile"
 
 
+def test_where_is_answered_on_the_event_loop_while_current_and_in_a_thread_after_a_change(watched, container,
+                                                                                        monkeypatch):
+    """No worker thread for "where am I?" while the watcher vouches for what it needs (the
+    threads are where a saturated process queues); after a change, the same answer by the
+    thread path, which reads what changed."""
+    alert_id = issue_alert(login(watched, "alice"), login(watched, "bob"))
+    threaded = []
+    slow_path = container.public.where
+    monkeypatch.setattr(container.public, "where", lambda *a, **k: threaded.append(a) or slow_path(*a, **k))
+    first = watched.get("/api/where", params=WESTGATE).json()  # reads the shelters: a thread
+    until(lambda: container.public.fresh() is not None)
+    threaded.clear()
+    for _ in range(5):
+        assert watched.get("/api/where", params=WESTGATE).json() == first
+    assert threaded == []
+    assert [a["id"] for a in first["alerts"]] == [alert_id]
+
+    with container.database.unit_of_work() as uow:
+        uow.changes.shelters_changed()
+        uow.commit()
+    assert watched.get("/api/where", params=WESTGATE).json() == first
+    assert len(threaded) == 1
+
+
 def test_a_cancel_made_by_another_process_reaches_the_alerts_and_the_feed_within_the_bound(watched, other):
     alice, bob = login(other, "alice"), login(other, "bob")
     alert_id = issue_alert(alice, bob)

@@ -274,18 +274,21 @@ class PublicService:
         """
         check_coordinates(lat, lon)
         snapshot = self.snapshot()
-        nearby = [NearbyShelter(shelter, metres) for shelter, metres in
-                  self.open_shelters(snapshot.mark.shelter_seq).nearest(lat, lon, shelters, NEAREST_MAX_KM)]
         version = snapshot.mark.zone_version
-        area = None if version is None else self.zones_in_memory(version).area_at(lat, lon)
-        here = [AlertHere(alert, min(areas, key=lambda a: a.time_to_shelter_s))
-                for alert, areas in snapshot.alerts_at(lat, lon)]
-        return WhereAnswer(
-            lat=lat, lon=lon, area=area,
-            alerts=tuple(h for h in here if h.alert.status is Status.ACTUAL),
-            drills=tuple(h for h in here if h.alert.status in rules.PRACTICE_STATUSES),
-            shelters=shelter_options(lat, lon, version, area, nearby),
-        )
+        return _where(snapshot, None if version is None else self.zones_in_memory(version),
+                      self.open_shelters(snapshot.mark.shelter_seq), lat, lon, shelters)
+
+    def where_from_memory(self, lat: float, lon: float, shelters: int = 3) -> WhereAnswer | None:
+        """The same answer as `where` when everything it needs is held and known current, else
+        None: no statement and no lock, so an event loop may ask it (and a thread does the rest)."""
+        check_coordinates(lat, lon)
+        snapshot, zones, held = self.fresh(), self._zones, self._shelters
+        if snapshot is None or held is None or held[0] < snapshot.mark.shelter_seq:
+            return None
+        version = snapshot.mark.zone_version
+        if version is not None and (zones is None or zones.version != version):
+            return None
+        return _where(snapshot, None if version is None else zones, held[1], lat, lon, shelters)
 
     def open_shelters(self, seq: int) -> NearestIndex[Shelter]:
         """The open shelters as an index in memory, at least as new as the shelter mark `seq`:
@@ -392,6 +395,23 @@ class PublicService:
         found = sorted((e for e in index if any(wanted in n for n in e[2])), key=rank)[:limit]
         return [AreaMatch(area, next(n for n, f in zip(names, folded) if wanted in f))
                 for area, names, folded in found]
+
+
+def _where(snapshot: Snapshot, zones: ZonesInMemory | None, open_shelters: NearestIndex[Shelter],
+           lat: float, lon: float, shelters: int) -> WhereAnswer:
+    """The answer to "where am I?" from what is held in memory: the area, the alerts at the
+    point (each in its own zone-set version) and the nearest open shelters."""
+    nearby = [NearbyShelter(shelter, metres) for shelter, metres in
+              open_shelters.nearest(lat, lon, shelters, NEAREST_MAX_KM)]
+    area = None if zones is None else zones.area_at(lat, lon)
+    here = [AlertHere(alert, min(areas, key=lambda a: a.time_to_shelter_s))
+            for alert, areas in snapshot.alerts_at(lat, lon)]
+    return WhereAnswer(
+        lat=lat, lon=lon, area=area,
+        alerts=tuple(h for h in here if h.alert.status is Status.ACTUAL),
+        drills=tuple(h for h in here if h.alert.status in rules.PRACTICE_STATUSES),
+        shelters=shelter_options(lat, lon, None if zones is None else zones.version, area, nearby),
+    )
 
 
 def search_index(zones: ZoneSet) -> list[tuple[AlertArea, tuple[str, ...], tuple[str, ...]]]:
