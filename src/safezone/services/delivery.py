@@ -4,8 +4,11 @@ One pass (`run_once`) does three things, each its own unit of work:
 
 1. **Plan**: every unprocessed outbox entry becomes one `deliveries` row per receiver and
    channel (`services.targeting`), keyed message × receiver × channel; a second plan of the
-   same entry adds nothing. A follow-up (Update, Cancel, all-clear) ends the pending copies of
-   its chain's earlier messages unsent: a Cancel overtakes the alert it cancels.
+   same entry adds nothing. A large fan-out is planned `PLAN_CHUNK` rows per transaction, in
+   the receivers' order, between leases; its entry is processed with its last chunk (a worker
+   that stops between chunks leaves the rest to the next). A follow-up (Update, Cancel,
+   all-clear) ends the pending copies of its chain's earlier messages unsent, and the rest of
+   an earlier message still being planned is not planned: a Cancel overtakes the alert it cancels.
 2. **Lease**: due rows are leased to this worker (see `DeliveryRepository.claim`: no two workers
    hold one row, an Update never before its alert, Cancels then Actual then drills first).
 3. **Send and record**: each channel sends concurrently; the outcome is recorded only while the
@@ -114,24 +117,22 @@ class DeliveryEngine:
         before the rest is planned; its outbox entry is processed once its last chunk is in."""
         added = 0
         while True:
-            staged: dict[int, list[dict] | None] = {}
-            try:
-                with self.database.unit_of_work() as uow:
-                    entries = uow.outbox.claim_pending(OUTBOX_TOPIC, limit)
-                    for entry in entries:
-                        count, rest = self._plan(uow, entry.alert_id)
-                        added += count
-                        staged[entry.alert_id] = rest
-                        if rest is None:
-                            uow.outbox.mark_processed(entry.id, self.clock())
-                    unfinished = any(rest is not None for rest in staged.values())
-                    last = unfinished or len(entries) < limit
-                    tasks = self._lease(uow) if last and lease else []
-                    uow.commit()
-            except BaseException:  # not committed: the next plan starts from what the database holds
-                for alert_id in staged:
-                    self._chunks.pop(alert_id, None)
-                raise
+            staged: dict[int, list[dict] | None] = {}  # kept once committed: a rolled-back chunk is planned again
+            with self.database.unit_of_work() as uow:
+                entries = uow.outbox.claim_pending(OUTBOX_TOPIC, limit)
+                if len(entries) < limit:  # plans another worker finished (or holds) are dropped, not kept
+                    claimed = {entry.alert_id for entry in entries}
+                    self._chunks = {a: rest for a, rest in self._chunks.items() if a in claimed}
+                for entry in entries:
+                    count, rest = self._plan(uow, entry.alert_id)
+                    added += count
+                    staged[entry.alert_id] = rest
+                    if rest is None:
+                        uow.outbox.mark_processed(entry.id, self.clock())
+                unfinished = any(rest is not None for rest in staged.values())
+                last = unfinished or len(entries) < limit
+                tasks = self._lease(uow) if last and lease else []
+                uow.commit()
             for alert_id, rest in staged.items():
                 if rest is None:
                     self._chunks.pop(alert_id, None)
