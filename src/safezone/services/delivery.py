@@ -4,8 +4,11 @@ One pass (`run_once`) does three things, each its own unit of work:
 
 1. **Plan**: every unprocessed outbox entry becomes one `deliveries` row per receiver and
    channel (`services.targeting`), keyed message × receiver × channel; a second plan of the
-   same entry adds nothing. A follow-up (Update, Cancel, all-clear) ends the pending copies of
-   its chain's earlier messages unsent: a Cancel overtakes the alert it cancels.
+   same entry adds nothing. A large fan-out is planned `PLAN_CHUNK` rows per transaction, in
+   the receivers' order, between leases; its entry is processed with its last chunk (a worker
+   that stops between chunks leaves the rest to the next). A follow-up (Update, Cancel,
+   all-clear) ends the pending copies of its chain's earlier messages unsent, and the rest of
+   an earlier message still being planned is not planned: a Cancel overtakes the alert it cancels.
 2. **Lease**: due rows are leased to this worker (see `DeliveryRepository.claim`: no two workers
    hold one row, an Update never before its alert, Cancels then Actual then drills first).
 3. **Send and record**: each channel sends concurrently; the outcome is recorded only while the
@@ -34,7 +37,7 @@ from safezone.adapters.channels.settings import DeliverySettings
 from safezone.adapters.db import Database, UnitOfWork
 from safezone.adapters.db.delivery_repository import DeliveryTask
 from safezone.adapters.queue.redis_stream import StreamUnavailable
-from safezone.domain.alerts import AlertKind
+from safezone.domain.alerts import AlertKind, AlertRecord
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import (
     BrokerReceiver,
@@ -53,6 +56,7 @@ from safezone.services.subscriptions import email_links
 log = logging.getLogger("safezone.delivery")
 FAILING_WAIT_S = 2.0  # the longest wait between passes while they fail
 STRAGGLER_WAIT_S = 0.25  # how long a batch waits for its slowest copies before the next is leased
+PLAN_CHUNK = 2000  # delivery rows planned per transaction: a fan-out's first copies leave before the rest is in
 
 
 @dataclass
@@ -96,6 +100,8 @@ class DeliveryEngine:
         self._recorder: asyncio.Future | None = None  # records `_receipts` in bulk (`_record_receipts`)
         self._recorded = PassResult()  # what the recorder did since the last pass reported it
         self.straggler_wait_s = STRAGGLER_WAIT_S
+        self.plan_chunk = PLAN_CHUNK
+        self._chunks: dict[int, list[dict]] = {}  # alerts being planned: the rows still to plan
 
     # -- 1. plan -----------------------------------------------------------------------------
 
@@ -106,39 +112,69 @@ class DeliveryEngine:
     def plan_and_claim(self, limit: int = 20, *, lease: bool = True) -> tuple[int, list[DeliveryTask]]:
         """Plan the outbox (how many rows were added) and, with `lease`, lease the first batch
         of due deliveries in the same transaction as the last planning step: a just-issued
-        alert's first copies leave after one commit, not two."""
+        alert's first copies leave after one commit, not two. A large fan-out is planned one
+        chunk per call (`plan_chunk` rows, in the receivers' order), so its first copies leave
+        before the rest is planned; its outbox entry is processed once its last chunk is in."""
         added = 0
         while True:
+            staged: dict[int, list[dict] | None] = {}  # kept once committed: a rolled-back chunk is planned again
             with self.database.unit_of_work() as uow:
                 entries = uow.outbox.claim_pending(OUTBOX_TOPIC, limit)
+                if len(entries) < limit:  # plans another worker finished (or holds) are dropped, not kept
+                    claimed = {entry.alert_id for entry in entries}
+                    self._chunks = {a: rest for a, rest in self._chunks.items() if a in claimed}
                 for entry in entries:
-                    added += self._plan(uow, entry.alert_id)
-                    self._planned.append(entry.alert_id)
-                    uow.outbox.mark_processed(entry.id, self.clock())
-                last = len(entries) < limit
+                    count, rest = self._plan(uow, entry.alert_id)
+                    added += count
+                    staged[entry.alert_id] = rest
+                    if rest is None:
+                        uow.outbox.mark_processed(entry.id, self.clock())
+                unfinished = any(rest is not None for rest in staged.values())
+                last = unfinished or len(entries) < limit
                 tasks = self._lease(uow) if last and lease else []
                 uow.commit()
+            for alert_id, rest in staged.items():
+                if rest is None:
+                    self._chunks.pop(alert_id, None)
+                    self._planned.append(alert_id)
+                else:
+                    self._chunks[alert_id] = rest
             if last:
                 return added, tasks
 
-    def _plan(self, uow: UnitOfWork, alert_id: int) -> int:
-        alert = uow.alerts.get(alert_id)
-        if alert is None or alert.issued_at is None:
-            return 0
+    def _plan(self, uow: UnitOfWork, alert_id: int) -> tuple[int, list[dict] | None]:
+        """Plan the next chunk of an alert: rows added and the rows still to plan (None: done)."""
+        rows = self._chunks.get(alert_id)
+        if rows is None:
+            alert = uow.alerts.get(alert_id)
+            if alert is None or alert.issued_at is None:
+                return 0, None
+            planned = uow.deliveries.planned_targets(alert_id)  # a plan cut short (a crash, another worker)
+            if planned and uow.alerts.followed(alert_id):
+                return 0, None
+            rows = self._rows(uow, alert, skip=not planned)
+            rows = [row for row in rows if (row["receiver"], row["channel"]) not in planned]
+        elif uow.alerts.followed(alert_id):  # an Update or Cancel came meanwhile: the rest is not sent
+            return 0, None
+        added = uow.deliveries.add_many(rows[:self.plan_chunk])
+        return added, (rows[self.plan_chunk:] or None)
+
+    def _rows(self, uow: UnitOfWork, alert: AlertRecord, *, skip: bool) -> list[dict]:
+        """Every delivery row of an alert, in the receivers' order; a follow-up first ends
+        (with `skip`) the pending copies of its chain's earlier messages."""
         now = self.clock()
         chain = targeting.chain_of(uow, alert) or alert.cap_identifier or str(alert.id)
-        if alert.follows is not None:
+        if alert.follows is not None and skip:
             skipped = uow.deliveries.skip_pending(chain, alert.id, now, f"superseded by the {alert.kind.value} "
                                                   f"(alert {alert.id}) before it was sent")
             if skipped:
                 log.info("alert %s: %d pending copies of its chain not sent", alert.id, skipped)
         reach = targeting.receivers(uow, alert, chain)
         rank = priority(alert.kind in (AlertKind.CANCEL, AlertKind.ALL_CLEAR), alert.status is Status.ACTUAL)
-        rows = [{"key": f"{alert.id}:{receiver}:{channel}", "alert_id": alert.id, "chain": chain,
+        return [{"key": f"{alert.id}:{receiver}:{channel}", "alert_id": alert.id, "chain": chain,
                  "receiver": receiver, "channel": channel, "priority": rank, "state": "queued", "attempts": 0,
                  "not_before": now, "issued_at": alert.issued_at, "expires_at": alert.expires}
                 for receiver, channel in sorted(reach.targets)]
-        return uow.deliveries.add_many(rows)
 
     # -- 2. lease ----------------------------------------------------------------------------
 

@@ -54,6 +54,11 @@ class AlertRepository:
         row = self._session.scalar(query)
         return None if row is None else _record(row)
 
+    def followed(self, alert_id: int) -> bool:
+        """Whether an issued message (Update, Cancel, all-clear) follows this one."""
+        query = select(AlertRow.id).where(AlertRow.follows == alert_id, AlertRow.issued_at.is_not(None)).limit(1)
+        return self._session.scalar(query) is not None
+
     def cap_xml(self, alert_id: int) -> bytes | None:
         text = self._session.scalar(select(AlertRow.cap_xml).where(AlertRow.id == alert_id))
         return None if text is None else text.encode("utf-8")

@@ -59,14 +59,21 @@ class DeliveryRepository:
         self._session = session
 
     def add_many(self, rows: Sequence[dict]) -> int:
-        """Insert planned deliveries; rows whose key exists already are left as they are."""
+        """Insert planned deliveries (how many were new); rows whose key exists already are left
+        as they are, so a plan resumed after a crash, or made by two workers, doubles nothing."""
         table = DeliveryRow.__table__
         dialect = postgresql if self._dialect == "postgresql" else sqlite
         added = 0
         for start in range(0, len(rows), CHUNK):
-            statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["key"])
-            added += self._session.execute(statement, list(rows[start:start + CHUNK])).rowcount or 0
+            # RETURNING counts the rows inserted on both databases (psycopg's executemany rowcount is -1)
+            statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+            added += len(self._session.execute(statement, list(rows[start:start + CHUNK])).all())
         return added
+
+    def planned_targets(self, alert_id: int) -> set[tuple[str, str]]:
+        """(receiver, channel) of every delivery already planned for one message."""
+        query = select(DeliveryRow.receiver, DeliveryRow.channel).where(DeliveryRow.alert_id == alert_id)
+        return {(r, c) for r, c in self._session.execute(query)}
 
     def receivers_of_chain(self, chain: str) -> set[tuple[str, str]]:
         """(receiver, channel) of every delivery any message of the chain planned."""
