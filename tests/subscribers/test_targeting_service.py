@@ -59,3 +59,28 @@ def test_receivers_are_exact_on_edges_bands_areas_and_drills(api, container):
     cancel = alice.post(f"/api/operator/alerts/{update['id']}/cancel").json()
     engine.plan_pending()
     assert planned(container, cancel["id"]) == first | {far_band}
+
+
+def test_integrators_get_what_their_area_filter_names_and_no_filter_gets_everything(api, container):
+    from datetime import datetime, timezone
+
+    from safezone.domain.subscribers import Integrator
+
+    def gateway(name: str, areas: tuple[str, ...]) -> str:
+        with container.database.unit_of_work() as uow:
+            uow.integrators.add(Integrator(id=f"int_{name}", name=name, kind="webhook", area_ids=areas,
+                                           created_at=datetime.now(timezone.utc), url="https://gw.example.org/in",
+                                           secret="s" * 32))
+            uow.commit()
+        return f"int_{name}"
+
+    everything = gateway("everything", ())
+    this_area = gateway("this-area", ("AAA-0-1", "ZZZ-9-9"))
+    other_area = gateway("other-area", ("BBB-0-1",))
+    alice, bob = login(api, "alice"), login(api, "bob")
+    composed = alice.post("/api/operator/alerts", compose_body(areas=("AAA-0-1", "AAA-1-1"))).json()
+    assert composed["receivers"]["webhook"] == 2
+    alert_id = issue_alert(alice, bob, areas=("AAA-0-1", "AAA-1-1"))
+    worker.engine(container, {}).plan_pending()
+    reached = planned(container, alert_id)
+    assert everything in reached and this_area in reached and other_area not in reached

@@ -243,7 +243,13 @@ class Integrator:
     topic_prefix: str | None = None
 
     def wants(self, area_ids: tuple[str, ...]) -> bool:
-        return not self.area_ids or bool(set(self.area_ids) & set(area_ids))
+        return wants(self.area_ids, frozenset(area_ids))
+
+
+def wants(filter_ids: tuple[str, ...], alert_areas: frozenset[str]) -> bool:
+    """Whether an integrator with this area filter (none: every area) gets an alert over
+    `alert_areas` (a set made once per alert, not once per integrator)."""
+    return not filter_ids or not alert_areas.isdisjoint(filter_ids)
 
 
 INTEGRATOR_KINDS = ("webhook", "mqtt")

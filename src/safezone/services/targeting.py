@@ -28,6 +28,7 @@ from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import ChannelKind
 from safezone.domain.cell_targeting import NO_CELL, CellIndex, ZoneCells, covered_by_cells
 from safezone.domain.targeting import covered
+from safezone.domain.subscribers import wants
 
 # What targeting keeps of a zone set between alerts (`ZoneCells`), for the last few versions
 # targeted. A version's areas never change, and ZoneCells compares each area's geometry with
@@ -79,9 +80,9 @@ def receivers(uow: UnitOfWork, alert: AlertRecord, chain: str | None = None) -> 
             targets.add((subscription.id, ChannelKind.WEBPUSH.value))
         if subscription.email is not None and subscription.email_confirmed:
             targets.add((subscription.id, ChannelKind.EMAIL.value))
-    for integrator in uow.integrators.all():
-        if integrator.wants(alert.area_ids):
-            targets.add((integrator.id, integrator.kind))
+    alert_areas = frozenset(alert.area_ids)
+    targets.update((integrator_id, kind) for integrator_id, kind, filter_ids in uow.integrators.filters()
+                   if wants(filter_ids, alert_areas))
     return Receivers(frozenset(targets))
 
 

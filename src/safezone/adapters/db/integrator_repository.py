@@ -57,6 +57,12 @@ class IntegratorRepository:
             found += [tuple(r) for r in self._session.execute(query)]  # type: ignore[misc]
         return found
 
+    def filters(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(id, kind, area ids) of every integrator: all that targeting needs, as plain columns
+        (no dates decoded, no secret read), for an alert that may reach 100,000 of them."""
+        query = select(IntegratorRow.id, IntegratorRow.kind, IntegratorRow.area_ids)
+        return [(i, kind, tuple(areas)) for i, kind, areas in self._session.execute(query)]
+
     def all(self) -> list[Integrator]:
         return [_integrator(r) for r in self._session.execute(select(*_COLUMNS).order_by(IntegratorRow.name))]
 
