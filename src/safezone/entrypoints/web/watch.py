@@ -4,8 +4,10 @@ in a thread of its own and hands it to `PublicService.watched`, so that public r
 answered from memory, with no statement and no thread, while that reading stands. A commit made
 in this process invalidates the reading at once and wakes the reader; what another process
 commits shows here within about one interval. A reading older than `TRUST_INTERVALS` intervals
-(a reader held up by a stalled database or a saturated event loop) is not trusted: requests then
-read the mark themselves, as they do in a process with no reader at all.
+(a reader held up by a stalled database) is not trusted: requests then read the mark themselves,
+as they do in a process with no reader at all. The reader is a plain thread, never a task on
+the event loop: a loop saturated by public requests (the very minute this matters) would delay
+each reading past its trust, and every request would go back to the database.
 
 The same loop relays issued messages to this process's `/api/stream` when it issues nothing
 itself (the public listener beside an operator process, without Redis): when the mark's audit
@@ -20,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -33,36 +36,53 @@ TRUST_MIN_S = 0.25
 
 
 async def watch_changes(services: Container, relay: bool = False) -> None:
-    """Read the change mark every interval until cancelled (and relay issued messages when
-    `relay`). Its own thread: the request threads may all be busy with public load."""
+    """Read the change mark every interval, in a thread of its own, until cancelled; and relay
+    issued messages when `relay` (on this loop, woken by the reader when the audit moves)."""
     loop = asyncio.get_running_loop()
     public = services.public
     interval_s = services.settings.change_watch_s
     trust_s = max(TRUST_MIN_S, TRUST_INTERVALS * interval_s)
-    woken = asyncio.Event()
+    woken, stop = threading.Event(), threading.Event()
+    audit_moved = asyncio.Event()
 
-    def wake() -> None:  # called in the thread that committed
-        with contextlib.suppress(RuntimeError):  # the loop has closed: nothing left to wake
-            loop.call_soon_threadsafe(woken.set)
+    def read() -> None:
+        last_seq: int | None = None
+        while not stop.is_set():
+            woken.clear()
+            try:
+                generation, read_at = public.watch_generation(), time.monotonic()
+                mark = public.change_mark()
+                public.watched(mark, read_at, generation, trust_s)
+                if relay and mark.audit_seq != last_seq:
+                    last_seq = mark.audit_seq
+                    with contextlib.suppress(RuntimeError):  # the loop has closed
+                        loop.call_soon_threadsafe(audit_moved.set)
+            except Exception:  # keep watching; a database hiccup must not end it for good
+                log.exception("reading the change mark failed")
+            woken.wait(interval_s)
 
-    public.on_invalidate(wake)
-    seq: int | None = None  # the audit entry the relay saw last (None: not looked yet)
+    public.on_invalidate(woken.set)  # called in the thread that committed
+    reader = threading.Thread(target=read, name="safezone-watch", daemon=True)
+    reader.start()
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="safezone-watch") as thread:
+        if not relay:
+            await asyncio.Event().wait()  # until cancelled
+        seq: int | None = None  # the audit entry the relay saw last (None: not looked yet)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="safezone-watch-relay") as thread:
             while True:
-                woken.clear()
+                await audit_moved.wait()
+                audit_moved.clear()
                 try:
-                    generation, read_at = public.watch_generation(), time.monotonic()
-                    mark = await loop.run_in_executor(thread, public.change_mark)
-                    public.watched(mark, read_at, generation, trust_s)
-                    if relay and (seq is None or mark.audit_seq != seq):
-                        seq = await _relay(services, thread, seq)
-                except Exception:  # keep watching; a database hiccup must not end it for good
-                    log.exception("reading the change mark failed")
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(woken.wait(), interval_s)
+                    seq = await _relay(services, thread, seq)
+                except Exception:  # keep relaying; a database hiccup must not end it for good
+                    log.exception("relaying issued messages failed")
+                    audit_moved.set()
+                    await asyncio.sleep(interval_s)
     finally:
         public.on_invalidate(None)
+        stop.set()
+        woken.set()
+        reader.join(1)  # at most one reading away: it must not outlive the database it reads
 
 
 async def _relay(services: Container, thread: ThreadPoolExecutor, seq: int | None) -> int:
