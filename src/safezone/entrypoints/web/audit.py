@@ -18,13 +18,13 @@ from fastapi.responses import JSONResponse
 
 from safezone.bootstrap import Container
 from safezone.domain.audit import AuditEntry, utc_text
-from safezone.entrypoints.web.deps import Operator, container, operator
+from safezone.entrypoints.web.deps import Operator, operator, services
 from safezone.entrypoints.web.errors import Refused
 from safezone.services import audit_reading
 from safezone.services.audit_reading import MAX_PAGE, AuditQuery
 
 router = APIRouter(prefix="/api/operator/audit")
-Services = Annotated[Container, Depends(container)]
+Services = Annotated[Container, Depends(services)]
 LoggedIn = Annotated[Operator, Depends(operator)]
 NO_STORE = {"Cache-Control": "no-store"}
 MAX_PROBLEMS_SHOWN = 100

@@ -17,12 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from safezone.bootstrap import Container
 from safezone.domain.subscribers import Integrator
-from safezone.entrypoints.web.deps import Operator, container, operator
+from safezone.entrypoints.web.deps import Operator, operator, services
 from safezone.entrypoints.web.errors import Refused
 from safezone.services import delivery_receipts, integrators
 
 router = APIRouter(prefix="/api/operator")
-Services = Annotated[Container, Depends(container)]
+Services = Annotated[Container, Depends(services)]
 LoggedIn = Annotated[Operator, Depends(operator)]
 NO_STORE = {"Cache-Control": "no-store"}
 

@@ -44,7 +44,7 @@ def container(request: Request) -> Container:
 
 async def services(request: Request) -> Container:
     """`container` as a dependency: async, so FastAPI does not hop to a thread to call it."""
-    return request.app.state.container
+    return container(request)
 
 
 def session_token(request: Request) -> tuple[str | None, bool]:

@@ -19,12 +19,12 @@ from starlette.concurrency import run_in_threadpool
 
 from safezone.adapters.db import DatabaseUnavailable
 from safezone.bootstrap import Container
-from safezone.entrypoints.web.deps import container
+from safezone.entrypoints.web.deps import services
 from safezone.entrypoints.web.errors import problem
 from safezone.entrypoints.web.schemas import Problem
 
 router = APIRouter(tags=["health"])
-Services = Annotated[Container, Depends(container)]
+Services = Annotated[Container, Depends(services)]
 RETRY_AFTER_S = 5
 NOT_READY = {503: {"model": Problem, "description": "Not ready: the reason (the database is down or locked)"}}
 

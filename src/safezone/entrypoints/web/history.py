@@ -15,11 +15,11 @@ from safezone.bootstrap import Container
 from safezone.domain.cap import Status
 from safezone.domain.errors import InputError
 from safezone.entrypoints.web import caching
-from safezone.entrypoints.web.deps import container
+from safezone.entrypoints.web.deps import services
 from safezone.entrypoints.web.schemas import PublicStatus
 
 router = APIRouter()
-Services = Annotated[Container, Depends(container)]
+Services = Annotated[Container, Depends(services)]
 ARCHIVE_MAX_AGE = 60
 Area = Annotated[str | None, Query(max_length=100, description="One alert area id; all areas when left out.")]
 Moment = Annotated[str | None, Query(max_length=40, description="ISO 8601 date or time with zone (UTC if none).")]

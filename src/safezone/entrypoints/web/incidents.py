@@ -16,13 +16,13 @@ from safezone.bootstrap import Container
 from safezone.domain.accounts import require_analyst
 from safezone.domain.errors import InputError
 from safezone.domain.incidents import Incident
-from safezone.entrypoints.web.deps import Operator, container, operator
+from safezone.entrypoints.web.deps import Operator, operator, services
 from safezone.entrypoints.web.history import moment
 from safezone.services import incidents as service
 from safezone.services.effectiveness import effectiveness as build
 
 router = APIRouter(prefix="/api/operator")
-Services = Annotated[Container, Depends(container)]
+Services = Annotated[Container, Depends(services)]
 LoggedIn = Annotated[Operator, Depends(operator)]
 
 

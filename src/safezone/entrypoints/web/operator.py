@@ -14,7 +14,7 @@ from safezone.domain.alerts import AlertKind, AlertRecord, AlertState
 from safezone.domain.cap import InfoText, Status
 from safezone.domain.errors import InputError
 from safezone.entrypoints.web import views
-from safezone.entrypoints.web.deps import SESSION_COOKIE, Operator, container, operator
+from safezone.entrypoints.web.deps import SESSION_COOKIE, Operator, operator, services
 from safezone.entrypoints.web.schemas import (
     CancelIn,
     ComposeIn,
@@ -36,7 +36,7 @@ from safezone.domain.stages import AlertStage, StagePlan
 from safezone.services.alerts import Composition
 
 router = APIRouter(prefix="/api/operator")
-Services = Annotated[Container, Depends(container)]
+Services = Annotated[Container, Depends(services)]
 LoggedIn = Annotated[Operator, Depends(operator)]
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from safezone.bootstrap import Container
 from safezone.domain.shelter_reports import ReportState, ShelterProblem, ShelterReport
 from safezone.entrypoints.web import live
-from safezone.entrypoints.web.deps import Operator, container, operator
+from safezone.entrypoints.web.deps import Operator, operator, services
 from safezone.entrypoints.web.errors import Refused
 from safezone.entrypoints.web.ratelimit import retry_after
 from safezone.entrypoints.web.views import when
@@ -22,7 +22,7 @@ from safezone.services import shelter_reports as service
 
 router = APIRouter()
 operator_router = APIRouter(prefix="/api/operator/shelter-reports")
-Services = Annotated[Container, Depends(container)]
+Services = Annotated[Container, Depends(services)]
 LoggedIn = Annotated[Operator, Depends(operator)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 REPORTED = "shelter.reported"

@@ -21,13 +21,13 @@ from safezone.adapters.channels.webpush import application_server_key, load_or_c
 from safezone.bootstrap import Container
 from safezone.domain.subscribers import Place, PushSubscription, Subscription, SubscriptionRequest
 from safezone.entrypoints.web import caching
-from safezone.entrypoints.web.deps import container
+from safezone.entrypoints.web.deps import services
 from safezone.entrypoints.web.errors import Refused
 from safezone.services.subscriptions import SubscriptionNotFound
 
 router = APIRouter(prefix="/api/subscriptions")
 key_router = APIRouter()  # a public read: outside the subscribe rate bucket
-Services = Annotated[Container, Depends(container)]
+Services = Annotated[Container, Depends(services)]
 SubscriberId = Annotated[str, Path(min_length=5, max_length=32, pattern=r"^sub_[A-Za-z0-9_-]+$")]
 NO_STORE = {"Cache-Control": "no-store"}
 KEY_MAX_AGE = 3600  # the key changes only if its file is replaced (which orphans every push subscription)

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Path
 
 from safezone.bootstrap import Container
 from safezone.domain.accounts import User
-from safezone.entrypoints.web.deps import Operator, container, operator
+from safezone.entrypoints.web.deps import Operator, operator, services
 from safezone.entrypoints.web.schemas import PasswordIn, RolesIn, UserIn, UserOut, UsersOut
 from safezone.services import accounts
 
 router = APIRouter(prefix="/api/operator/users")
-Services = Annotated[Container, Depends(container)]
+Services = Annotated[Container, Depends(services)]
 Admin = Annotated[Operator, Depends(operator)]
 Name = Annotated[str, Path(min_length=1, max_length=200, description="A user name, in any case")]
 
