@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,32 @@ def test_postgres_gets_postgis_geometry_columns_with_gist_indexes(postgres_url):
         ).scalar_one()
     assert column_type == "geometry(Point,4326)"
     assert methods == "gist"
+
+
+def test_a_write_commits_while_another_connection_is_reading(db_url):
+    """An operator's issue must not wait for the public side's readers: on SQLite's default
+    rollback journal a commit waits until no connection is reading (a second and more under
+    public load); in write-ahead-log mode, as on PostgreSQL, it does not."""
+    with Database(db_url) as db:
+        with db.unit_of_work(read_only=True) as reader:
+            before = reader.changes.current()  # the read transaction now holds its snapshot
+            committed = threading.Event()
+
+            def write() -> None:
+                with db.unit_of_work() as uow:
+                    uow.changes.shelters_changed()
+                    uow.commit()
+                committed.set()
+
+            writer = threading.Thread(target=write)
+            writer.start()
+            assert committed.wait(10), "the write waited for the reader"
+        writer.join()
+        with db.unit_of_work(read_only=True) as uow:
+            assert uow.changes.current().shelter_seq == before.shelter_seq + 1
+
+
+def test_a_sqlite_file_keeps_a_write_ahead_log(tmp_path):
+    path = tmp_path / "safezone.db"
+    with Database.open(str(path)) as db, db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"

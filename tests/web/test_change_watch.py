@@ -150,6 +150,29 @@ def test_a_cancel_made_by_another_process_reaches_the_alerts_and_the_feed_within
     assert watched.get("/api/where", params=WESTGATE).json()["alerts"] == []
 
 
+def test_what_another_process_commits_is_taken_in_by_the_watcher_and_no_request_reads_it(watched, container,
+                                                                                       other):
+    """The minute it matters: an alert issued by the operators' process while the public one is
+    busy. The watcher rebuilds the snapshot in its own thread; requests go on answering from
+    the previous one until the new one is ready, and none runs a statement (a request that did
+    would hold a read lock the operators' next write waits for, on SQLite)."""
+    for path in PREPARED:
+        assert watched.get(path).status_code == 200, path
+    assert watched.get("/api/where", params=WESTGATE).status_code == 200
+    until(lambda: container.public.fresh() is not None)
+    statements = Statements(container)
+    try:
+        alert_id = issue_alert(login(other, "alice"), login(other, "bob"))
+        until(lambda: _alert_ids(watched) == [alert_id])
+        for path in PREPARED:
+            assert watched.get(path).status_code == 200, path
+        assert [a["id"] for a in watched.get("/api/where", params=WESTGATE).json()["alerts"]] == [alert_id]
+    finally:
+        statements.close()
+    assert statements.by_requests() == []
+    assert [sql for _, sql in statements.seen if sql == MARK_SQL], "the watcher read the mark meanwhile"
+
+
 def test_what_this_process_commits_shows_at_once_whatever_the_watch_interval(db_url, sample_zones, clock):
     """With a watcher that reads only every 5 s, a change made here still shows in the very
     next answer: every commit here invalidates the watcher's reading."""

@@ -7,6 +7,7 @@ ones are never mixed with drills: every query takes the statuses it serves.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
@@ -120,13 +121,32 @@ class PublicService:
         if seen is None or current is None:
             return None
         mark, read_at, trust_s = seen
-        if current.mark != mark or time.monotonic() - read_at > trust_s or not current.fresh_at(self.clock()):
+        # A snapshot the watcher built after its reading began is at least as new as the reading.
+        if ((current.mark != mark and current.asked_at < read_at) or time.monotonic() - read_at > trust_s
+                or not current.fresh_at(self.clock())):
             return None
         return current
 
     def watch_generation(self) -> int:
         """Taken by the watcher before it reads the mark, and handed back with the reading."""
         return self._generation
+
+    def refresh(self) -> ChangeMark:
+        """Bring what public requests are answered from up to the database's change mark: the
+        snapshot (rebuilt when the mark or the clock has moved), the zone set it names and the open
+        shelters, each read only when behind; the mark they now stand at.
+
+        Called by the watcher, in its own thread, with every reading: requests go on answering
+        from the previous snapshot (its reading still trusted) while the next one is built, so
+        under load no request waits for a rebuild or opens a transaction, and none holds a
+        read lock the operators' next write would wait for."""
+        with self.database.unit_of_work(read_only=True) as uow:
+            snapshot = self.snapshot(uow)
+        if snapshot.mark.zone_version is not None:
+            with contextlib.suppress(NoZones):  # activated and gone at once: requests will say so
+                self.zones_in_memory(snapshot.mark.zone_version)
+        self.open_shelters(snapshot.mark.shelter_seq)
+        return snapshot.mark
 
     def watched(self, mark: ChangeMark, read_at: float, generation: int, trust_s: float) -> None:
         """The watcher read `mark` (reading begun at `read_at`, monotonic); it is trusted for

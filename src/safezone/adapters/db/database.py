@@ -9,8 +9,12 @@ reads what the previous one committed (two approvers, or an approve and a reject
   begins its own: `BEGIN IMMEDIATE` takes the database's write lock before the first read,
   waiting (busy_timeout) while another writer holds it. A read-only unit of work (and any
   connection not marked as a writer) begins a plain deferred transaction: it reads one
-  snapshot and does not queue behind writers (only, briefly, behind a writer's commit).
-  See SQLAlchemy's pysqlite notes, "Serializable isolation / Savepoints / Transactional DDL".
+  snapshot and neither waits for writers nor makes them wait, because a database file runs in
+  write-ahead-log mode (`journal_mode=WAL`). In SQLite's default rollback journal a commit
+  must wait until no connection is reading: under public load (many readers, in this process
+  and in others on the same file) an operator's issue waited a second and more for them.
+  See SQLAlchemy's pysqlite notes, "Serializable isolation / Savepoints / Transactional DDL",
+  and SQLite's "Write-Ahead Logging" (the -wal and -shm files beside the database are part of it).
 - PostgreSQL: the repositories lock the rows a change depends on (`SELECT … FOR UPDATE`, an
   advisory lock where there is no row yet); read-only units of work run `READ ONLY`.
 """
@@ -33,10 +37,11 @@ from safezone.adapters.db.unit_of_work import WRITES, UnitOfWork
 from safezone.adapters.db.url import resolve_url
 
 
-def _tune_sqlite(engine: Engine) -> None:
-    """Foreign keys on (SQLite leaves them off), wait for a writer instead of failing, and
-    begin every transaction ourselves: IMMEDIATE (the write lock first) on a connection marked
-    as one that writes, DEFERRED on any other (reads, a readiness probe)."""
+def _tune_sqlite(engine: Engine, in_memory: bool) -> None:
+    """Foreign keys on (SQLite leaves them off), wait for a writer instead of failing, a
+    database file in write-ahead-log mode (readers and the writer never wait for each other),
+    and begin every transaction ourselves: IMMEDIATE (the write lock first) on a connection
+    marked as one that writes, DEFERRED on any other (reads, a readiness probe)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -44,6 +49,8 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if not in_memory:  # kept in the file: a no-op once set
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -111,8 +118,8 @@ class Database:
         in_memory = sqlite and parsed.database in (None, "", ":memory:")  # one connection, SQLAlchemy's own pool
         pool = {} if in_memory else SQLITE_POOL if sqlite else POSTGRES_POOL
         self.engine = create_engine(url, pool_pre_ping=not sqlite, **pool)
-        if parsed.get_backend_name() == "sqlite":
-            _tune_sqlite(self.engine)
+        if sqlite:
+            _tune_sqlite(self.engine, in_memory)
         migrate.upgrade(self.engine)
         self._sessions = sessionmaker(self.engine.execution_options(**{WRITES: True}), expire_on_commit=False)
         reader = self.engine.execution_options(postgresql_readonly=True) if self.dialect == "postgresql" else self.engine

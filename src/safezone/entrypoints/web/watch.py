@@ -51,7 +51,7 @@ async def watch_changes(services: Container, relay: bool = False) -> None:
             woken.clear()
             try:
                 generation, read_at = public.watch_generation(), time.monotonic()
-                mark = public.change_mark()
+                mark = public.refresh()
                 public.watched(mark, read_at, generation, trust_s)
                 if relay and mark.audit_seq != last_seq:
                     last_seq = mark.audit_seq
