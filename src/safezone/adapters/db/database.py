@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import math
+import sqlite3
 from pathlib import Path
 from typing import Callable
 
@@ -153,18 +154,27 @@ class Database:
         view._only_reads = True
         return view
     def ping(self, timeout_s: float) -> None:
-        """Read the schema revision on a fresh connection that waits at most about `timeout_s`.
+        """Read the schema revision on a fresh connection that waits at most about `timeout_s`;
+        on SQLite, also take the write lock and let it go at once.
 
         A fresh connection, not one from the pool: the pool's connections wait 30 s for a
-        locked SQLite file, and a readiness check must answer fast. Raises DatabaseUnavailable.
+        locked SQLite file, and a readiness check must answer fast. The write lock because in
+        write-ahead-log mode reads go on while another connection holds it, and a service that
+        cannot write cannot issue an alert. Raises DatabaseUnavailable.
         """
         engine = self._probe_engine(timeout_s)
         try:
             with engine.connect() as connection:
                 connection.execute(text("SELECT version_num FROM alembic_version")).all()
+                if self.dialect == "sqlite":
+                    raw = connection.connection.driver_connection
+                    raw.execute("BEGIN IMMEDIATE")
+                    raw.execute("ROLLBACK")
         except DBAPIError as error:
             reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
             raise DatabaseUnavailable(reason) from None
+        except sqlite3.OperationalError as error:  # the write lock, taken on the driver's connection
+            raise DatabaseUnavailable(str(error).strip().splitlines()[0]) from None
 
     def _probe_engine(self, timeout_s: float) -> Engine:
         if timeout_s not in self._probes:
