@@ -99,3 +99,15 @@ def test_runs_give_the_very_distance_of_the_whole_piece(pair):
         ])
         expected = shapely.distance(shapely.points(points), piece.line)
         assert np.array_equal(piece.runs.distance(points[:, 0], points[:, 1]), expected)
+
+
+def test_distance_ranges_are_rounded_as_round_does():
+    """The build rounds distances to 0.01 km in bulk: the same floats as Python's round, ties
+    and values one ulp beside a tie included."""
+    from safezone.services.zones import _hundredths
+
+    rng = np.random.default_rng(5)
+    ties = np.arange(0, 100_000) / 200  # every x.xx5 up to 500 km, and the exact hundredths
+    values = np.concatenate([rng.uniform(0, 500, 200_000), ties, np.nextafter(ties, 0), np.nextafter(ties, 1e9),
+                             [0.285, 1.005, 2.675, -0.125, -0.0, 0.0, 1e12 + 0.005, np.inf]])
+    assert _hundredths(values) == [round(v, 2) for v in values.tolist()]
