@@ -35,3 +35,19 @@ def test_a_tile_set_holds_the_points_near_its_geometry_and_no_others():
     assert tiles.holds([10.5, 13.5, 12.0], [50.3, 50.5, 49.5]).tolist() == [True, True, True]  # neighbours count
     assert tiles.holds([10.5, 16.5, 12.0], [53.5, 50.3, 47.5]).tolist() == [False, False, False]
     assert tiles.grown(3.0, 0).holds([16.5], [50.3]).tolist() == [True]
+
+
+def test_halving_and_clipping_straight_away_give_the_same_parts(rus_ukr_border, monkeypatch):
+    """A small geometry is clipped to each box straight away, a large one halved first: both
+    give each box the same part (area and extent), so the threshold is only a matter of speed."""
+    from safezone.domain import clipping
+
+    territory = shapely.clip_by_rect(rus_ukr_border.sides[1].territory, 30.0, 46.0, 40.0, 52.5)
+    boxes = grid_boxes(territory.bounds, 0.5)
+    monkeypatch.setattr(clipping, "DIRECT_VERTICES", 0)
+    halved = clip_to_boxes(territory, boxes)
+    monkeypatch.setattr(clipping, "DIRECT_VERTICES", 10**9)
+    straight = clip_to_boxes(territory, boxes)
+    assert np.count_nonzero(~shapely.is_empty(halved)) > 100
+    assert np.allclose(shapely.area(halved), shapely.area(straight), rtol=1e-12, atol=0)
+    assert np.allclose(shapely.bounds(halved), shapely.bounds(straight), rtol=0, atol=1e-12, equal_nan=True)

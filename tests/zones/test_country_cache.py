@@ -14,14 +14,14 @@ from safezone.adapters.geodata import naturalearth
 
 def test_the_cached_countries_are_the_shapefiles_own(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFEZONE_CACHE", str(tmp_path))
-    naturalearth.load_countries.cache_clear()
+    naturalearth.stored_countries.cache_clear()
     try:
         first = naturalearth.load_countries()  # reads the shapefile, writes the cache
         assert list(tmp_path.glob("naturalearth-countries-*.npz"))
-        naturalearth.load_countries.cache_clear()
+        naturalearth.stored_countries.cache_clear()
         again = naturalearth.load_countries()  # from the cache
     finally:
-        naturalearth.load_countries.cache_clear()
+        naturalearth.stored_countries.cache_clear()
     assert len(first) > 200 and first.keys() == again.keys()
     for code, country in first.items():
         assert again[code].name == country.name and again[code].code == code

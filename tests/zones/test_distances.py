@@ -79,3 +79,35 @@ def test_only_the_nearest_pieces_are_weighed_yet_the_distance_is_that_to_every_p
     lon, lat, _ = GEOD.fwd(start[:, 0], start[:, 1], rng.uniform(0, 360, 400), offset_km * 1000)
     assert len(measure._pieces) > 8  # more pieces than are weighed first
     np.testing.assert_array_equal(measure.distance_km(lon, lat), _min_over_every_piece(measure, lon, lat))
+
+
+@pytest.mark.parametrize("pair", ["RUS-UKR", "ISR-LBN"])
+def test_runs_give_the_very_distance_of_the_whole_piece(pair):
+    """Each piece is measured against the runs of its line that can hold the nearest point:
+    the result must be GEOS's distance to the whole line, bit for bit (the zones round it)."""
+    measure, _, vertices = border(pair)
+    rng = np.random.default_rng(12)
+    for piece in measure._pieces:
+        xy = shapely.get_coordinates(piece.line)
+        # Points near the line, far from it, on its vertices and beside the runs' shared ends.
+        picked = xy[rng.integers(0, len(xy), 300)]
+        joins = xy[:: geodesy.RUN_SEGMENTS]
+        points = np.concatenate([
+            picked + rng.normal(scale=2_000, size=picked.shape),
+            picked + rng.normal(scale=80_000, size=picked.shape),
+            xy, joins + 0.5, joins - rng.uniform(0, 3_000, size=joins.shape),
+        ])
+        expected = shapely.distance(shapely.points(points), piece.line)
+        assert np.array_equal(piece.runs.distance(points[:, 0], points[:, 1]), expected)
+
+
+def test_distance_ranges_are_rounded_as_round_does():
+    """The build rounds distances to 0.01 km in bulk: the same floats as Python's round, ties
+    and values one ulp beside a tie included."""
+    from safezone.services.zones import _hundredths
+
+    rng = np.random.default_rng(5)
+    ties = np.arange(0, 100_000) / 200  # every x.xx5 up to 500 km, and the exact hundredths
+    values = np.concatenate([rng.uniform(0, 500, 200_000), ties, np.nextafter(ties, 0), np.nextafter(ties, 1e9),
+                             [0.285, 1.005, 2.675, -0.125, -0.0, 0.0, 1e12 + 0.005, np.inf]])
+    assert _hundredths(values) == [round(v, 2) for v in values.tolist()]

@@ -40,8 +40,11 @@ def area_names(sides: Sequence[str], bands: Sequence[int], geometries: Sequence[
     together): a cell cut by a band edge keeps one name in both bands."""
     names = place_names or PlaceNames.empty()
     count = len(geometries)
-    centroids = shapely.get_coordinates(shapely.centroid(np.asarray(geometries, dtype=object))) if count else np.empty((0, 2))
     empty = np.array([i for i in range(count) if not members[i]], dtype=np.int64)
+    # Only areas without a settlement are named from where they lie.
+    centroids = np.full((count, 2), np.nan)
+    if len(empty):
+        centroids[empty] = shapely.get_coordinates(shapely.centroid(np.asarray(geometries, dtype=object)[empty]))
     source = np.full(count, -1, dtype=np.int64)  # the settlement a "near" name is made from
     source[empty] = _nearest_settlements(centroids[empty], settlements)
     near = source >= 0

@@ -212,7 +212,24 @@ def _distance_ranges(geometries: np.ndarray, band_of: Sequence[int], border: Bor
     band_max = np.array([b.max_km for b in bands])[index]
     low = np.clip(np.minimum.reduceat(distances, starts), band_min, band_max)
     high = np.clip(np.maximum.reduceat(distances, starts), band_min, band_max)
-    return [round(v, 2) for v in low.tolist()], [round(v, 2) for v in high.tolist()]
+    return _hundredths(low), _hundredths(high)
+
+
+def _hundredths(values: np.ndarray) -> list[float]:
+    """`[round(v, 2) for v in values]`, to the bit, without a call of round per area (a build
+    rounds two figures of every area; round's exact decimal conversion was 2-3 % of a build).
+
+    Away from a tie, Python rounds the exact value of v·100 to the nearest integer k and
+    returns the double nearest k/100, which is what rint(v·100)/100 gives: the product's
+    rounding error (< 1e-11 here) cannot carry it across a half. Values within 1e-6 of a half,
+    and any too large for that bound to hold, are left to round itself."""
+    scaled = values * 100
+    found = (np.rint(scaled) / 100).tolist()
+    with np.errstate(invalid="ignore"):  # inf - inf: such values go to round below
+        fraction = scaled - np.floor(scaled)
+    for i in np.flatnonzero((np.abs(fraction - 0.5) < 1e-6) | ~(np.abs(values) < 1e9)).tolist():
+        found[i] = round(float(values[i]), 2)
+    return found
 
 
 @dataclass(frozen=True)

