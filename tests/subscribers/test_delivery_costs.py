@@ -73,7 +73,7 @@ def test_a_wait_for_room_wakes_when_enough_copies_are_done_or_at_its_timeout(con
 
 
 def test_the_collector_is_set_for_delivering_while_the_worker_runs_and_reset_after(container):
-    before = gc.get_threshold()
+    before = (gc.get_threshold(), gc.get_freeze_count() > 0)
     seen: list[tuple[int, int]] = []
 
     async def run() -> None:
@@ -89,4 +89,4 @@ def test_the_collector_is_set_for_delivering_while_the_worker_runs_and_reset_aft
 
     asyncio.run(run())
     assert all(threshold >= collector.YOUNG_THRESHOLD and frozen > 0 for threshold, frozen in seen), seen
-    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    assert (gc.get_threshold(), gc.get_freeze_count() > 0) == before
