@@ -311,18 +311,23 @@ class Bench:
             found.append(self.arrivals[-1] - started)
         return found
 
-    async def fan(self, receivers: int) -> tuple[float, float, int]:
-        """Issue one alert to `receivers` integrators: seconds to the first and the last copy."""
+    async def fan(self, receivers: int) -> tuple[float, float, int, float]:
+        """Issue one alert to `receivers` integrators: seconds to the first and the last copy,
+        and this process's CPU seconds (every thread, the sink's too) from issue to last copy."""
         self.integrators(receivers)
         await asyncio.sleep(0.2)
         before = len(self.arrivals)
+        cpu = time.process_time()
         issued_at, alert_id = await asyncio.to_thread(self.issue)
         await self.arrived(before + receivers)
-        return self.arrivals[before] - issued_at, self.arrivals[-1] - issued_at, alert_id
+        return self.arrivals[before] - issued_at, self.arrivals[-1] - issued_at, alert_id, time.process_time() - cpu
 
-    async def raw_rate(self, receivers: int) -> float:
+    async def raw_rate(self, receivers: int) -> tuple[float, float]:
+        """Raw POSTs per second, and the CPU seconds they took (the sink's too)."""
         body = b'{"type":"alert.alert","summary":{},"cap":"' + b"x" * 2500 + b'"}'
-        return await _raw_rate(f"http://127.0.0.1:{self.port}/raw", [body] * receivers, 100)
+        cpu = time.process_time()
+        rate = await _raw_rate(f"http://127.0.0.1:{self.port}/raw", [body] * receivers, 100)
+        return rate, time.process_time() - cpu
 
     async def close(self) -> None:
         await self.runner.cleanup()
@@ -343,13 +348,13 @@ def fan_out(receivers: int) -> None:
         engine = worker.engine(container, {"webhook": channel})
         running = asyncio.create_task(worker.embedded(container, stop, {"webhook": channel}, engine))
         firsts = await bench.firsts(20)
-        first, last, alert_id = await bench.fan(receivers)
+        first, last, alert_id, ours_cpu = await bench.fan(receivers)
         await engine.settle()  # the receipts of copies still being recorded
         stop.set()
         await running
         with container.database.unit_of_work(read_only=True) as uow:
             latencies = uow.deliveries.latencies(alert_id)
-        raw_rate = await bench.raw_rate(receivers)
+        raw_rate, raw_cpu = await bench.raw_rate(receivers)
         await bench.close()
         ours_rate = receivers / last
         print(f"fan-out: {receivers:,} signed webhook deliveries to a loopback aiohttp sink (SQLite state, "
@@ -357,6 +362,8 @@ def fan_out(receivers: int) -> None:
         print(f"  ours (queue → render → sign → send → receipt): {ours_rate:8.0f} deliveries/s")
         print(f"  baseline (raw aiohttp POSTs, 100 at once):      {raw_rate:8.0f} POSTs/s")
         print(f"  ratio: {ours_rate / raw_rate:.0%} of the raw rate")
+        print(f"  CPU per copy (this process, the sink's share included): ours {ours_cpu / receivers * 1e6:.0f} µs, "
+              f"raw {raw_cpu / receivers * 1e6:.0f} µs: {raw_cpu / ours_cpu:.0%} of the raw CPU rate")
         print(f"  issue → first delivery, one receiver, 20 alerts (embedded worker, woken on issue; poll "
               f"{container.delivery_settings.poll_s * 1000:.0f} ms): p50 {np.percentile(firsts, 50) * 1000:.1f} ms, "
               f"max {max(firsts) * 1000:.1f} ms")
@@ -385,8 +392,8 @@ def fan_out_workers(receivers: int, workers: int = 2) -> None:
             await bench.start()
             try:
                 firsts = await bench.firsts(10)  # the workers are up once the first copies arrive
-                first, last, _ = await bench.fan(receivers)
-                return firsts, first, last, await bench.raw_rate(receivers)
+                first, last, _, _ = await bench.fan(receivers)
+                return firsts, first, last, (await bench.raw_rate(receivers))[0]
             finally:
                 await bench.close()
 

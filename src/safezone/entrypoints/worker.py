@@ -3,7 +3,8 @@
 `channels(container)` opens the channels the settings turn on (webhooks always; Web Push with a
 VAPID folder; e-mail with an SMTP host; MQTT with a broker host), `engine(container)` wires the
 engine on them, and `embedded(container, stop)` runs passes until told to stop (woken at once
-by every committed alert change, so an issued message does not wait for the poll), then closes the channels.
+by every committed alert change, so an issued message does not wait for the poll), then closes the channels;
+with the collector set for delivering meanwhile (`collector.delivering`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from safezone.adapters.channels.webhook import WebhookChannel
 from safezone.adapters.channels.webpush import WebPushChannel, load_or_create_vapid_key
 from safezone.bootstrap import Container
 from safezone.domain.breaker import CircuitBreaker
+from safezone.entrypoints import collector
 from safezone.services.delivery import DeliveryEngine
 
 
@@ -51,7 +53,8 @@ async def embedded(container: Container, stop: asyncio.Event, opened: dict[str, 
     # Any committed change may have written an outbox entry (an alert, an update, a cancel).
     forget = container.alerts.on_change(lambda _action, _alert: running.wake())
     try:
-        await running.run(stop)
+        with collector.delivering():
+            await running.run(stop)
     finally:
         forget()
         for channel in opened.values():

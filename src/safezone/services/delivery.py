@@ -36,7 +36,7 @@ from safezone.adapters.channels.http import written_origin
 from safezone.adapters.channels.settings import DeliverySettings
 from safezone.adapters.db import Database, UnitOfWork
 from safezone.adapters.db.delivery_repository import DeliveryTask
-from safezone.adapters.queue.redis_stream import StreamUnavailable
+from safezone.adapters.queue.redis_stream import IDS_PER_ENTRY, StreamUnavailable
 from safezone.domain.alerts import AlertKind, AlertRecord
 from safezone.domain.cap.enums import Status
 from safezone.domain.delivery import (
@@ -96,12 +96,14 @@ class DeliveryEngine:
         self._loop: asyncio.AbstractEventLoop | None = None  # while `run` runs: its loop and wake event
         self._woken: asyncio.Event | None = None
         self._in_flight: set[asyncio.Future] = set()  # copies being sent (`_start`)
+        self._waiting: list[tuple[int, asyncio.Future]] = []  # (most in flight, waiter), most first
         self._receipts: list[tuple[DeliveryTask, Outcome]] = []  # sent, not yet recorded
         self._recorder: asyncio.Future | None = None  # records `_receipts` in bulk (`_record_receipts`)
         self._recorded = PassResult()  # what the recorder did since the last pass reported it
         self.straggler_wait_s = STRAGGLER_WAIT_S
         self.plan_chunk = PLAN_CHUNK
         self._chunks: dict[int, list[dict]] = {}  # alerts being planned: the rows still to plan
+        self._unacked: list[tuple[str, set[asyncio.Future]]] = []  # stream entries being sent: id, copies
 
     # -- 1. plan -----------------------------------------------------------------------------
 
@@ -227,13 +229,14 @@ class DeliveryEngine:
     async def send(self, delivery: Delivery, receiver: Any) -> Outcome:
         if receiver is None:
             return Outcome.permanent("the receiver unsubscribed or was removed")
-        if delivery.remaining(self.clock()).total_seconds() <= 0:
+        now = self.clock()
+        if delivery.remaining(now).total_seconds() <= 0:
             return Outcome.expired()
         channel = self.channels.get(delivery.channel.value)
         if channel is None:
             return Outcome.permanent(f"the {delivery.channel.value} channel is not configured")
         endpoint = _endpoint(receiver)
-        if self.breaker is not None and endpoint and not self.breaker.allows(endpoint, self.clock()):
+        if self.breaker is not None and endpoint and not self.breaker.allows(endpoint, now):
             return Outcome.retry(f"circuit open for {endpoint}: not tried", breaker=True)
         try:
             outcome = await channel.send(delivery, receiver)
@@ -315,23 +318,41 @@ class DeliveryEngine:
         planned, tasks = self.plan_and_claim()
         return planned, self.prepare(tasks) if tasks else []
 
-    async def _deliver(self, tasks: list[DeliveryTask]) -> PassResult:
-        """Send a batch and record it (a stream entry's ids)."""
-        if not tasks:
-            return PassResult()
-        await self._send_and_record(await run_in_threadpool(self.prepare, tasks))
-        return self._report(PassResult(leased=len(tasks)))
-
     async def _start(self, prepared: list[tuple[DeliveryTask, Delivery | None, Any]]) -> set[asyncio.Future]:
         """Start sending prepared copies; each puts its outcome in `_receipts` for the recorder.
         At most a few batches are in flight (hanging receivers hold theirs until their timeout)."""
-        while len(self._in_flight) >= 4 * self.settings.batch:
-            await asyncio.wait(set(self._in_flight), return_when=asyncio.FIRST_COMPLETED)
+        await self._fewer_in_flight(4 * self.settings.batch - 1)
         started = {asyncio.ensure_future(self._send_one(t, d, r)) for t, d, r in prepared}
         self._in_flight |= started
         for future in started:
-            future.add_done_callback(self._in_flight.discard)
+            future.add_done_callback(self._sent)
         return started
+
+    def _sent(self, future: asyncio.Future) -> None:
+        """A copy is done: wake whoever waits for fewer in flight (`_fewer_in_flight`)."""
+        self._in_flight.discard(future)
+        while self._waiting and len(self._in_flight) <= self._waiting[0][0]:
+            _, waiter = self._waiting.pop(0)
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _fewer_in_flight(self, most: int, timeout: float | None = None) -> None:
+        """Wait until at most `most` copies are in flight (or `timeout`). One waiter woken by a
+        count, not `asyncio.wait` on every copy in flight: that added and removed a callback on
+        each of them for every copy that finished (a fan-out keeps a thousand in flight)."""
+        if len(self._in_flight) <= most:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting.append((most, waiter))
+        self._waiting.sort(key=lambda pair: pair[0], reverse=True)
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+                self._waiting = [pair for pair in self._waiting if pair[1] is not waiter]
 
     async def _send_one(self, task: DeliveryTask, delivery: Delivery | None, receiver: Any) -> None:
         outcome = await self.send(delivery, receiver)  # type: ignore[arg-type]
@@ -355,10 +376,7 @@ class DeliveryEngine:
     async def _room(self) -> None:
         """Wait until at most one batch is still being sent (the next is leased meanwhile), or
         `straggler_wait_s` (copies still out then are hanging receivers: nobody waits for them)."""
-        loop = asyncio.get_running_loop()
-        until = loop.time() + self.straggler_wait_s
-        while len(self._in_flight) > self.settings.batch and loop.time() < until:
-            await asyncio.wait(set(self._in_flight), timeout=until - loop.time(), return_when=asyncio.FIRST_COMPLETED)
+        await self._fewer_in_flight(self.settings.batch, self.straggler_wait_s)
 
     async def _send_and_record(self, prepared: list[tuple[DeliveryTask, Delivery | None, Any]]) -> None:
         """Send prepared copies and record those done within `straggler_wait_s`; the copies
@@ -379,40 +397,65 @@ class DeliveryEngine:
             await asyncio.shield(self._recorder)
 
     async def settle(self) -> None:
-        """Wait for the copies still in flight to finish and be recorded (before closing channels)."""
-        while self._in_flight:
-            await asyncio.wait(set(self._in_flight))
+        """Wait for the copies still in flight to finish and be recorded, and acknowledge their
+        stream entries (before closing channels)."""
+        await self._fewer_in_flight(0)
         await self._flush()
+        if self.stream is not None:
+            await self._ack_recorded()
 
     async def run_stream_once(self, *, block_ms: int = 100, min_idle_ms: int = 5000) -> PassResult:
-        """A pass of a `safezone worker`: publish what this worker planned, then deliver the
-        ids of one stream entry (a dead worker's first, after `min_idle_ms`), acknowledging it
-        once recorded; with nothing in the stream, a database pass (retries, lost entries)."""
+        """A pass of a `safezone worker`: publish what this worker planned, then start sending the
+        ids of the stream entries of about a batch (a dead worker's first, after `min_idle_ms`),
+        pipelined as `run_once` is: the pass returns once at most a batch is still being sent,
+        and an entry is acknowledged once all its copies are recorded (`_ack_recorded`). With
+        nothing in the stream, a database pass (retries, lost entries)."""
         planned = await run_in_threadpool(self.plan_pending)
         try:
             if self._planned:
                 alerts, self._planned = self._planned, []
                 ids = await run_in_threadpool(self._queued_ids, alerts)
                 await self.stream.publish(ids)
-            entries = await self.stream.read(self.owner, 1, block_ms, min_idle_ms)
+            entries = await self.stream.read(self.owner, max(1, self.settings.batch // IDS_PER_ENTRY), block_ms,
+                                             min_idle_ms)
         except StreamUnavailable as error:  # Redis down or restarting: the database holds the work
             log.warning("%s; delivering from the database meanwhile", error)
             entries = []
         if not entries:
+            await self._ack_recorded()
             result = await self.run_once()
             result.planned += planned
             return result
         result = PassResult(planned=planned)
         for entry_id, ids in entries:
-            for start in range(0, len(ids), self.settings.batch):
-                tasks = await run_in_threadpool(self.claim, None, ids[start:start + self.settings.batch])
-                result.add(await self._deliver(tasks))
-            try:
-                await self.stream.ack([entry_id])
-            except StreamUnavailable as error:  # recorded already: a re-read entry finds its rows done
-                log.warning("%s; entry %s not acknowledged", error, entry_id)
+            prepared: list[tuple[DeliveryTask, Delivery | None, Any]] = []
+            for first in range(0, len(ids), self.settings.batch):
+                prepared += await run_in_threadpool(self._claim_prepared, ids[first:first + self.settings.batch])
+            self._unacked.append((entry_id, await self._start(prepared) if prepared else set()))
+            result.leased += len(prepared)
+        await self._room()
+        await self._ack_recorded()
         result.retried += 1  # an entry was handled: keep going without waiting
-        return result
+        return self._report(result)
+
+    def _claim_prepared(self, ids: list[int]) -> list[tuple[DeliveryTask, Delivery | None, Any]]:
+        """Lease a stream entry's due rows and prepare them, in one trip to a worker thread."""
+        tasks = self.claim(None, ids)
+        return self.prepare(tasks) if tasks else []
+
+    async def _ack_recorded(self) -> None:
+        """Acknowledge the stream entries whose copies are all sent and recorded (a copy still
+        out keeps its entry pending: a worker that dies now leaves it to another)."""
+        done = [entry for entry in self._unacked if all(copy.done() for copy in entry[1])]
+        if not done:
+            return
+        await self._flush()
+        acked = {entry_id for entry_id, _ in done}
+        self._unacked = [entry for entry in self._unacked if entry[0] not in acked]
+        try:
+            await self.stream.ack([entry_id for entry_id, _ in done])
+        except StreamUnavailable as error:  # recorded already: a re-read entry finds its rows done
+            log.warning("%s; entries %s not acknowledged", error, ", ".join(entry_id for entry_id, _ in done))
 
     def _queued_ids(self, alert_ids: list[int]) -> list[int]:
         with self.database.unit_of_work(read_only=True) as uow:

@@ -47,7 +47,7 @@ class HttpPoster:
 
     async def _post(self, url: str, body: bytes, headers: Mapping[str, str]) -> Outcome:
         try:
-            async with self._pool().post(url, data=body, headers=dict(headers), allow_redirects=False) as answer:
+            async with self._pool().post(url, data=body, headers=headers, allow_redirects=False) as answer:
                 return http_outcome(answer.status, self._what)
         except aiohttp.InvalidURL:
             return Outcome.permanent(f"{self._what} URL is not a valid URL")

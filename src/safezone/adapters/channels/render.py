@@ -112,9 +112,10 @@ def summary(delivery: Delivery) -> dict:
     }
 
 
-def webhook_body(delivery: Delivery) -> bytes:
-    """The webhook payload: the JSON summary plus the whole CAP XML as a string (`cap`)."""
-    return per_message(delivery, ("webhook",), lambda: _webhook_body(delivery))
+def webhook_body(delivery: Delivery, delivery_id: str | None = None) -> bytes:
+    """The webhook payload: the JSON summary plus the whole CAP XML as a string (`cap`);
+    `delivery_id` is the delivery's, when the caller made it already."""
+    return per_message(delivery, ("webhook",), lambda: _webhook_body(delivery), delivery_id)
 
 
 def _webhook_body(delivery: Delivery) -> bytes:
@@ -160,7 +161,7 @@ BODIES_KEPT = 64  # messages × languages × channels whose bodies are kept: a f
 _bodies: dict[tuple, tuple[tuple, bytes, bytes]] = {}
 
 
-def per_message(delivery: Delivery, variant: tuple, render: Callable[[], bytes]) -> bytes:
+def per_message(delivery: Delivery, variant: tuple, render: Callable[[], bytes], delivery_id: str | None = None) -> bytes:
     """`render()` for this delivery, made once per message and `variant` (channel, language)
     and reused for its other receivers with their own delivery id put in place of the first
     one's: a fan-out encodes the message (and its CAP XML) once, not once per receiver. Every
@@ -168,7 +169,7 @@ def per_message(delivery: Delivery, variant: tuple, render: Callable[[], bytes])
     the comparison is one of identities), else the body is rendered anew."""
     key = (variant, delivery.message_id)
     message = _message_of(delivery)
-    own = delivery.delivery_id.encode()
+    own = (delivery_id or delivery.delivery_id).encode()
     kept = _bodies.get(key)
     if kept is None or kept[0] != message:
         body = render()

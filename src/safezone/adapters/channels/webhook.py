@@ -98,12 +98,14 @@ class WebhookChannel:
         late = expired(delivery, now)
         if late:
             return late
-        body = render.webhook_body(delivery)
+        message_id = delivery.delivery_id  # a hash: made once a copy
+        body = render.webhook_body(delivery, message_id)
         try:
-            headers = signed_headers(receiver.secret, delivery.delivery_id, body, now)
+            headers = signed_headers(receiver.secret, message_id, body, now)
         except ValueError as bad:
             return Outcome.permanent(f"webhook secret unusable: {bad}")
-        headers |= {"content-type": "application/json", "user-agent": USER_AGENT}
+        headers["content-type"] = "application/json"
+        headers["user-agent"] = USER_AGENT
         return await self._http.post(receiver.url, body, headers)
 
     async def close(self) -> None:

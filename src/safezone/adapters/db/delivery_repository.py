@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
-from sqlalchemy import exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, bindparam, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from safezone.adapters.db.delivery_models import DeliveryRow
@@ -54,6 +54,37 @@ class DeliveryReceipt:
     reason: str | None
 
 
+def _due_query() -> Select:
+    """Due rows, first first: built once (a fan-out leases hundreds of times), bound per lease."""
+    earlier = aliased(DeliveryRow)
+    now = bindparam("now")
+    blocked = exists().where(earlier.receiver == DeliveryRow.receiver, earlier.channel == DeliveryRow.channel,
+                             earlier.id < DeliveryRow.id, earlier.state == PENDING)
+    # Plain rows of the task's columns, not ORM objects: a fan-out leases hundreds a pass.
+    return (select(DeliveryRow.id, DeliveryRow.key, DeliveryRow.alert_id, DeliveryRow.chain, DeliveryRow.receiver,
+                   DeliveryRow.channel, DeliveryRow.attempts, DeliveryRow.issued_at, DeliveryRow.expires_at)
+            .where(DeliveryRow.state == PENDING, DeliveryRow.not_before <= now,
+                   or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now), ~blocked)
+            # The order of ix_deliveries_due (state, priority, not_before, id; migration 0145):
+            # the first `limit` due rows are read off the index, on SQLite and PostgreSQL,
+            # not sorted out of every pending row of a fan-out at each lease.
+            .order_by(DeliveryRow.priority, DeliveryRow.not_before, DeliveryRow.id).limit(bindparam("limit")))
+
+
+_DUE = _due_query()
+_FINISH = (update(DeliveryRow)
+           .where(DeliveryRow.id.in_(bindparam("ids", expanding=True)), DeliveryRow.lease_owner == bindparam("owner"),
+                  DeliveryRow.state == PENDING)
+           .values(state=bindparam("to_state"), finished_at=bindparam("at"), latency_ms=bindparam("latency"),
+                   reason=bindparam("why"), attempts=bindparam("tries"), lease_owner=None, lease_until=None)
+           .execution_options(synchronize_session=False))
+_INSERT_SQLITE = ("INSERT OR IGNORE INTO deliveries (key, alert_id, chain, receiver, channel, priority, state, attempts, "
+                  "not_before, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_LEASE = (update(DeliveryRow).where(DeliveryRow.id.in_(bindparam("ids", expanding=True)))
+          .values(lease_owner=bindparam("owner"), lease_until=bindparam("until"))
+          .execution_options(synchronize_session=False))
+
+
 class DeliveryRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -61,14 +92,38 @@ class DeliveryRepository:
     def add_many(self, rows: Sequence[dict]) -> int:
         """Insert planned deliveries (how many were new); rows whose key exists already are left
         as they are, so a plan resumed after a crash, or made by two workers, doubles nothing."""
+        if self._dialect == "sqlite":
+            return self._add_many_sqlite(rows)
         table = DeliveryRow.__table__
-        dialect = postgresql if self._dialect == "postgresql" else sqlite
         added = 0
         for start in range(0, len(rows), CHUNK):
-            # RETURNING counts the rows inserted on both databases (psycopg's executemany rowcount is -1)
-            statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+            # RETURNING counts the rows inserted (psycopg's executemany rowcount is -1)
+            statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
             added += len(self._session.execute(statement, list(rows[start:start + CHUNK])).all())
         return added
+
+    def _add_many_sqlite(self, rows: Sequence[dict]) -> int:
+        """`add_many` as one driver-level executemany: the ORM's insert spent more per row than
+        SQLite did (a fan-out plans a row per receiver). A plan's rows share their times, so
+        each is put in the column's stored form once; sqlite3 sums the rows an executemany
+        inserted (an ignored key counts none)."""
+        if not rows:
+            return 0
+        dialect = self._session.get_bind().dialect
+        stored: dict[tuple[str, datetime], Any] = {}
+
+        def value(column: str, moment: datetime) -> Any:
+            found = stored.get((column, moment))
+            if found is None:
+                process = DeliveryRow.__table__.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+                found = stored[(column, moment)] = process(moment) if process else moment
+            return found
+
+        values = [(r["key"], r["alert_id"], r["chain"], r["receiver"], r["channel"], r["priority"], r["state"],
+                   r["attempts"], value("not_before", r["not_before"]), value("issued_at", r["issued_at"]),
+                   value("expires_at", r["expires_at"])) for r in rows]
+        cursor = self._session.connection().exec_driver_sql(_INSERT_SQLITE, values)
+        return max(cursor.rowcount, 0)
 
     def planned_targets(self, alert_id: int) -> set[tuple[str, str]]:
         """(receiver, channel) of every delivery already planned for one message."""
@@ -93,31 +148,19 @@ class DeliveryRepository:
     def claim(self, owner: str, now: datetime, lease_until: datetime, limit: int,
               ids: Sequence[int] | None = None) -> list[DeliveryTask]:
         """Lease due rows (of `ids` only, when given: a stream entry's) to `owner`."""
-        earlier = aliased(DeliveryRow)
-        blocked = exists().where(earlier.receiver == DeliveryRow.receiver, earlier.channel == DeliveryRow.channel,
-                                 earlier.id < DeliveryRow.id, earlier.state == PENDING)
-        # Plain rows of the task's columns, not ORM objects: a fan-out leases hundreds a pass.
-        query = (select(DeliveryRow.id, DeliveryRow.key, DeliveryRow.alert_id, DeliveryRow.chain, DeliveryRow.receiver,
-                        DeliveryRow.channel, DeliveryRow.attempts, DeliveryRow.issued_at, DeliveryRow.expires_at)
-                 .where(DeliveryRow.state == PENDING, DeliveryRow.not_before <= now,
-                        or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now), ~blocked)
-                 # The order of ix_deliveries_due (state, priority, not_before, id; migration 0140):
-                 # the first `limit` due rows are read off the index, on SQLite and PostgreSQL,
-                 # not sorted out of every pending row of a fan-out at each lease.
-                 .order_by(DeliveryRow.priority, DeliveryRow.not_before, DeliveryRow.id).limit(limit))
-        if ids is not None:
-            query = query.where(DeliveryRow.id.in_(list(ids)))
+        query = _DUE if ids is None else _DUE.where(DeliveryRow.id.in_(list(ids)))
         if self._dialect == "postgresql":
             query = query.with_for_update(skip_locked=True, of=DeliveryRow)
-        rows = list(self._session.execute(query))
+        rows = self._session.execute(query, {"now": now, "limit": limit}).all()
         if not rows:
             return []
-        ids = [r.id for r in rows]
-        self._session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids))
-                              .values(lease_owner=owner, lease_until=lease_until)
-                              .execution_options(synchronize_session=False))
-        return [DeliveryTask(r.id, r.key, r.alert_id, r.chain, r.receiver, r.channel, r.attempts,
-                             as_utc(r.issued_at), as_utc(r.expires_at)) for r in rows]
+        self._session.execute(_LEASE, {"ids": [r[0] for r in rows], "owner": owner, "until": lease_until})
+        # A fan-out's rows share their message's times: each converted once, not once a row.
+        times: dict[datetime, datetime] = {}
+        return [DeliveryTask(row_id, key, alert_id, chain, receiver, channel, attempts,
+                             times.get(issued) or times.setdefault(issued, as_utc(issued)),
+                             times.get(expires) or times.setdefault(expires, as_utc(expires)))
+                for row_id, key, alert_id, chain, receiver, channel, attempts, issued, expires in rows]
 
     def queued_ids(self, alert_ids: Sequence[int]) -> list[int]:
         query = (select(DeliveryRow.id).where(DeliveryRow.alert_id.in_(list(alert_ids)), DeliveryRow.state == PENDING)
@@ -151,13 +194,9 @@ class DeliveryRepository:
         done = 0
         for (state, at, latency, reason, attempts), ids in groups.items():
             for start in range(0, len(ids), CHUNK):
-                statement = (update(DeliveryRow)
-                             .where(DeliveryRow.id.in_(ids[start:start + CHUNK]), DeliveryRow.lease_owner == owner,
-                                    DeliveryRow.state == PENDING)
-                             .values(state=state, finished_at=at, latency_ms=latency, reason=reason,
-                                     attempts=attempts, lease_owner=None, lease_until=None)
-                             .execution_options(synchronize_session=False))
-                done += self._session.execute(statement).rowcount or 0
+                done += self._session.execute(_FINISH, {
+                    "ids": ids[start:start + CHUNK], "owner": owner, "to_state": state, "at": at, "latency": latency,
+                    "why": reason, "tries": attempts}).rowcount or 0
         return done
 
     def retry_later(self, delivery_id: int, owner: str, not_before: datetime, *, attempts: int, reason: str) -> bool:

@@ -29,6 +29,7 @@ from safezone.entrypoints.cli.output import reports_bad_input, say
 def worker(db_url: str | None, redis_url: str, name: str | None) -> None:
     """Deliver issued messages: plan, share out through Redis Streams, send, record receipts."""
     from safezone.adapters.queue.redis_stream import DeliveryStream
+    from safezone.entrypoints import collector
     from safezone.entrypoints import worker as embedded
 
     settings = Settings.from_environ(db=db_url)
@@ -45,7 +46,8 @@ def worker(db_url: str | None, redis_url: str, name: str | None) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
         try:
-            await engine.run(stop)
+            with collector.delivering():
+                await engine.run(stop)
         finally:
             for channel in opened.values():
                 await channel.close()
