@@ -194,3 +194,24 @@ def test_an_alert_leaves_every_answer_exactly_at_its_expiry(watched, container, 
     assert watched.get("/api/alerts.geojson").json()["features"] == []
     assert watched.get("/api/where", params=WESTGATE).json()["alerts"] == []
     assert "EXPIRED:" in watched.get("/feeds/alerts.atom").text
+
+
+def test_a_request_that_reads_the_mark_itself_vouches_for_the_snapshot_as_the_watcher_would(container):
+    """When the watcher's reading is too old (its thread held up in a busy process), the first
+    request that reads the mark lets the next ones answer from memory; a process with no
+    watcher never trusts a reading, and one made before a commit here is dropped."""
+    public = container.public
+    public.snapshot()
+    assert public.fresh() is None  # no watcher: every request reads the mark
+
+    public.on_invalidate(lambda: None)  # a watcher, whose last reading is a second old
+    public.watched(public.snapshot().mark, time.monotonic() - 1.0, public.watch_generation(), 0.25)
+    assert public.fresh() is None
+    snapshot = public.snapshot()  # reads the mark itself
+    assert public.fresh() is snapshot
+
+    public.invalidate()  # a commit here: nothing read before it is trusted
+    assert public.fresh() is None
+    public.on_invalidate(None)  # the watcher stopped
+    public.snapshot()
+    assert public.fresh() is None

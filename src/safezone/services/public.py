@@ -18,7 +18,7 @@ import shapely
 from safezone.adapters.cap_xml.atom import FeedEntry, alerts_feed
 from safezone.adapters.cap_xml import parse_own
 from safezone.adapters.db import Database, NearbyShelter
-from safezone.adapters.db.change_mark import ChangeMark
+from safezone.adapters.db.change_mark import ChangeMark, MarkReader
 from safezone.adapters.db.unit_of_work import UnitOfWork
 from safezone.adapters.geodata.zone_files import area_feature, geojson_geometry, zones_to_geojson
 from safezone.domain import alerts as rules
@@ -110,6 +110,7 @@ class PublicService:
         self._generation = 0  # moved by every invalidation, so a reading begun before one is dropped
         self._watch = threading.Lock()
         self._woken: Callable[[], None] | None = None
+        self._trust_s: float | None = None  # how long the watcher trusts a reading (None: no watcher)
 
     # -- the snapshot ----------------------------------------------------------------------
 
@@ -130,9 +131,11 @@ class PublicService:
 
     def watched(self, mark: ChangeMark, read_at: float, generation: int, trust_s: float) -> None:
         """The watcher read `mark` (reading begun at `read_at`, monotonic); it is trusted for
-        `trust_s` seconds, unless this process commits something first."""
+        `trust_s` seconds, unless this process commits something first. An older reading never
+        replaces a newer one (a request's, see `snapshot`)."""
         with self._watch:
-            if generation == self._generation:
+            self._trust_s = trust_s
+            if generation == self._generation and (self._watched is None or read_at >= self._watched[1]):
                 self._watched = (mark, read_at, trust_s)
 
     def invalidate(self) -> None:
@@ -152,16 +155,27 @@ class PublicService:
             with self._watch:
                 self._generation += 1
                 self._watched = None
+                self._trust_s = None
 
     def snapshot(self, uow: UnitOfWork | None = None) -> Snapshot:
         """The current snapshot: from memory when `fresh`, else checked against the change mark
-        (one statement) and rebuilt if stale."""
+        (one statement) and rebuilt if stale.
+
+        With a watcher, the mark read here vouches for the snapshot as the watcher's reading
+        would: the requests that find its reading too old (a busy process, its thread waiting
+        for the GIL) then go back to memory after the first one has read the mark, instead of
+        each taking a worker thread and a statement until the watcher reads again."""
         if uow is None:
             known = self.fresh()
             if known is not None:
                 return known
+            generation, asked = self._generation, time.monotonic()
             with self.database.unit_of_work() as own:
-                return self.snapshot(own)
+                found = self.snapshot(own)
+            trust_s = self._trust_s
+            if trust_s is not None:  # its mark was read after `asked`: at least that new then
+                self.watched(found.mark, asked, generation, trust_s)
+            return found
         asked = time.monotonic()
         mark = uow.changes.current()
         current = self._snapshot
@@ -179,10 +193,9 @@ class PublicService:
             self._snapshot = self._read_snapshot(uow, asked)
             return self._snapshot
 
-    def change_mark(self) -> ChangeMark:
-        """The database's change mark now (one statement): what the watcher reads."""
-        with self.database.unit_of_work() as uow:
-            return uow.changes.current()
+    def mark_reader(self) -> MarkReader:
+        """What the watcher reads the mark with, again and again: a connection of its own."""
+        return self.database.mark_reader()
 
     def _read_snapshot(self, uow: UnitOfWork, asked: float) -> Snapshot:
         now = self.clock()

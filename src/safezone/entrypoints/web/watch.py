@@ -47,19 +47,23 @@ async def watch_changes(services: Container, relay: bool = False) -> None:
 
     def read() -> None:
         last_seq: int | None = None
-        while not stop.is_set():
-            woken.clear()
-            try:
-                generation, read_at = public.watch_generation(), time.monotonic()
-                mark = public.change_mark()
-                public.watched(mark, read_at, generation, trust_s)
-                if relay and mark.audit_seq != last_seq:
-                    last_seq = mark.audit_seq
-                    with contextlib.suppress(RuntimeError):  # the loop has closed
-                        loop.call_soon_threadsafe(audit_moved.set)
-            except Exception:  # keep watching; a database hiccup must not end it for good
-                log.exception("reading the change mark failed")
-            woken.wait(interval_s)
+        marks = public.mark_reader()
+        try:
+            while not stop.is_set():
+                woken.clear()
+                try:
+                    generation, read_at = public.watch_generation(), time.monotonic()
+                    mark = marks.read()
+                    public.watched(mark, read_at, generation, trust_s)
+                    if relay and mark.audit_seq != last_seq:
+                        last_seq = mark.audit_seq
+                        with contextlib.suppress(RuntimeError):  # the loop has closed
+                            loop.call_soon_threadsafe(audit_moved.set)
+                except Exception:  # keep watching; a database hiccup must not end it for good
+                    log.exception("reading the change mark failed")
+                woken.wait(interval_s)
+        finally:
+            marks.close()
 
     public.on_invalidate(woken.set)  # called in the thread that committed
     reader = threading.Thread(target=read, name="safezone-watch", daemon=True)
