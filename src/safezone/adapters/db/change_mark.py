@@ -71,13 +71,14 @@ class MarkReader:
     """
 
     def __init__(self, engine: Engine) -> None:
-        autocommit = engine.dialect.name == "postgresql"
-        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT") if autocommit else engine
+        self._engine = engine
         self._connection: Connection | None = None
 
     def read(self) -> ChangeMark:
         if self._connection is None:
             self._connection = self._engine.connect()
+            if self._engine.dialect.name == "postgresql":  # reset when it goes back to the pool
+                self._connection.execution_options(isolation_level="AUTOCOMMIT")
         try:
             mark = _mark(self._connection.exec_driver_sql(MARK_SQL).one())
             self._connection.rollback()  # SQLite: ends the read; autocommit: nothing to end
