@@ -14,7 +14,7 @@ generator saturates `/api/where`, an operator approves and issues alerts: the ti
 approve request to the alert showing in the public listener's `/api/alerts` (polled every 5 ms)
 is printed (p50, max over `--rounds`), with one listener for both sides (without and with
 admission control, the default) and with the operators in a process of their own
-(`--operator-port`). `--operators-only` skips the throughput tables.
+(`--operator-port`). `--operators-only` skips the throughput tables, `--no-operators` the rest.
 """
 
 from __future__ import annotations
@@ -297,6 +297,8 @@ def run_database(name: str, db_url: str, zones, workdir: Path, args, hello_rate:
              "/healthz": "/healthz"}
     if not args.operators_only:
         throughput(name, db_url, workdir, args, hello_rate, areas, paths)
+    if args.no_operators:
+        return
     with safezone_server(workdir, db_url) as base:  # the default: admission control on, one listener
         operator_under_load(name + ", one listener, admission control (default)", base, Operators(base),
                             paths["/api/where"], areas[-1], args)
@@ -330,8 +332,9 @@ def throughput(name: str, db_url: str, workdir: Path, args, hello_rate: int, are
         print(f"\n{name}: cost with 50 alerts in force against none (ok/s ratio, 1.0 = unchanged)")
         for label in paths:
             print(f"  {label:28} {rates[(label, 0)] / max(1, rates[(label, 50)]):.2f}x")
-        operator_under_load(name + ", one listener, no admission control", base, operators, paths["/api/where"],
-                            areas[-2], args)
+        if not args.no_operators:
+            operator_under_load(name + ", one listener, no admission control", base, operators, paths["/api/where"],
+                                areas[-2], args)
 
 
 def operator_under_load(name: str, base: str, operators: "Operators", path: str, area: str, args) -> None:  # type: ignore[no-untyped-def]
@@ -353,6 +356,7 @@ def main() -> None:
     parser.add_argument("--shelters", type=int, default=20_000, help="generated shelters in the registry")
     parser.add_argument("--rounds", type=int, default=10, help="approve → visible rounds per set-up")
     parser.add_argument("--operators-only", action="store_true", help="only the approve → visible figures")
+    parser.add_argument("--no-operators", action="store_true", help="only the throughput tables")
     args = parser.parse_args()
 
     zones = border_zones("RUS-UKR")
