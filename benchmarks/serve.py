@@ -7,14 +7,15 @@ generated shelters along the border (a few of them near the probed point), `safe
 own process, and a load generator (aiohttp, in a process of its own, `--connections` keep-alive
 connections on 127.0.0.1) reads each public answer for `--seconds`, with 0 and then 50 Actual
 alerts in force. The baseline is a plain FastAPI app answering `/hello` under the same uvicorn
-settings, measured in the same run; the ratio is answers served (200/304) a second against it.
+settings, measured in the same run; the ratio is answers served (200/304) a second against it,
+and the CPU ratio hello's server CPU time per answer against ours (steadier on a shared machine).
 Throughput runs with admission control off (`SAFEZONE_PUBLIC_IN_FLIGHT=10000`); `/healthz`
 answers 429 past its fixed health bucket, so its figure is mostly refusals. Then, while the load
 generator saturates `/api/where`, an operator approves and issues alerts: the time from the
 approve request to the alert showing in the public listener's `/api/alerts` (polled every 5 ms)
 is printed (p50, max over `--rounds`), with one listener for both sides (without and with
 admission control, the default) and with the operators in a process of their own
-(`--operator-port`). `--operators-only` skips the throughput tables.
+(`--operator-port`). `--operators-only` skips the throughput tables, `--no-operators` the rest.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ ENV = {"SAFEZONE_RATE_PER_MINUTE": "1000000", "SAFEZONE_RATE_BURST": "1000000",
 # Throughput is measured with admission control out of the way (every request served); the
 # operator measurement runs both ways.
 NO_SHEDDING = {"SAFEZONE_PUBLIC_IN_FLIGHT": "10000"}
+SERVER_PIDS: dict[str, int] = {}  # base URL → the server's process id (for its CPU time)
 HELLO_APP = textwrap.dedent('''
     from fastapi import FastAPI
 
@@ -97,6 +99,25 @@ def _pct(ordered: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] * 1000 if ordered else float("nan")
 
 
+def cpu_seconds(base: str) -> float:
+    """CPU time (user + system) the server at `base` has used so far (Linux; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{SERVER_PIDS[base]}/stat").read_text().rsplit(")", 1)[1].split()
+    except (KeyError, OSError):
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_cpu(base: str, path: str, seconds: float, connections: int
+                ) -> tuple[int, float, float, dict[int, int], float]:
+    """As `measure`, and the server's CPU milliseconds per answer served: on a machine shared
+    with other jobs, steadier than answers a second."""
+    before = cpu_seconds(base)
+    rate, p50, p99, statuses = measure(base + path, seconds, connections)
+    served = sum(n for status, n in statuses.items() if status in (200, 304))
+    return rate, p50, p99, statuses, (cpu_seconds(base) - before) * 1000 / max(1, served)
+
+
 def measure(url: str, seconds: float, connections: int) -> tuple[int, float, float, dict[int, int]]:
     out: multiprocessing.Queue = multiprocessing.Queue()
     process = multiprocessing.Process(target=_load_process, args=(url, seconds, connections, out))
@@ -139,6 +160,7 @@ def process_on_port(command: list[str], workdir: Path, env: dict[str, str]) -> I
     process = subprocess.Popen([*command, "--port", str(port)], cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
+    SERVER_PIDS[base] = process.pid
     try:
         wait_healthy(base, process, workdir / f"server-{port}.log")
         yield base
@@ -290,13 +312,15 @@ def approve_to_visible(base: str, operators: Operators, area: str, rounds: int) 
 
 # -- run ----------------------------------------------------------------------------------------
 
-def run_database(name: str, db_url: str, zones, workdir: Path, args, hello_rate: int) -> None:  # type: ignore[no-untyped-def]
+def run_database(name: str, db_url: str, zones, workdir: Path, args, hello: tuple[int, float]) -> None:  # type: ignore[no-untyped-def]
     areas, (lat, lon) = prepare(db_url, zones, args.shelters)
     paths = {"/api/where": f"/api/where?lat={lat:.5f}&lon={lon:.5f}", "/api/alerts": "/api/alerts",
              "/feeds/alerts.atom": "/feeds/alerts.atom", "/api/zones.geojson (gzip)": "/api/zones.geojson",
              "/healthz": "/healthz"}
     if not args.operators_only:
-        throughput(name, db_url, workdir, args, hello_rate, areas, paths)
+        throughput(name, db_url, workdir, args, hello, areas, paths)
+    if args.no_operators:
+        return
     with safezone_server(workdir, db_url) as base:  # the default: admission control on, one listener
         operator_under_load(name + ", one listener, admission control (default)", base, Operators(base),
                             paths["/api/where"], areas[-1], args)
@@ -311,7 +335,7 @@ def run_database(name: str, db_url: str, zones, workdir: Path, args, hello_rate:
                                 paths["/api/where"], areas[-3], args)
 
 
-def throughput(name: str, db_url: str, workdir: Path, args, hello_rate: int, areas: list[str],  # type: ignore[no-untyped-def]
+def throughput(name: str, db_url: str, workdir: Path, args, hello: tuple[int, float], areas: list[str],  # type: ignore[no-untyped-def]
                paths: dict[str, str]) -> None:
     with safezone_server(workdir, db_url, NO_SHEDDING) as base:
         httpx.get(base + "/api/zones.geojson", timeout=120)  # a first request builds the layer
@@ -321,17 +345,23 @@ def throughput(name: str, db_url: str, workdir: Path, args, hello_rate: int, are
             issued = 0 if in_force == 0 else len(areas[:in_force])
             for area in areas[:issued]:
                 operators.approve_and_issue(operators.submitted(area))
+            # Each answer asked once first: what a change costs once (a rebuild, the shelters
+            # read) is not counted against the first answer measured; approve -> visible is.
+            for path in paths.values():
+                httpx.get(base + path, timeout=120)
             print(f"\n{name}, {in_force} alerts in force")
-            print(f"{'answer':28} {'ok/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}  statuses")
+            print(f"{'answer':28} {'ok/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'CPU ms':>7} {'CPU ratio':>9}  statuses")
             for label, path in paths.items():
-                rate, p50, p99, statuses = measure(base + path, args.seconds, args.connections)
+                rate, p50, p99, statuses, cpu_ms = measure_cpu(base, path, args.seconds, args.connections)
                 rates[(label, in_force)] = rate
-                print(f"{label:28} {rate:7d} {p50:8.1f} {p99:8.1f} {rate / hello_rate:6.3f}  {dict(sorted(statuses.items()))}")
+                print(f"{label:28} {rate:7d} {p50:8.1f} {p99:8.1f} {rate / hello[0]:6.3f} {cpu_ms:7.3f} "
+                      f"{hello[1] / cpu_ms:9.3f}  {dict(sorted(statuses.items()))}")
         print(f"\n{name}: cost with 50 alerts in force against none (ok/s ratio, 1.0 = unchanged)")
         for label in paths:
             print(f"  {label:28} {rates[(label, 0)] / max(1, rates[(label, 50)]):.2f}x")
-        operator_under_load(name + ", one listener, no admission control", base, operators, paths["/api/where"],
-                            areas[-2], args)
+        if not args.no_operators:
+            operator_under_load(name + ", one listener, no admission control", base, operators, paths["/api/where"],
+                                areas[-2], args)
 
 
 def operator_under_load(name: str, base: str, operators: "Operators", path: str, area: str, args) -> None:  # type: ignore[no-untyped-def]
@@ -353,26 +383,28 @@ def main() -> None:
     parser.add_argument("--shelters", type=int, default=20_000, help="generated shelters in the registry")
     parser.add_argument("--rounds", type=int, default=10, help="approve → visible rounds per set-up")
     parser.add_argument("--operators-only", action="store_true", help="only the approve → visible figures")
+    parser.add_argument("--no-operators", action="store_true", help="only the throughput tables")
     args = parser.parse_args()
 
     zones = border_zones("RUS-UKR")
     with tempfile.TemporaryDirectory(prefix="safezone-bench-") as tmp:
         workdir = Path(tmp)
         print(f"RUS-UKR: {len(zones.areas):,} areas, {args.shelters:,} shelters; {args.connections} connections, {args.seconds:g} s each")
-        hello_rate = 0
+        hello_rate, hello_cpu_ms = 0, float("nan")
         if not args.operators_only:
             with hello_server(workdir) as hello:
-                hello_rate, p50, p99, _ = measure(hello + "/hello", args.seconds, args.connections)
-            print(f"baseline /hello (plain FastAPI, same uvicorn settings): {hello_rate} req/s, p50 {p50:.1f} ms, "
+                hello_rate, p50, p99, _, hello_cpu_ms = measure_cpu(hello, "/hello", args.seconds, args.connections)
+            print(f"baseline /hello (plain FastAPI, same uvicorn settings): {hello_rate} req/s, {hello_cpu_ms:.3f} CPU ms "
+                  f"per answer, p50 {p50:.1f} ms, "
                   f"p99 {p99:.1f} ms")
         for name in args.db.split(","):
             if name == "sqlite":
-                run_database("SQLite", str(workdir / "bench.db"), zones, workdir, args, hello_rate)
+                run_database("SQLite", str(workdir / "bench.db"), zones, workdir, args, (hello_rate, hello_cpu_ms))
             else:
                 from safezone.adapters.db.local_postgres import local_postgres
 
                 with local_postgres() as server:
-                    run_database("PostgreSQL", server.new_database("bench"), zones, workdir, args, hello_rate)
+                    run_database("PostgreSQL", server.new_database("bench"), zones, workdir, args, (hello_rate, hello_cpu_ms))
 
 
 if __name__ == "__main__":

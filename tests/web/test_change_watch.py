@@ -105,11 +105,12 @@ def test_a_fresh_public_answer_runs_no_statement(watched, container):
         for _ in range(5):
             assert watched.get("/api/where", params=WESTGATE).json()["alerts"][0]["id"] == alert_id
         where = statements.by_requests()[len(prepared):]
+        # The watcher reads meanwhile (waited for: 40 answers from memory may take less than an interval).
+        until(lambda: any(sql == MARK_SQL for _, sql in statements.seen))
     finally:
         statements.close()
     assert prepared == []  # not even a BEGIN: no connection taken
     assert where == []  # the area, the alerts and the nearest shelters all come from memory
-    assert [sql for _, sql in statements.seen if sql == MARK_SQL], "the watcher read the mark meanwhile"
 
 
 def test_where_is_answered_on_the_event_loop_while_current_and_in_a_thread_after_a_change(watched, container,
@@ -217,3 +218,24 @@ def test_an_alert_leaves_every_answer_exactly_at_its_expiry(watched, container, 
     assert watched.get("/api/alerts.geojson").json()["features"] == []
     assert watched.get("/api/where", params=WESTGATE).json()["alerts"] == []
     assert "EXPIRED:" in watched.get("/feeds/alerts.atom").text
+
+
+def test_a_request_that_reads_the_mark_itself_vouches_for_the_snapshot_as_the_watcher_would(container):
+    """When the watcher's reading is too old (its thread held up in a busy process), the first
+    request that reads the mark lets the next ones answer from memory; a process with no
+    watcher never trusts a reading, and one made before a commit here is dropped."""
+    public = container.public
+    public.snapshot()
+    assert public.fresh() is None  # no watcher: every request reads the mark
+
+    public.on_invalidate(lambda: None)  # a watcher, whose last reading is a second old
+    public.watched(public.snapshot().mark, time.monotonic() - 1.0, public.watch_generation(), 0.25)
+    assert public.fresh() is None
+    snapshot = public.snapshot()  # reads the mark itself
+    assert public.fresh() is snapshot
+
+    public.invalidate()  # a commit here: nothing read before it is trusted
+    assert public.fresh() is None
+    public.on_invalidate(None)  # the watcher stopped
+    public.snapshot()
+    assert public.fresh() is None

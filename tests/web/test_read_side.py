@@ -154,3 +154,30 @@ def test_a_window_pages_in_build_order_and_an_oversized_one_is_refused_by_count(
     refused = api.get("/api/areas.geojson", params={"bbox": "9,9,13,11"})
     assert refused.status_code == 400
     assert refused.json()["field"] == "bbox" and f"{MAX_WINDOW_AREAS + 1} areas" in refused.json()["reason"]
+
+
+def test_requests_that_waited_for_a_rebuild_take_it_instead_of_rebuilding_it_again(container):
+    """One rebuild per change: a request that read the same mark while another was rebuilding
+    takes that snapshot (each rebuilt it again in turn: with 50 alerts in force, a convoy of
+    rebuilds held every public request for more than a second after each change)."""
+    import threading
+    import time
+
+    public = container.public
+    read_snapshot = public._read_snapshot
+    started, rebuilds = threading.Event(), []
+
+    def slow_read(uow, asked):  # the real read, made slow so the second request waits for it
+        rebuilds.append(asked)
+        started.set()
+        time.sleep(0.3)
+        return read_snapshot(uow, asked)
+
+    public._read_snapshot = slow_read
+    first = threading.Thread(target=public.snapshot)
+    first.start()
+    assert started.wait(10)
+    second = public.snapshot()  # reads the mark after the first asked, then waits for its rebuild
+    first.join(10)
+    assert len(rebuilds) == 1
+    assert second is public.snapshot()

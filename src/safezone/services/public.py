@@ -19,7 +19,7 @@ import shapely
 from safezone.adapters.cap_xml.atom import FeedEntry, alerts_feed
 from safezone.adapters.cap_xml import parse_own
 from safezone.adapters.db import Database, NearbyShelter
-from safezone.adapters.db.change_mark import ChangeMark
+from safezone.adapters.db.change_mark import ChangeMark, MarkReader
 from safezone.adapters.db.unit_of_work import UnitOfWork
 from safezone.adapters.geodata.zone_files import area_feature, geojson_geometry, zones_to_geojson
 from safezone.domain import alerts as rules
@@ -111,6 +111,7 @@ class PublicService:
         self._generation = 0  # moved by every invalidation, so a reading begun before one is dropped
         self._watch = threading.Lock()
         self._woken: Callable[[], None] | None = None
+        self._trust_s: float | None = None  # how long the watcher trusts a reading (None: no watcher)
 
     # -- the snapshot ----------------------------------------------------------------------
 
@@ -131,15 +132,21 @@ class PublicService:
         """Taken by the watcher before it reads the mark, and handed back with the reading."""
         return self._generation
 
-    def refresh(self) -> ChangeMark:
-        """Bring what public requests are answered from up to the database's change mark: the
-        snapshot (rebuilt when the mark or the clock has moved), the zone set it names and the open
-        shelters, each read only when behind; the mark they now stand at.
+    def refresh(self, mark: ChangeMark) -> ChangeMark:
+        """Bring what public requests are answered from up to `mark`, the change mark the
+        watcher just read: the snapshot (rebuilt when the mark or the clock has moved past it),
+        the zone set it names and the open shelters, each read only when behind; the mark they
+        now stand at (at least `mark`).
 
         Called by the watcher, in its own thread, with every reading: requests go on answering
         from the previous snapshot (its reading still trusted) while the next one is built, so
         under load no request waits for a rebuild or opens a transaction, and none holds a
         read lock the operators' next write would wait for."""
+        current, zones, held = self._snapshot, self._zones, self._shelters
+        if (current is not None and current.mark == mark and current.fresh_at(self.clock())
+                and (mark.zone_version is None or (zones is not None and zones.version == mark.zone_version))
+                and held is not None and held[0] >= mark.shelter_seq):
+            return mark
         with self.database.unit_of_work(read_only=True) as uow:
             snapshot = self.snapshot(uow)
         if snapshot.mark.zone_version is not None:
@@ -150,9 +157,11 @@ class PublicService:
 
     def watched(self, mark: ChangeMark, read_at: float, generation: int, trust_s: float) -> None:
         """The watcher read `mark` (reading begun at `read_at`, monotonic); it is trusted for
-        `trust_s` seconds, unless this process commits something first."""
+        `trust_s` seconds, unless this process commits something first. An older reading never
+        replaces a newer one (a request's, see `snapshot`)."""
         with self._watch:
-            if generation == self._generation:
+            self._trust_s = trust_s
+            if generation == self._generation and (self._watched is None or read_at >= self._watched[1]):
                 self._watched = (mark, read_at, trust_s)
 
     def invalidate(self) -> None:
@@ -172,16 +181,27 @@ class PublicService:
             with self._watch:
                 self._generation += 1
                 self._watched = None
+                self._trust_s = None
 
     def snapshot(self, uow: UnitOfWork | None = None) -> Snapshot:
         """The current snapshot: from memory when `fresh`, else checked against the change mark
-        (one statement) and rebuilt if stale."""
+        (one statement) and rebuilt if stale.
+
+        With a watcher, the mark read here vouches for the snapshot as the watcher's reading
+        would: the requests that find its reading too old (a busy process, its thread waiting
+        for the GIL) then go back to memory after the first one has read the mark, instead of
+        each taking a worker thread and a statement until the watcher reads again."""
         if uow is None:
             known = self.fresh()
             if known is not None:
                 return known
+            generation, asked = self._generation, time.monotonic()
             with self.database.unit_of_work() as own:
-                return self.snapshot(own)
+                found = self.snapshot(own)
+            trust_s = self._trust_s
+            if trust_s is not None:  # its mark was read after `asked`: at least that new then
+                self.watched(found.mark, asked, generation, trust_s)
+            return found
         asked = time.monotonic()
         mark = uow.changes.current()
         current = self._snapshot
@@ -189,16 +209,19 @@ class PublicService:
             return current
         with self._rebuild:
             current = self._snapshot
-            # Someone rebuilt it after we asked: it is at least as new as what we saw.
-            if current is not None and current.asked_at >= asked and current.fresh_at(self.clock()):
+            # Someone rebuilt it while we waited: of the mark we read (a mark never goes back, so
+            # it holds all we saw), or begun after we asked. Rebuilding it again would make a
+            # convoy: every request that read the mark during a rebuild (50 alerts: ~90 ms) would
+            # rebuild it in turn, holding the public side for seconds after each change.
+            if current is not None and (current.mark == mark or current.asked_at >= asked) \
+                    and current.fresh_at(self.clock()):
                 return current
             self._snapshot = self._read_snapshot(uow, asked)
             return self._snapshot
 
-    def change_mark(self) -> ChangeMark:
-        """The database's change mark now (one statement): what the watcher reads."""
-        with self.database.unit_of_work() as uow:
-            return uow.changes.current()
+    def mark_reader(self) -> MarkReader:
+        """What the watcher reads the mark with, again and again: a connection of its own."""
+        return self.database.mark_reader()
 
     def _read_snapshot(self, uow: UnitOfWork, asked: float) -> Snapshot:
         now = self.clock()

@@ -34,6 +34,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import NullPool
 
 from safezone.adapters.db import migrate
+from safezone.adapters.db.change_mark import MarkReader
 from safezone.adapters.db.unit_of_work import WRITES, UnitOfWork
 from safezone.adapters.db.url import resolve_url
 
@@ -146,6 +147,10 @@ class Database:
         if read_only or self._only_reads:
             return UnitOfWork(self._read_sessions, read_only=True)
         return UnitOfWork(self._sessions, committed=self.committed)
+
+    def mark_reader(self) -> MarkReader:
+        """One connection of its own for reading the change mark again and again."""
+        return MarkReader(self.engine)
 
     def reader(self) -> "Database":
         """This database for a side that only reads (the public answers): every unit of work

@@ -15,7 +15,9 @@ and Cache-Control; every request passes plain ASGI middlewares (outermost first)
 - `RateLimits`: per address, separate buckets for public reads, login, operators, health,
   subscriptions and shelter reports (these also per shelter, in their endpoint);
 - `BodyLimit`: request bodies limited per route before authentication and parsing (413);
-- `HeadAsGet`: HEAD answered on every GET.
+- `HeadAsGet`: HEAD answered on every GET;
+- `FastReads`: the prepared public GETs answered from memory without FastAPI's routing (the
+  same answer, the same bytes), else on to FastAPI.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from safezone.entrypoints.web import users as users_api
 from safezone.entrypoints.web.admission import Admission
 from safezone.entrypoints.web.bodylimit import BodyLimit
 from safezone.entrypoints.web.failsafe import Failsafe
+from safezone.entrypoints.web.fast_reads import FastReads
 from safezone.entrypoints.web.forwarded import ForwardedClient
 from safezone.entrypoints.web.head import HeadAsGet
 from safezone.entrypoints.web.hosts import TrustedHosts
@@ -102,12 +105,13 @@ def rate_limiters(settings: Settings, subscribe: tuple[float, float] = (10.0, 5.
 
 
 def create_app(container: Container, *, sweep: bool = True, deliver: bool | None = None,
-               close: bool = False, listener: Listener = BOTH) -> FastAPI:
+               close: bool = False, listener: Listener = BOTH, fast_reads: bool = True) -> FastAPI:
     """`deliver` runs the delivery worker in process (by default when `sweep` does); `close`
     closes the container when the app stops (a worker process that assembled its own).
     `listener` PUBLIC: the operator side is refused and runs elsewhere, with the expiry sweep
     and the delivery worker; issued messages reach the live stream through Redis or the change
-    watcher's relay (`watch`)."""
+    watcher's relay (`watch`). `fast_reads` False: every request through FastAPI (the tests
+    compare both ways)."""
     public_only = listener == PUBLIC
     sweep = sweep and not public_only
     deliver = False if public_only else (sweep if deliver is None else deliver)
@@ -159,6 +163,8 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.state.container = container
     app.state.metrics = AppMetrics(container.database.reader())
     # add_middleware puts each new one outside the previous: listed here innermost first.
+    if fast_reads:
+        app.add_middleware(FastReads, container=container, routes=public_api.router.routes)
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit)
     delivery = container.delivery_settings

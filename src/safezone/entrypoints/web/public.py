@@ -46,6 +46,44 @@ async def _zones(services: Container) -> ZonesInMemory:
     return services.public.fresh_zones() or await run_in_threadpool(services.public.active_zones)
 
 
+def _from_memory(request: Request, derived: Derived | None, key: Hashable, max_age: int) -> Response | None:
+    """A prepared answer as held, or None (nothing current, or not built yet): no thread, no statement."""
+    found = None if derived is None else derived.peek(key)
+    return caching.respond(request, found, max_age) if isinstance(found, caching.Prepared) else None
+
+
+def _fresh_derived(services: Container) -> Derived | None:
+    snapshot = services.public.fresh()
+    return None if snapshot is None else snapshot.derived
+
+
+def alerts_from_memory(request: Request, services: Container, status: Status, kind: str) -> Response | None:
+    """`/api/alerts` (kind "json") or `/api/alerts.geojson` ("geojson") from memory, or None."""
+    return _from_memory(request, _fresh_derived(services), (kind, status), caching.ALERTS_MAX_AGE)
+
+
+def feed_from_memory(request: Request, services: Container, name: str) -> Response | None:
+    """A feed (`name`: "alerts.atom" or "exercises.atom") from memory, or None."""
+    return _from_memory(request, _fresh_derived(services), _feed_key(name, _base_url(request, services)),
+                        caching.ALERTS_MAX_AGE)
+
+
+def layer_from_memory(request: Request, services: Container, name: str) -> Response | None:
+    """A whole layer ("zones.geojson" or "areas.geojson") from memory, or None."""
+    held = services.public.fresh_zones()
+    return _from_memory(request, None if held is None else held.derived, name, caching.ZONES_MAX_AGE)
+
+
+def where_from_memory(request: Request, services: Container, lat: float, lon: float, shelters: int) -> Response | None:
+    """`/api/where` from memory, or None (something it needs is to be read)."""
+    answer = services.public.where_from_memory(lat, lon, shelters)
+    return None if answer is None else caching.cached_json(request, views.where_json(answer), caching.ALERTS_MAX_AGE)
+
+
+def _feed_key(name: str, base: str) -> Hashable:
+    return "feed", name, base
+
+
 async def _prepared(derived: Derived, key: Hashable, build: Callable[[], caching.Prepared]) -> caching.Prepared:
     """A prepared answer: as built already, or built now in a thread (once per change)."""
     found = derived.peek(key)
@@ -109,7 +147,7 @@ async def _feed(request: Request, services: Services, statuses: list[Status], na
             statuses, feed_id=f"{base}/feeds/{name}", title=title, self_url=f"{base}/feeds/{name}",
             cap_url=lambda i: base + views.cap_url(i), snapshot=snapshot), ATOM)
 
-    return caching.respond(request, await _prepared(snapshot.derived, ("feed", name, base), build),
+    return caching.respond(request, await _prepared(snapshot.derived, _feed_key(name, base), build),
                            caching.ALERTS_MAX_AGE)
 
 
@@ -176,9 +214,12 @@ def search_areas(services: Services, q: Annotated[str, Query(min_length=2, max_l
 async def where(request: Request, services: Services,
                 lat: Annotated[float, Query(ge=-90, le=90)], lon: Annotated[float, Query(ge=-180, le=180)],
                 shelters: Annotated[int, Query(ge=1, le=20)] = 3) -> Response:
-    """From memory on the event loop while everything is current; else (a change to read) in a thread."""
-    answer = (services.public.where_from_memory(lat, lon, shelters)
-              or await run_in_threadpool(services.public.where, lat, lon, shelters))
+    """From memory on the event loop while everything is current (as `fast_reads` answers it
+    for a plain query); else (a change to read) in a thread."""
+    found = where_from_memory(request, services, lat, lon, shelters)
+    if found is not None:
+        return found
+    answer = await run_in_threadpool(services.public.where, lat, lon, shelters)
     return caching.cached_json(request, views.where_json(answer), caching.ALERTS_MAX_AGE)
 
 

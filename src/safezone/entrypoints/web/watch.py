@@ -1,7 +1,9 @@
 """One background reader per process keeps the public read side current: every
 `Settings.change_watch_s` (25 ms) it reads the database's change mark (one indexed statement)
-in a thread of its own and hands it to `PublicService.watched`, so that public requests are
-answered from memory, with no statement and no thread, while that reading stands. A commit made
+in a thread of its own; when the mark has moved, it rebuilds what the public answers are made
+of there (`PublicService.refresh`) while requests go on answering from the previous snapshot;
+then it hands the reading to `PublicService.watched`, so that public requests are answered
+from memory, with no statement and no thread, while that reading stands. A commit made
 in this process invalidates the reading at once and wakes the reader; what another process
 commits shows here within about one interval. A reading older than `TRUST_INTERVALS` intervals
 (a reader held up by a stalled database) is not trusted: requests then read the mark themselves,
@@ -47,19 +49,23 @@ async def watch_changes(services: Container, relay: bool = False) -> None:
 
     def read() -> None:
         last_seq: int | None = None
-        while not stop.is_set():
-            woken.clear()
-            try:
-                generation, read_at = public.watch_generation(), time.monotonic()
-                mark = public.refresh()
-                public.watched(mark, read_at, generation, trust_s)
-                if relay and mark.audit_seq != last_seq:
-                    last_seq = mark.audit_seq
-                    with contextlib.suppress(RuntimeError):  # the loop has closed
-                        loop.call_soon_threadsafe(audit_moved.set)
-            except Exception:  # keep watching; a database hiccup must not end it for good
-                log.exception("reading the change mark failed")
-            woken.wait(interval_s)
+        marks = public.mark_reader()
+        try:
+            while not stop.is_set():
+                woken.clear()
+                try:
+                    generation, read_at = public.watch_generation(), time.monotonic()
+                    mark = public.refresh(marks.read())
+                    public.watched(mark, read_at, generation, trust_s)
+                    if relay and mark.audit_seq != last_seq:
+                        last_seq = mark.audit_seq
+                        with contextlib.suppress(RuntimeError):  # the loop has closed
+                            loop.call_soon_threadsafe(audit_moved.set)
+                except Exception:  # keep watching; a database hiccup must not end it for good
+                    log.exception("reading the change mark failed")
+                woken.wait(interval_s)
+        finally:
+            marks.close()
 
     public.on_invalidate(woken.set)  # called in the thread that committed
     reader = threading.Thread(target=read, name="safezone-watch", daemon=True)
