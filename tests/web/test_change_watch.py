@@ -17,6 +17,7 @@ from sqlalchemy import event
 
 from safezone.adapters.db.change_mark import MARK_SQL
 from safezone.bootstrap import Container, assemble
+from safezone.domain.cap import Status
 from safezone.entrypoints.web import create_app
 from tests.support.app import Api, Clock, issue_alert, login, make_container
 
@@ -172,6 +173,19 @@ def test_what_another_process_commits_is_taken_in_by_the_watcher_and_no_request_
         statements.close()
     assert statements.by_requests() == []
     assert [sql for _, sql in statements.seen if sql == MARK_SQL], "the watcher read the mark meanwhile"
+
+
+def test_the_watcher_prepares_the_alerts_in_force_before_the_first_request_asks(watched, container, other):
+    """Under load the first request after a change would build the answer in a worker thread
+    that waits its turns behind the event loop: the watcher builds it as it rebuilds."""
+    alert_id = issue_alert(login(other, "alice"), login(other, "bob"))
+    until(lambda: (container.public.fresh() is not None
+                   and [p.alert.id for p in container.public.fresh().alerts] == [alert_id]))
+    snapshot = container.public.fresh()
+    until(lambda: snapshot.derived.peek(("json", Status.ACTUAL)) is not None)  # no request made yet
+    prepared = snapshot.derived.peek(("json", Status.ACTUAL))
+    assert watched.get("/api/alerts").content == prepared.body
+    assert snapshot.derived.peek(("geojson", Status.ACTUAL)) is not None
 
 
 def test_what_this_process_commits_shows_at_once_whatever_the_watch_interval(db_url, sample_zones, clock):

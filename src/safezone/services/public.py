@@ -132,11 +132,11 @@ class PublicService:
         """Taken by the watcher before it reads the mark, and handed back with the reading."""
         return self._generation
 
-    def refresh(self, mark: ChangeMark) -> ChangeMark:
+    def refresh(self, mark: ChangeMark) -> Snapshot:
         """Bring what public requests are answered from up to `mark`, the change mark the
         watcher just read: the snapshot (rebuilt when the mark or the clock has moved past it),
-        the zone set it names and the open shelters, each read only when behind; the mark they
-        now stand at (at least `mark`).
+        the zone set it names and the open shelters, each read only when behind; the snapshot
+        they now stand on (its mark at least `mark`).
 
         Called by the watcher, in its own thread, with every reading: requests go on answering
         from the previous snapshot (its reading still trusted) while the next one is built, so
@@ -146,14 +146,14 @@ class PublicService:
         if (current is not None and current.mark == mark and current.fresh_at(self.clock())
                 and (mark.zone_version is None or (zones is not None and zones.version == mark.zone_version))
                 and held is not None and held[0] >= mark.shelter_seq):
-            return mark
+            return current
         with self.database.unit_of_work(read_only=True) as uow:
             snapshot = self.snapshot(uow)
         if snapshot.mark.zone_version is not None:
             with contextlib.suppress(NoZones):  # activated and gone at once: requests will say so
                 self.zones_in_memory(snapshot.mark.zone_version)
         self.open_shelters(snapshot.mark.shelter_seq)
-        return snapshot.mark
+        return snapshot
 
     def watched(self, mark: ChangeMark, read_at: float, generation: int, trust_s: float) -> None:
         """The watcher read `mark` (reading begun at `read_at`, monotonic); it is trusted for

@@ -92,30 +92,40 @@ async def _prepared(derived: Derived, key: Hashable, build: Callable[[], caching
     return await run_in_threadpool(derived.get, key, build)
 
 
-async def _in_force(request: Request, services: Container, status: str, kind: str, media_type: str) -> Response:
+async def _in_force(request: Request, services: Container, status: str, kind: str) -> Response:
     """The alerts in force of one status, as JSON or GeoJSON: prepared once per snapshot."""
     wanted = Status(status)
     snapshot = await _snapshot(services)
+    prepared = await _prepared(snapshot.derived, (kind, wanted), lambda: _in_force_answer(snapshot, wanted, kind))
+    return caching.respond(request, prepared, caching.ALERTS_MAX_AGE)
 
-    def build() -> caching.Prepared:
-        items = snapshot.in_force([wanted])
-        if kind == "geojson":
-            return caching.prepare_json(views.alerts_geojson(items), media_type)
-        return caching.prepare_json({"status": [wanted.value], "banner": rules.banner(wanted), "count": len(items),
-                                     "alerts": [views.published_json(i) for i in items]}, media_type)
 
-    return caching.respond(request, await _prepared(snapshot.derived, (kind, wanted), build), caching.ALERTS_MAX_AGE)
+def _in_force_answer(snapshot: Snapshot, wanted: Status, kind: str) -> caching.Prepared:
+    items = snapshot.in_force([wanted])
+    if kind == "geojson":
+        return caching.prepare_json(views.alerts_geojson(items), GEOJSON)
+    return caching.prepare_json({"status": [wanted.value], "banner": rules.banner(wanted), "count": len(items),
+                                 "alerts": [views.published_json(i) for i in items]}, "application/json")
+
+
+def warm(snapshot: Snapshot) -> None:
+    """Prepare the Actual alerts in force of a new snapshot now, in the calling thread (the
+    change watcher's): otherwise the first request after a change builds them in a worker
+    thread, and under load that thread waits its turns for the interpreter behind the event
+    loop (an issued alert reached a saturated public listener's readers 60-120 ms later so)."""
+    for kind in ("json", "geojson"):
+        snapshot.derived.get((kind, Status.ACTUAL), lambda: _in_force_answer(snapshot, Status.ACTUAL, kind))
 
 
 @router.get("/api/alerts", response_model=AlertsOut, summary="Alerts in force (JSON)")
 async def alerts_in_force(request: Request, services: Services, status: StatusQuery = "Actual") -> Response:
-    return await _in_force(request, services, status, "json", "application/json")
+    return await _in_force(request, services, status, "json")
 
 
 @router.get("/api/alerts.geojson", summary="Alerts in force (GeoJSON, one feature per alert)",
             response_class=Response, responses=_geojson_response("A FeatureCollection"))
 async def alerts_geojson(request: Request, services: Services, status: StatusQuery = "Actual") -> Response:
-    return await _in_force(request, services, status, "geojson", GEOJSON)
+    return await _in_force(request, services, status, "geojson")
 
 
 @router.get("/api/alerts/{alert_id}", response_model=AlertOut, summary="One issued alert (JSON)")

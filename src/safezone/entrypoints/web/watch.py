@@ -3,7 +3,8 @@
 in a thread of its own; when the mark has moved, it rebuilds what the public answers are made
 of there (`PublicService.refresh`) while requests go on answering from the previous snapshot;
 then it hands the reading to `PublicService.watched`, so that public requests are answered
-from memory, with no statement and no thread, while that reading stands. A commit made
+from memory, with no statement and no thread, while that reading stands, and prepares the
+alerts in force of a new snapshot (`public.warm`) before the first request asks for them. A commit made
 in this process invalidates the reading at once and wakes the reader; what another process
 commits shows here within about one interval. A reading older than `TRUST_INTERVALS` intervals
 (a reader held up by a stalled database) is not trusted: requests then read the mark themselves,
@@ -31,6 +32,8 @@ from concurrent.futures import ThreadPoolExecutor
 from safezone.bootstrap import Container
 from safezone.domain.alerts import UnknownAlert
 from safezone.entrypoints.web import live
+from safezone.entrypoints.web.public import warm
+from safezone.services.read_model import Snapshot
 
 log = logging.getLogger("safezone.web.watch")
 TRUST_INTERVALS = 10  # a reading is trusted this many intervals (at least TRUST_MIN_S)
@@ -49,14 +52,19 @@ async def watch_changes(services: Container, relay: bool = False) -> None:
 
     def read() -> None:
         last_seq: int | None = None
+        warmed: Snapshot | None = None
         marks = public.mark_reader()
         try:
             while not stop.is_set():
                 woken.clear()
                 try:
                     generation, read_at = public.watch_generation(), time.monotonic()
-                    mark = public.refresh(marks.read())
+                    snapshot = public.refresh(marks.read())
+                    mark = snapshot.mark
                     public.watched(mark, read_at, generation, trust_s)
+                    if snapshot is not warmed:
+                        warm(snapshot)
+                        warmed = snapshot
                     if relay and mark.audit_seq != last_seq:
                         last_seq = mark.audit_seq
                         with contextlib.suppress(RuntimeError):  # the loop has closed
