@@ -98,10 +98,10 @@ class WebhookChannel:
         late = expired(delivery, now)
         if late:
             return late
-        message_id = delivery.delivery_id  # a hash: made once a copy
-        body = render.webhook_body(delivery, message_id)
+        delivery_id = delivery.delivery_id  # a hash: made once a copy
+        body = render.webhook_body(delivery, delivery_id)
         try:
-            headers = signed_headers(receiver.secret, message_id, body, now)
+            headers = signed_headers(receiver.secret, delivery_id, body, now)
         except ValueError as bad:
             return Outcome.permanent(f"webhook secret unusable: {bad}")
         headers["content-type"] = "application/json"

@@ -8,6 +8,7 @@ per change) goes to a worker thread."""
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Callable, Hashable
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -114,7 +115,7 @@ def warm(snapshot: Snapshot) -> None:
     thread, and under load that thread waits its turns for the interpreter behind the event
     loop (an issued alert reached a saturated public listener's readers 60-120 ms later so)."""
     for kind in ("json", "geojson"):
-        snapshot.derived.get((kind, Status.ACTUAL), lambda: _in_force_answer(snapshot, Status.ACTUAL, kind))
+        snapshot.derived.get((kind, Status.ACTUAL), functools.partial(_in_force_answer, snapshot, Status.ACTUAL, kind))
 
 
 @router.get("/api/alerts", response_model=AlertsOut, summary="Alerts in force (JSON)")
