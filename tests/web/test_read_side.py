@@ -181,3 +181,30 @@ def test_requests_that_waited_for_a_rebuild_take_it_instead_of_rebuilding_it_aga
     first.join(10)
     assert len(rebuilds) == 1
     assert second is public.snapshot()
+
+
+def test_a_rebuild_reads_again_only_what_changed_and_answers_as_a_fresh_one(api, second_api, container, clock):
+    """After a change the snapshot keeps the alerts that did not change (their record, areas
+    and prepared JSON), reads again the ones that did — a cancel ends its alert in another
+    process — and every answer is the one a snapshot built from nothing gives."""
+    alice, bob = login(api, "alice"), login(api, "bob")
+    kept_id = issue_alert(alice, bob, areas=("AAA-0-1",))
+    ended_id = issue_alert(alice, bob, areas=("BBB-0-1",))
+    public = container.public
+    assert sorted(a["id"] for a in api.get("/api/alerts").json()["alerts"]) == sorted([kept_id, ended_id])
+    before = {p.alert.id: p for p in public.snapshot().alerts}
+
+    clock.advance(minutes=1)
+    other_alice = login(second_api, "alice")
+    assert other_alice.post(f"/api/operator/alerts/{ended_id}/cancel").status_code == 200
+    seen = {path: api.get(path).content for path in ("/api/alerts", "/api/alerts.geojson", "/feeds/alerts.atom")}
+    after = {p.alert.id: p for p in public.snapshot().alerts}
+    assert list(after) == [kept_id]
+    assert after[kept_id] is before[kept_id]  # not read, decoded or encoded again
+    ended = [i.alert for i in public.snapshot().feed_items if i.alert.id == ended_id]
+    assert [a.state.value for a in ended] == ["cancelled"]  # read again: its row changed
+
+    public._snapshot = None  # a snapshot built from nothing gives the same bytes
+    fresh = public.snapshot()
+    assert fresh.alerts[0] is not before[kept_id]
+    assert {path: api.get(path).content for path in seen} == seen

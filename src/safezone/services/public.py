@@ -227,17 +227,22 @@ class PublicService:
         now = self.clock()
         public = sorted(rules.PUBLIC_STATUSES, key=lambda s: s.value)
         mark = uow.changes.current()  # read first: what follows is at least this new
-        current = [a for a in uow.alerts.issued_before_expiry(now, public) if rules.in_force(a, now)]
-        areas = _areas_of(uow, current)
-        alerts = tuple(PublishedAlert(a, tuple(areas[a.zone_version][i] for i in dict.fromkeys(a.area_ids)
-                                               if i in areas[a.zone_version]), True) for a in current)
         since = now - self.feed_retention
-        shown = [(a, *feed_change(a, now)) for a in uow.alerts.feed_candidates(now, since, public)]
+        # What the feeds may show holds every alert in force, in the same order (newest first);
+        # records of the previous snapshot whose row has not changed are reused, not decoded again.
+        candidates = uow.alerts.feed_candidates(now, since, public, known=_records(self._snapshot))
+        current = [a for a in candidates if rules.in_force(a, now)]
+        kept = {} if self._snapshot is None else {p.alert.id: p for p in self._snapshot.alerts}
+        areas = _areas_of(uow, [a for a in current if a is not getattr(kept.get(a.id), "alert", None)], self._zones)
+        alerts = tuple(kept[a.id] if a is getattr(kept.get(a.id), "alert", None) else PublishedAlert(
+            a, tuple(areas[a.zone_version][i] for i in dict.fromkeys(a.area_ids) if i in areas[a.zone_version]), True)
+            for a in current)
+        shown = [(a, *feed_change(a, now)) for a in candidates]
         shown = [(a, at, ended) for a, at, ended in shown if at >= since or rules.in_force(a, now)]
         messages = self._messages(uow, [a.id for a, _, _ in shown])  # type: ignore[misc]
         items = tuple(FeedItem(a, messages[a.id], at, ended)  # type: ignore[index]
                       for a, at, ended in shown if a.id in messages)
-        newest = {s: uow.alerts.newest_change(now, [s]) for s in public}
+        newest = uow.alerts.newest_changes(now, public)
         return Snapshot(mark, asked, valid_until(alerts, items, now, self.feed_retention.total_seconds()),
                         alerts, items, newest)
 
@@ -514,15 +519,26 @@ def check_bbox(bbox: Sequence[float]) -> list[tuple[float, float, float, float]]
     return [(west, south, east, north)]
 
 
-def _areas_of(uow: UnitOfWork, alerts: Sequence[AlertRecord]) -> dict[int, dict[str, AlertArea]]:
-    """The areas of all these alerts, per zone-set version and id: one read per version (the
-    snapshot is rebuilt while the public side waits for it; 50 alerts read one by one took
-    100 statements)."""
+def _areas_of(uow: UnitOfWork, alerts: Sequence[AlertRecord], held: ZonesInMemory | None
+              ) -> dict[int, dict[str, AlertArea]]:
+    """The areas of all these alerts, per zone-set version and id: from the zone set held in
+    memory when they were drawn on it (a stored version never changes), else one read per
+    version (50 alerts read one by one took 100 statements)."""
     wanted: dict[int, dict[str, None]] = {}
     for alert in alerts:
         wanted.setdefault(alert.zone_version, {}).update(dict.fromkeys(alert.area_ids))
-    return {version: {area.id: area for area in uow.areas.by_ids(version, list(ids))}
+    return {version: (held.areas(ids) if held is not None and held.version == version
+                      else {area.id: area for area in uow.areas.by_ids(version, list(ids))})
             for version, ids in wanted.items()}
+
+
+def _records(snapshot: Snapshot | None) -> dict[int, AlertRecord]:
+    """The alert records a snapshot was made of, by id (in force, or shown in a feed)."""
+    if snapshot is None:
+        return {}
+    found = {i.alert.id: i.alert for i in snapshot.feed_items}
+    found.update((p.alert.id, p.alert) for p in snapshot.alerts)
+    return found  # type: ignore[return-value]
 
 
 def _public(statuses: Iterable[Status]) -> list[Status]:

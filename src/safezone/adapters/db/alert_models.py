@@ -42,7 +42,8 @@ class AlertRow(Base):
     issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     cap_identifier: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
-    cap_xml: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Read only when asked for (`cap_xml`, `issued_cap`): lists of alerts never need the message.
+    cap_xml: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
     # The operator wrote the texts or the note (not the templates): 0070.
     own_words: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The stage of the chain the message announces (early-warning, alert, stay-in-shelter, all-clear): 0110.

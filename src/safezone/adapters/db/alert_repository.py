@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from sqlalchemy import ColumnElement, and_, case, cast, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
@@ -102,9 +102,16 @@ class AlertRepository:
         query = select(AlertRow).where(*_in_force(now, statuses), naming).order_by(*_NEWEST_FIRST)
         return [_record(row) for row in self._session.scalars(query)]
 
-    def feed_candidates(self, now: datetime, since: datetime, statuses: Iterable[Status]) -> list[AlertRecord]:
+    def feed_candidates(self, now: datetime, since: datetime, statuses: Iterable[Status],
+                        known: Mapping[int, AlertRecord] | None = None) -> list[AlertRecord]:
         """Issued messages in force now, or sent or ended since `since`: what a feed that keeps
-        ended alerts for a while may show (the caller has the final word on each)."""
+        ended alerts for a while may show (the caller has the final word on each), newest first.
+
+        `known`: records read before. An issued message's record changes only in its state and
+        end (`domain.alerts.end`, `expire`), so one of those whose state, end and expiry are
+        unchanged is reused as it is, and only new or changed rows are read whole: the public
+        snapshot, rebuilt after every change, decodes the texts of what changed, not of every
+        alert in force again."""
         warning = AlertRow.kind.in_(_WARNINGS)
         changed = or_(
             and_(*_in_force(now, ())),
@@ -113,25 +120,40 @@ class AlertRepository:
             and_(warning, AlertRow.state == AlertState.ISSUED.value, AlertRow.expires_at >= since,
                  AlertRow.expires_at <= now),
         )
-        query = (select(AlertRow)
-                 .where(AlertRow.issued_at.is_not(None), AlertRow.status.in_([s.value for s in statuses]), changed)
-                 .order_by(*_NEWEST_FIRST))
-        return [_record(row) for row in self._session.scalars(query)]
+        where = (AlertRow.issued_at.is_not(None), AlertRow.status.in_([s.value for s in statuses]), changed)
+        if known is None:
+            return [_record(row) for row in self._session.scalars(select(AlertRow).where(*where).order_by(*_NEWEST_FIRST))]
+        stamps = self._session.execute(
+            select(AlertRow.id, AlertRow.state, AlertRow.ended_at, AlertRow.expires_at).where(*where)
+            .order_by(*_NEWEST_FIRST)).all()
+        reused = {i: known[i] for i, state, ended, expires in stamps if _unchanged(known.get(i), state, ended, expires)}
+        read = self._by_ids([i for i, *_ in stamps if i not in reused])
+        return [reused.get(i) or read[i] for i, *_ in stamps if i in reused or i in read]
 
-    def newest_change(self, now: datetime, statuses: Iterable[Status]) -> datetime | None:
-        """The latest moment any issued message of these statuses was sent or, being a warning,
-        ended (superseded, cancelled, cleared or expired) up to `now`; None if there is none."""
+    def _by_ids(self, alert_ids: Sequence[int]) -> dict[int, AlertRecord]:
+        found: dict[int, AlertRecord] = {}
+        for start in range(0, len(alert_ids), _CHUNK):
+            query = select(AlertRow).where(AlertRow.id.in_(alert_ids[start:start + _CHUNK]))
+            found.update((row.id, _record(row)) for row in self._session.scalars(query))
+        return found
+
+    def newest_changes(self, now: datetime, statuses: Iterable[Status]) -> dict[Status, datetime | None]:
+        """Per status, the latest moment any issued message of it was sent or, being a warning,
+        ended (superseded, cancelled, cleared or expired) up to `now`; None if there is none.
+        One statement for all the statuses."""
         warning = AlertRow.kind.in_(_WARNINGS)
         ended = case((warning, AlertRow.ended_at), else_=None)
         # Expired but not yet recorded so by the sweep (which sets ended_at).
         expired = case((and_(warning, AlertRow.state == AlertState.ISSUED.value, AlertRow.expires_at <= now),
                         AlertRow.expires_at), else_=None)
-        row = self._session.execute(
-            select(func.max(AlertRow.issued_at), func.max(ended), func.max(expired))
-            .where(AlertRow.issued_at.is_not(None), AlertRow.status.in_([s.value for s in statuses]))
-        ).one()
-        moments = [as_utc(_moment(m)) for m in row if m is not None]
-        return max(moments, default=None)
+        wanted = list(statuses)
+        rows = self._session.execute(
+            select(AlertRow.status, func.max(AlertRow.issued_at), func.max(ended), func.max(expired))
+            .where(AlertRow.issued_at.is_not(None), AlertRow.status.in_([s.value for s in wanted]))
+            .group_by(AlertRow.status))
+        found = {Status(status): max((as_utc(_moment(m)) for m in moments if m is not None), default=None)
+                 for status, *moments in rows}
+        return {status: found.get(status) for status in wanted}
 
     def warnings_between(self, statuses: Iterable[Status], start: datetime, end: datetime,
                          area_id: str | None = None, limit: int | None = None) -> list[AlertRecord]:
@@ -161,6 +183,7 @@ class AlertRepository:
 
 
 _NEWEST_FIRST = (AlertRow.issued_at.desc(), AlertRow.id.desc())
+_CHUNK = 900  # ids per `IN (...)` (SQLite's parameter limit is 32766)
 _WARNINGS = [AlertKind.ALERT.value, AlertKind.UPDATE.value]  # the kinds that are in force, then end
 
 
@@ -212,6 +235,12 @@ def _text(values: dict) -> InfoText:
     """A stored text; those stored before texts had a time to shelter and area names lack them."""
     names = tuple((str(area_id), str(name)) for area_id, name in values.get("area_names") or ())
     return InfoText(**{**values, "area_names": names})
+
+
+def _unchanged(record: AlertRecord | None, state: str, ended_at: datetime | None, expires_at: datetime) -> bool:
+    """Whether a record read before still stands for a row whose state, end and expiry are these."""
+    return (record is not None and record.state.value == state and record.expires == as_utc(expires_at)
+            and record.ended_at == (None if ended_at is None else as_utc(ended_at)))
 
 
 def _record(row: AlertRow) -> AlertRecord:

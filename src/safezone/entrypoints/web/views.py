@@ -72,7 +72,8 @@ def alert_json(alert: AlertRecord, areas: Sequence[AreaLike], in_force: bool, en
 
 
 def published_json(item: PublishedAlert) -> dict:
-    return alert_json(item.alert, item.areas, item.in_force, item.ended)
+    """An issued alert as the public sees it (made once per item: treat it as read-only)."""
+    return item.derived.get("json", lambda: alert_json(item.alert, item.areas, item.in_force, item.ended))
 
 
 def operator_alert_json(alert: AlertRecord, areas: Sequence[AreaLike], now: datetime) -> dict:
@@ -113,11 +114,14 @@ def alerts_geojson(items: Sequence[PublishedAlert]) -> dict:
     """One feature per alert: the union of its areas, and what the alert says."""
     features = []
     for item in items:
-        shape = shapely.union_all([a.geometry for a in item.areas]) if item.areas else shapely.Polygon()
-        features.append({"type": "Feature", "id": item.alert.id,
-                         "geometry": geojson_geometry(shape, keep_valid=True),
+        features.append({"type": "Feature", "id": item.alert.id, "geometry": item.derived.get("outline", lambda: _outline(item)),
                          "properties": published_json(item)})
     return {"type": "FeatureCollection", "features": features}
+
+
+def _outline(item: PublishedAlert) -> dict:
+    shape = shapely.union_all([a.geometry for a in item.areas]) if item.areas else shapely.Polygon()
+    return geojson_geometry(shape, keep_valid=True)
 
 
 def alert_here_json(item: AlertHere) -> dict:
