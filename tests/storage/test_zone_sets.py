@@ -73,3 +73,35 @@ def test_the_area_at_a_point_comes_from_the_active_zone_set(db_url, sample_zones
     assert [s.name for s in east.settlements] == ["Eastgate", "Hamlet"]
     assert far_west.id == "AAA-1-1"
     assert outside is None
+
+
+def test_areas_of_a_version_read_whole_come_from_memory_as_stored(db_url, sample_zones):
+    """A version never changes: once read whole, a few of its areas (composing, issuing, the
+    public snapshot) are taken from memory, in the order asked, unknown ids left out, exactly
+    as a read gives them; another version is still read from the database."""
+    from sqlalchemy import event
+
+    rebuilt = dataclasses.replace(sample_zones, border_name="second build")
+    with Database(db_url) as db:
+        with db.unit_of_work() as uow:
+            first, second = uow.zones.add(sample_zones, activate=True), uow.zones.add(rebuilt)
+            uow.commit()
+        ids = ["BBB-1-1", "nowhere", "AAA-0-1", "BBB-1-1"]
+        with db.unit_of_work() as uow:
+            stored = uow.areas.by_ids(first, ids)  # nothing held yet: read
+            uow.zones.get(first)
+        statements: list[str] = []
+        record = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            with db.reader().unit_of_work(read_only=True) as uow:
+                held = uow.areas.by_ids(first, ids)
+            assert not [s for s in statements if "alert_areas" in s or "settlements" in s]
+            with db.unit_of_work() as uow:
+                other = uow.areas.by_ids(second, ["AAA-0-1"])
+            assert [s for s in statements if "alert_areas" in s]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert [a.id for a in held] == ["BBB-1-1", "AAA-0-1"]
+    assert held == stored and any(a.settlements for a in held)
+    assert [a.id for a in other] == ["AAA-0-1"]

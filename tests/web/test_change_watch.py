@@ -19,6 +19,7 @@ from safezone.adapters.db.change_mark import MARK_SQL
 from safezone.bootstrap import Container, assemble
 from safezone.domain.cap import Status
 from safezone.entrypoints.web import create_app
+from safezone.entrypoints.web.listeners import BOTH, OPERATOR, Listener
 from tests.support.app import Api, Clock, issue_alert, login, make_container
 
 PREPARED = ("/api/alerts", "/api/alerts?status=Exercise", "/api/alerts.geojson", "/feeds/alerts.atom",
@@ -29,9 +30,9 @@ WESTGATE = {"lat": 50.45, "lon": 29.99}  # in AAA-0-1
 OTHER_PROCESS_LIMIT_S = 2.0
 
 
-def served(container: Container) -> Iterator[Api]:
+def served(container: Container, listener: Listener = BOTH) -> Iterator[Api]:
     """The app with its lifespan running (the watcher with it), as `safezone serve` runs it."""
-    app = create_app(container, sweep=False)
+    app = create_app(container, sweep=False, listener=listener)
     api = Api(app)
     lifespan = app.router.lifespan_context(app)
     api._run(lifespan.__aenter__())
@@ -259,3 +260,36 @@ def test_a_request_that_reads_the_mark_itself_vouches_for_the_snapshot_as_the_wa
     public.on_invalidate(None)  # the watcher stopped
     public.snapshot()
     assert public.fresh() is None
+
+
+def test_the_operator_process_rebuilds_nothing_until_a_public_answer_is_asked_for(container, other, monkeypatch):
+    """The operators' own process (`--operator-port`) serves few public answers: its watcher
+    only vouches for a snapshot that is current, so an operator's next step never shares the
+    interpreter with a rebuild after each commit; the first public answer asked for after a
+    change rebuilds it, and is current."""
+    rebuilds = []
+    read_snapshot = container.public._read_snapshot
+    monkeypatch.setattr(container.public, "_read_snapshot", lambda *a: rebuilds.append(a) or read_snapshot(*a))
+    for api in served(container, OPERATOR):
+        assert _alert_ids(api) == []
+        until(lambda: container.public.fresh() is not None)  # the watcher vouches for it
+        rebuilds.clear()
+        alert_id = issue_alert(login(other, "alice"), login(other, "bob"))
+        time.sleep(10 * container.settings.change_watch_s)  # the watcher has read the change
+        assert container.public.fresh() is None and rebuilds == []
+        assert _alert_ids(api) == [alert_id]
+        assert len(rebuilds) == 1
+        until(lambda: container.public.fresh() is not None)
+        assert _alert_ids(api) == [alert_id] and len(rebuilds) == 1
+
+
+def test_the_public_process_rebuilds_after_a_change_before_any_request(container, other, monkeypatch):
+    rebuilds = []
+    read_snapshot = container.public._read_snapshot
+    monkeypatch.setattr(container.public, "_read_snapshot", lambda *a: rebuilds.append(a) or read_snapshot(*a))
+    for _api in served(container, BOTH):
+        until(lambda: container.public.fresh() is not None)
+        rebuilds.clear()
+        alert_id = issue_alert(login(other, "alice"), login(other, "bob"))
+        until(lambda: (held := container.public.fresh()) is not None and [p.alert.id for p in held.alerts] == [alert_id])
+        assert rebuilds  # by the watcher, no request made

@@ -233,7 +233,7 @@ class PublicService:
         candidates = uow.alerts.feed_candidates(now, since, public, known=_records(self._snapshot))
         current = [a for a in candidates if rules.in_force(a, now)]
         kept = {} if self._snapshot is None else {p.alert.id: p for p in self._snapshot.alerts}
-        areas = _areas_of(uow, [a for a in current if a is not getattr(kept.get(a.id), "alert", None)], self._zones)
+        areas = _areas_of(uow, [a for a in current if a is not getattr(kept.get(a.id), "alert", None)])
         alerts = tuple(kept[a.id] if a is getattr(kept.get(a.id), "alert", None) else PublishedAlert(
             a, tuple(areas[a.zone_version][i] for i in dict.fromkeys(a.area_ids) if i in areas[a.zone_version]), True)
             for a in current)
@@ -519,16 +519,13 @@ def check_bbox(bbox: Sequence[float]) -> list[tuple[float, float, float, float]]
     return [(west, south, east, north)]
 
 
-def _areas_of(uow: UnitOfWork, alerts: Sequence[AlertRecord], held: ZonesInMemory | None
-              ) -> dict[int, dict[str, AlertArea]]:
-    """The areas of all these alerts, per zone-set version and id: from the zone set held in
-    memory when they were drawn on it (a stored version never changes), else one read per
-    version (50 alerts read one by one took 100 statements)."""
+def _areas_of(uow: UnitOfWork, alerts: Sequence[AlertRecord]) -> dict[int, dict[str, AlertArea]]:
+    """The areas of all these alerts, per zone-set version and id: one read per version (50
+    alerts read one by one took 100 statements), none for the version held in memory."""
     wanted: dict[int, dict[str, None]] = {}
     for alert in alerts:
         wanted.setdefault(alert.zone_version, {}).update(dict.fromkeys(alert.area_ids))
-    return {version: (held.areas(ids) if held is not None and held.version == version
-                      else {area.id: area for area in uow.areas.by_ids(version, list(ids))})
+    return {version: {area.id: area for area in uow.areas.by_ids(version, list(ids))}
             for version, ids in wanted.items()}
 
 

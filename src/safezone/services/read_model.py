@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Hashable, Iterable, Sequence, TypeVar
+from typing import Callable, Hashable, Sequence, TypeVar
 
 import shapely
 from shapely.strtree import STRtree
@@ -135,14 +135,6 @@ class ZonesInMemory:
         self.zones = zones
         self.tree = STRtree([a.geometry for a in zones.areas])
         self.derived = Derived()
-        self._by_id: dict[str, AlertArea] | None = None
-
-    def areas(self, area_ids: Iterable[str]) -> dict[str, AlertArea]:
-        """The areas with these ids, by id (unknown ids left out): what a stored read of them gives."""
-        by_id = self._by_id
-        if by_id is None:
-            by_id = self._by_id = {a.id: a for a in self.zones.areas}
-        return {i: by_id[i] for i in area_ids if i in by_id}
 
     def area_at(self, lat: float, lon: float) -> AlertArea | None:
         """The first area in build order covering the point (edges included), or None."""

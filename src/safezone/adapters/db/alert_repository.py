@@ -42,7 +42,8 @@ class AlertRepository:
         if cap_xml is not None:
             values["cap_xml"] = cap_xml.decode("utf-8")
         written = self._session.execute(
-            update(AlertRow).where(AlertRow.id == alert.id, AlertRow.state == was.value).values(**values))
+            update(AlertRow).where(AlertRow.id == alert.id, AlertRow.state == was.value).values(**values)
+            .execution_options(synchronize_session=False))  # no alert row is held in the session
         if written.rowcount != 1:
             raise AlertChanged(alert.id, was)
 

@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safezone.adapters.db.held_areas import HeldAreas
 from safezone.adapters.db.models import AlertAreaRow, SettlementRow, ZoneBandRow
 from safezone.adapters.db.zone_repository import _area, _settlement, covering_rows
 from safezone.domain.threats import Band
@@ -25,11 +26,16 @@ CHUNK = 900
 
 
 class AreaRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, held: HeldAreas | None = None) -> None:
         self._session = session
+        self._held = held
 
     def by_ids(self, version: int, area_ids: Sequence[str]) -> list[AlertArea]:
-        """The areas of `version` with these ids, in the order asked; unknown ids are left out."""
+        """The areas of `version` with these ids, in the order asked; unknown ids are left out.
+        From memory when that version was read whole in this process (see `held_areas`)."""
+        held = None if self._held is None else self._held.get(version, area_ids)
+        if held is not None:
+            return held
         rows = {}
         for start in range(0, len(area_ids), CHUNK):
             chunk = list(area_ids[start:start + CHUNK])

@@ -35,6 +35,7 @@ from sqlalchemy.pool import NullPool
 
 from safezone.adapters.db import migrate
 from safezone.adapters.db.change_mark import MarkReader
+from safezone.adapters.db.held_areas import HeldAreas
 from safezone.adapters.db.unit_of_work import WRITES, UnitOfWork
 from safezone.adapters.db.url import resolve_url
 
@@ -130,6 +131,7 @@ class Database:
         # Called after every commit made through this process's units of work (shared by `reader()`).
         self.committed: list[Callable[[], None]] = []
         self._probes: dict[float, Engine] = {}
+        self.held_areas = HeldAreas()  # the last zone-set version read whole (shared by `reader()`)
 
     @classmethod
     def open(cls, cli_value: str | None = None) -> "Database":
@@ -145,8 +147,8 @@ class Database:
         other unit of work that may write (see the module's docstring); a read-only one
         neither waits for writers nor may commit."""
         if read_only or self._only_reads:
-            return UnitOfWork(self._read_sessions, read_only=True)
-        return UnitOfWork(self._sessions, committed=self.committed)
+            return UnitOfWork(self._read_sessions, read_only=True, held=self.held_areas)
+        return UnitOfWork(self._sessions, committed=self.committed, held=self.held_areas)
 
     def mark_reader(self) -> MarkReader:
         """One connection of its own for reading the change mark again and again."""

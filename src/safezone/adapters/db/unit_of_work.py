@@ -21,6 +21,7 @@ from safezone.adapters.db.area_repository import AreaRepository
 from safezone.adapters.db.audit_repository import AuditRepository
 from safezone.adapters.db.delivery_repository import DeliveryRepository
 from safezone.adapters.db.change_mark import MOVED, ChangeMarks
+from safezone.adapters.db.held_areas import HeldAreas
 from safezone.adapters.db.monitoring import MonitoringCounts
 from safezone.adapters.db.import_repository import ImportRunRepository
 from safezone.adapters.db.integrator_repository import IntegratorRepository
@@ -61,8 +62,9 @@ class UnitOfWork:
     monitoring: MonitoringCounts
 
     def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False,
-                 committed: Sequence[Callable[[], None]] = ()) -> None:
+                 committed: Sequence[Callable[[], None]] = (), held: HeldAreas | None = None) -> None:
         self._sessions = sessions
+        self._held = held or HeldAreas()
         self._committed = committed
         self._session: Session | None = None
         self.read_only = read_only
@@ -70,7 +72,7 @@ class UnitOfWork:
     def __enter__(self) -> "UnitOfWork":
         self._session = self._sessions()
         self._session.begin()
-        self.zones = ZoneRepository(self._session)
+        self.zones = ZoneRepository(self._session, self._held)
         self.shelters = ShelterRepository(self._session)
         self.shelter_reports = ShelterReportRepository(self._session)
         self.imports = ImportRunRepository(self._session)
@@ -79,7 +81,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self._session)
         self.alerts = AlertRepository(self._session)
         self.outbox = OutboxRepository(self._session)
-        self.areas = AreaRepository(self._session)
+        self.areas = AreaRepository(self._session, self._held)
         self.subscribers = SubscriberRepository(self._session)
         self.integrators = IntegratorRepository(self._session)
         self.deliveries = DeliveryRepository(self._session)

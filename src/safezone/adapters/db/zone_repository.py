@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from safezone.adapters.db import locks
 from safezone.adapters.db.change_mark import moved
+from safezone.adapters.db.held_areas import HeldAreas
 from safezone.adapters.db.import_repository import as_utc
 from safezone.adapters.db.subscriber_repository import SubscriberRepository
 from safezone.adapters.db.models import AlertAreaRow, SettlementRow, ZoneBandRow, ZoneSetRow, ZoneSideRow
@@ -42,8 +43,9 @@ class UnknownVersion(LookupError):
 
 
 class ZoneRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, held: HeldAreas | None = None) -> None:
         self._session = session
+        self._held = held
 
     # -- writing -------------------------------------------------------------------------
 
@@ -156,7 +158,7 @@ class ZoneRepository:
             select(AlertAreaRow).where(AlertAreaRow.version == version).order_by(AlertAreaRow.position)
         ).all()
         settlements = self._settlements(version)
-        return ZoneSet(
+        zones = ZoneSet(
             border_name=head.border_name,
             border=head.border,
             sides=tuple(Side(code=s.code, name=s.name, territory=s.territory) for s in sides),
@@ -173,6 +175,9 @@ class ZoneRepository:
             areas=[_area(row, settlements.get(row.area_id, ())) for row in area_rows],
             parameters=dict(head.parameters),
         )
+        if self._held is not None:  # a version never changes: its areas answer later reads of a few
+            self._held.hold(version, zones.areas)
+        return zones
 
     def area_at(self, lat: float, lon: float, version: int | None = None) -> AlertArea | None:
         """The alert area containing a point, in `version` or the active zone set."""

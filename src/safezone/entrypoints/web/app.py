@@ -123,7 +123,8 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
         application.state.live_fanout = fanout  # endpoints that announce events of their own
         detach = live.attach(container, asyncio.get_running_loop(), fanout)
         reading = asyncio.create_task(fanout.run()) if fanout is not None else None
-        changes = asyncio.create_task(watch_changes(container, relay=public_only and fanout is None))
+        changes = asyncio.create_task(watch_changes(container, relay=public_only and fanout is None,
+                                                    rebuild=listener != OPERATOR))
         # The operator side's own process hears of reports made on the public one from the database.
         watching = asyncio.create_task(watch_reports(container)) if listener == OPERATOR and fanout is None else None
         application.state.reports_watched = watching is not None

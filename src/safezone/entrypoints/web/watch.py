@@ -40,9 +40,12 @@ TRUST_INTERVALS = 10  # a reading is trusted this many intervals (at least TRUST
 TRUST_MIN_S = 0.25
 
 
-async def watch_changes(services: Container, relay: bool = False) -> None:
+async def watch_changes(services: Container, relay: bool = False, rebuild: bool = True) -> None:
     """Read the change mark every interval, in a thread of its own, until cancelled; and relay
-    issued messages when `relay` (on this loop, woken by the reader when the audit moves)."""
+    issued messages when `relay` (on this loop, woken by the reader when the audit moves).
+    `rebuild` False (the operator process, whose public answers are few): the reading only
+    vouches for a snapshot that is current, and a request after a change rebuilds it, so the
+    operator's own next step never shares the interpreter with a rebuild nobody asked for."""
     loop = asyncio.get_running_loop()
     public = services.public
     interval_s = services.settings.change_watch_s
@@ -59,10 +62,13 @@ async def watch_changes(services: Container, relay: bool = False) -> None:
                 woken.clear()
                 try:
                     generation, read_at = public.watch_generation(), time.monotonic()
-                    snapshot = public.refresh(marks.read())
-                    mark = snapshot.mark
+                    if rebuild:
+                        snapshot: Snapshot | None = public.refresh(marks.read())
+                        mark = snapshot.mark  # type: ignore[union-attr]
+                    else:
+                        snapshot, mark = None, marks.read()
                     public.watched(mark, read_at, generation, trust_s)
-                    if snapshot is not warmed:
+                    if snapshot is not None and snapshot is not warmed:
                         warm(snapshot)
                         warmed = snapshot
                     if relay and mark.audit_seq != last_seq:
