@@ -252,12 +252,13 @@ class PublicService:
         """Alerts in force now, of these statuses, newest first, with their areas."""
         return self.snapshot().in_force(_public(statuses))
 
-    def published(self, alert_id: int) -> PublishedAlert:
-        """An issued public message, in force or not (its page outlives it)."""
+    def published(self, alert_id: int | AlertRecord) -> PublishedAlert:
+        """An issued public message, in force or not (its page outlives it); given as its
+        record (the one just issued, say), it is not read again."""
         with self.database.unit_of_work() as uow:
-            alert = uow.alerts.get(alert_id)
+            alert = uow.alerts.get(alert_id) if isinstance(alert_id, int) else alert_id
             if alert is None or not _is_published(alert):
-                raise UnknownAlert(alert_id)
+                raise UnknownAlert(alert_id if isinstance(alert_id, int) else alert_id.id)  # type: ignore[arg-type]
             areas = tuple(uow.areas.by_ids(alert.zone_version, alert.area_ids))
             now = self.clock()
             return PublishedAlert(alert, areas, rules.in_force(alert, now), rules.ended_how(alert, now))

@@ -44,8 +44,8 @@ def attach(services: Container, loop: asyncio.AbstractEventLoop,
             asyncio.run_coroutine_threadsafe(fanout.publish(stream, event, data), loop)
 
     def changed(action: str, alert: AlertRecord) -> None:
-        if action == ISSUED:
-            publish(PUBLIC, services.stream, *public_event(services, alert.id))
+        if action == ISSUED:  # the record just committed: not read again
+            publish(PUBLIC, services.stream, *public_event(services, alert))
         step = {"id": alert.id, "action": action, "state": alert.state.value, "status": alert.status.value,
                 "kind": alert.kind.value, "follows": alert.follows}
         publish(OPERATOR, services.operator_stream, action, step)
@@ -63,7 +63,7 @@ async def announce_to_operators(request: Request, event: str, data: dict) -> Non
         container(request).operator_stream.publish(event, data)
 
 
-def public_event(services: Container, alert_id: int) -> tuple[str, dict]:
+def public_event(services: Container, alert_id: int | AlertRecord) -> tuple[str, dict]:
     """The public stream's event for an issued message: its kind, and the same JSON as
     /api/alerts/{id} (raises UnknownAlert for a message the public never sees)."""
     published = services.public.published(alert_id)
