@@ -12,6 +12,11 @@ angle of d / MIN_RADIUS_KM. The k nearest by angle give a geodesic radius that m
 nearest by geodesic; one ball query of that angle (with slack) finds every one of them. When
 the first query already asked for more items than the answer needs and the farthest of them lies
 outside that ball, the ball holds nothing else, and the second query is not needed.
+
+A query answers `/api/where` on the event loop, so its fixed costs count: the geodesic is
+measured only where it can matter (the `limit` nearest by angle set the ball, then whatever else
+lies in it), one point at a time when they are few (a call on arrays costs as much as eight
+single ones), and the handful of candidates is ranked as Python numbers, not arrays.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import Generic, Sequence, TypeVar
 import numpy as np
 from scipy.spatial import cKDTree
 
-from safezone.domain.shelters import geodesic_m
+from safezone.domain.shelters import geodesic_m, geodesic_one_m
 
 # a (1 - e^2) of WGS 84: the smallest radius of curvature anywhere on the ellipsoid, in km.
 MIN_RADIUS_KM = 6378.137 * (1.0 - 0.00669437999014)
@@ -30,6 +35,8 @@ MIN_RADIUS_KM = 6378.137 * (1.0 - 0.00669437999014)
 ANGLE_SLACK = 1e-6
 # Nearest by angle asked for at first: enough to settle most searches in one query.
 CANDIDATES = 8
+# Above this many points to measure at once, one call on arrays is cheaper than a call each.
+ONE_BY_ONE = 12
 
 Item = TypeVar("Item")
 
@@ -53,6 +60,8 @@ class NearestIndex(Generic[Item]):
         if not (len(self.items) == len(self.ids) == len(self.lats) == len(self.lons)):
             raise ValueError("items, ids, lats and lons must have one entry each")
         self._tree = cKDTree(unit_vectors(self.lats, self.lons)) if len(self.items) else None
+        # The same as Python numbers: one at a time, a list is read faster than an array.
+        self._ids, self._lats, self._lons = self.ids.tolist(), self.lats.tolist(), self.lons.tolist()
 
     def __len__(self) -> int:
         return len(self.items)
@@ -61,29 +70,38 @@ class NearestIndex(Generic[Item]):
         """Up to `limit` items nearest to the point by geodesic distance (metres), none farther
         than `max_km`; equal distances in order of id.
 
-        One query of the `CANDIDATES` nearest by angle usually settles it: when the farthest of
-        them lies beyond the ball that must hold the answer, every item in the ball is among
-        them already; only otherwise is the ball searched (a second query and geodesic)."""
+        One query of the `CANDIDATES` nearest by angle usually settles it: the geodesic to the
+        `limit` nearest of them by angle bounds the answer's reach; when the farthest candidate
+        lies beyond the ball of that reach, every item in the ball is among them already; only
+        otherwise is the ball searched (a second query)."""
         if self._tree is None or limit < 1:
             return []
         phi, lam = math.radians(lat), math.radians(lon)
         here = (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
         k = min(max(limit, CANDIDATES), len(self.items))
         chords, first = self._tree.query(here, k=k)
-        chords, first = np.atleast_1d(chords), np.atleast_1d(first)
-        distances = geodesic_m(lat, lon, self.lats[first], self.lons[first])
+        chords, first = np.atleast_1d(chords).tolist(), np.atleast_1d(first).tolist()
+        measured = self._measure(lat, lon, first[:limit], {})
         reach_km = max_km
         if limit <= k:  # `limit` items within this geodesic reach: the answer lies within it
-            reach_km = min(max_km, float(np.partition(distances, limit - 1)[limit - 1]) / 1000.0)
+            reach_km = min(max_km, max(measured.values()) / 1000.0)
         angle = min(math.pi, reach_km / MIN_RADIUS_KM * (1.0 + ANGLE_SLACK) + ANGLE_SLACK)
         ball = 2.0 * math.sin(angle / 2.0)
-        found = first
         if k < len(self.items) and chords[-1] <= ball:  # the ball may hold more than these
-            found = np.asarray(self._tree.query_ball_point(here, ball, return_sorted=False), dtype=np.int64)
-            if found.size == 0:
-                return []
-            distances = geodesic_m(lat, lon, self.lats[found], self.lons[found])
-        keep = distances <= max_km * 1000.0
-        found, distances = found[keep], distances[keep]
-        order = np.lexsort((self.ids[found], distances))[:limit]
-        return [(self.items[found[i]], float(distances[i])) for i in order]
+            inside = self._tree.query_ball_point(here, ball, return_sorted=False)
+        else:  # beyond the ball an item is farther than `limit` others: never in the answer
+            inside = [i for i, chord in zip(first, chords) if chord <= ball]
+        measured = self._measure(lat, lon, inside, measured)
+        limit_m = max_km * 1000.0
+        ranked = sorted((metres, self._ids[i], i) for i in inside if (metres := measured[i]) <= limit_m)
+        return [(self.items[i], metres) for metres, _, i in ranked[:limit]]
+
+    def _measure(self, lat: float, lon: float, at: list[int], known: dict[int, float]) -> dict[int, float]:
+        """`known` with the geodesic distance (metres) to each item at the positions `at`."""
+        wanted = [i for i in at if i not in known]
+        if len(wanted) > ONE_BY_ONE:
+            known.update(zip(wanted, geodesic_m(lat, lon, self.lats[wanted], self.lons[wanted]).tolist()))
+        else:
+            lats, lons = self._lats, self._lons
+            known.update((i, geodesic_one_m(lat, lon, lats[i], lons[i])) for i in wanted)
+        return known

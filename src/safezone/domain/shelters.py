@@ -108,6 +108,12 @@ def check_coordinates(lat: float, lon: float, *, file: str | None = None, line: 
         raise InputError("coordinates 0, 0 are a missing position, not a place", file=file, line=line, field="lat")
 
 
+def geodesic_one_m(lat: float, lon: float, lat2: float, lon2: float) -> float:
+    """The geodesic distance in metres between two points: the same float as `geodesic_m` gives
+    for that pair (one GeographicLib call either way), without the cost of arrays (for a few)."""
+    return float(WGS84.inv(lon, lat, lon2, lat2)[2])
+
+
 def geodesic_m(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """Geodesic distances in metres from one point to many (WGS 84 ellipsoid)."""
     lats = np.asarray(lats, dtype=float)

@@ -452,9 +452,10 @@ def _where(snapshot: Snapshot, zones: ZonesInMemory | None, open_shelters: Neare
     point (each in its own zone-set version) and the nearest open shelters."""
     nearby = [NearbyShelter(shelter, metres) for shelter, metres in
               open_shelters.nearest(lat, lon, shelters, NEAREST_MAX_KM)]
-    area = None if zones is None else zones.area_at(lat, lon)
+    point = shapely.Point(lon, lat)
+    area = None if zones is None else zones.area_at(lat, lon, point)
     here = [AlertHere(alert, min(areas, key=lambda a: a.time_to_shelter_s))
-            for alert, areas in snapshot.alerts_at(lat, lon)]
+            for alert, areas in snapshot.alerts_at(lat, lon, point)]
     return WhereAnswer(
         lat=lat, lon=lon, area=area,
         alerts=tuple(h for h in here if h.alert.status is Status.ACTUAL),

@@ -100,13 +100,17 @@ class Snapshot:
         newest = [at for status, at in self.newest_change.items() if status in statuses and at is not None]
         return [i for i in self.feed_items if i.alert.status in statuses], max(newest, default=None)
 
-    def alerts_at(self, lat: float, lon: float) -> list[tuple[AlertRecord, list[AlertArea]]]:
+    def alerts_at(self, lat: float, lon: float, point: shapely.Point | None = None
+                  ) -> list[tuple[AlertRecord, list[AlertArea]]]:
         """The alerts in force whose own areas cover a point (edges included), newest first,
-        each with its areas there: an index query, whatever is in force elsewhere."""
+        each with its areas there: an index query, whatever is in force elsewhere. `point`: the
+        same point as a geometry, when the caller made it already (one costs microseconds)."""
+        if not self.alerts:
+            return []
         pairs, tree = self.derived.get("areas-index", self._area_index)
-        point = shapely.Point(lon, lat)
+        point = shapely.Point(lon, lat) if point is None else point
         hits: dict[int, list[AlertArea]] = {}
-        for i in sorted(tree.query(point)):
+        for i in sorted(tree.query(point).tolist()):
             at, area = pairs[i]
             if area.geometry.covers(point):
                 hits.setdefault(at, []).append(area)
@@ -136,10 +140,11 @@ class ZonesInMemory:
         self.tree = STRtree([a.geometry for a in zones.areas])
         self.derived = Derived()
 
-    def area_at(self, lat: float, lon: float) -> AlertArea | None:
-        """The first area in build order covering the point (edges included), or None."""
-        point = shapely.Point(lon, lat)
-        for i in sorted(self.tree.query(point)):
+    def area_at(self, lat: float, lon: float, point: shapely.Point | None = None) -> AlertArea | None:
+        """The first area in build order covering the point (edges included), or None (`point`:
+        as in `Snapshot.alerts_at`)."""
+        point = shapely.Point(lon, lat) if point is None else point
+        for i in sorted(self.tree.query(point).tolist()):
             if self.zones.areas[i].geometry.covers(point):
                 return self.zones.areas[i]
         return None

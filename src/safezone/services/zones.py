@@ -259,9 +259,9 @@ class Location:
 
 
 def check_coordinates(lat: float, lon: float) -> None:
-    if not (np.isfinite(lat) and -90 <= lat <= 90):
+    if not (math.isfinite(lat) and -90 <= lat <= 90):  # math, not numpy: a tenth of the cost per request
         raise InputError(f"latitude {lat} is outside -90…90", field="lat")
-    if not (np.isfinite(lon) and -180 <= lon <= 180):
+    if not (math.isfinite(lon) and -180 <= lon <= 180):
         raise InputError(f"longitude {lon} is outside -180…180", field="lon")
 
 

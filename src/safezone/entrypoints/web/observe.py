@@ -17,7 +17,7 @@ import re
 import secrets
 import time
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.routing import BaseRoute, Match
@@ -26,6 +26,7 @@ from safezone.entrypoints.web.asgi import App, Message, Receive, Scope, Send, he
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+MAX_LABELLED = 1000  # labelled children kept at hand (routes × methods × statuses)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 log = logging.getLogger("safezone.web.requests")
 _counter = itertools.count(1)
@@ -55,6 +56,21 @@ class RequestMetrics:
                                 ["route", "method", "status"], registry=registry)
         self.latency = Histogram("safezone_http_request_seconds", "Time to answer, by route",
                                  ["route"], buckets=LATENCY_BUCKETS, registry=registry)
+        # Each labelled child as found once: `labels()` checks and joins its values on every
+        # call, a few microseconds of every answer. Bounded (a client chooses the method).
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        """Count one answer and its latency."""
+        key = (route, method, status)
+        children = self._children.get(key)
+        if children is None:
+            if len(self._children) >= MAX_LABELLED:
+                self._children.clear()
+            children = self._children[key] = (self.requests.labels(route, method, str(status)),
+                                               self.latency.labels(route))
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 def route_of(scope: Scope, routes: Sequence[BaseRoute]) -> str:
@@ -111,8 +127,8 @@ class Observe:
         finally:
             elapsed = time.perf_counter() - start
             route = route_of(scope, self.routes)
-            self.metrics.requests.labels(route, scope["method"], str(status)).inc()
-            self.metrics.latency.labels(route).observe(elapsed)
-            log.info("request", extra={"method": scope["method"], "path": scope["path"], "route": route,
-                                       "status": status, "ms": round(elapsed * 1000, 2)})
+            self.metrics.observe(route, scope["method"], status, elapsed)
+            if log.isEnabledFor(logging.INFO):  # `serve --quiet` logs no access lines: nothing to build
+                log.info("request", extra={"method": scope["method"], "path": scope["path"], "route": route,
+                                           "status": status, "ms": round(elapsed * 1000, 2)})
             request_id.reset(token)

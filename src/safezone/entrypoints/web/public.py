@@ -21,6 +21,7 @@ from safezone.domain.cap import Status
 from safezone.domain.errors import InputError
 from safezone.entrypoints.web import caching, views
 from safezone.entrypoints.web.deps import services as services_dependency
+from safezone.entrypoints.web.where_answer import where_bytes
 from safezone.entrypoints.web.schemas import AlertOut, AlertsOut, AreaMatchesOut, PublicStatus, WhereOut
 from safezone.services.public import MAX_WINDOW_AREAS
 from safezone.services.read_model import Derived, Snapshot, ZonesInMemory
@@ -30,6 +31,7 @@ Services = Annotated[Container, Depends(services_dependency)]
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 StatusQuery = Annotated[PublicStatus, Query(description="Actual (default), or one kind of drill: Exercise or Test.")]
 GEOJSON = "application/geo+json"
+JSON = "application/json"
 XML = CAP_MIME_TYPE  # the same type the Atom feed's links announce
 ATOM = "application/atom+xml"
 
@@ -78,7 +80,7 @@ def layer_from_memory(request: Request, services: Container, name: str) -> Respo
 def where_from_memory(request: Request, services: Container, lat: float, lon: float, shelters: int) -> Response | None:
     """`/api/where` from memory, or None (something it needs is to be read)."""
     answer = services.public.where_from_memory(lat, lon, shelters)
-    return None if answer is None else caching.cached_json(request, views.where_json(answer), caching.ALERTS_MAX_AGE)
+    return None if answer is None else caching.cached(request, where_bytes(answer), JSON, caching.ALERTS_MAX_AGE)
 
 
 def _feed_key(name: str, base: str) -> Hashable:
@@ -231,7 +233,7 @@ async def where(request: Request, services: Services,
     if found is not None:
         return found
     answer = await run_in_threadpool(services.public.where, lat, lon, shelters)
-    return caching.cached_json(request, views.where_json(answer), caching.ALERTS_MAX_AGE)
+    return caching.cached(request, where_bytes(answer), JSON, caching.ALERTS_MAX_AGE)
 
 
 def _numbers(text: str) -> list[float]:

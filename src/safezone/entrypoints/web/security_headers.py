@@ -10,6 +10,11 @@ SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"x-frame-options"
 OPERATOR_PREFIX = "/api/operator"
 
 
+# (the names ours replace, the headers added): for any answer, for an operator answer. Made once.
+_PUBLIC = (frozenset(name for name, _ in SECURITY_HEADERS), SECURITY_HEADERS)
+_OPERATOR = (_PUBLIC[0] | {b"cache-control"}, (*SECURITY_HEADERS, (b"cache-control", b"no-store")))
+
+
 class SecurityHeaders:
     def __init__(self, app: App) -> None:
         self.app = app
@@ -18,16 +23,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        operator = scope["path"].startswith(OPERATOR_PREFIX)
+        names, added = _OPERATOR if scope["path"].startswith(OPERATOR_PREFIX) else _PUBLIC
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {b"x-content-type-options", b"x-frame-options", b"referrer-policy"}
-                if operator:
-                    names.add(b"cache-control")
-                kept = [(k, v) for k, v in message.get("headers", ()) if k.lower() not in names]
-                added = [*SECURITY_HEADERS, *([(b"cache-control", b"no-store")] if operator else [])]
-                message["headers"] = [*kept, *added]
+                message["headers"] = [*(h for h in message.get("headers", ()) if h[0].lower() not in names), *added]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -173,7 +173,13 @@ def areas_near_json(place: Place, min_km: float, max_km: float, found: Sequence[
                       for a in found]}
 
 
+def where_area_json(area: AlertArea) -> dict:
+    """The area a point is in, as `/api/where` tells it."""
+    return {**area_json(area), "min_km": area.min_km, "max_km": area.max_km, "population": area.population}
+
+
 def where_json(answer: WhereAnswer) -> dict:
+    """What `/api/where` answers (sent as `where_answer.where_bytes` puts it together: the same bytes)."""
     area = answer.area
     shelters = [{
         **shelter_json(o.nearby.shelter), "distance_m": round(o.nearby.geodesic_m, 1),
@@ -183,8 +189,7 @@ def where_json(answer: WhereAnswer) -> dict:
         "lat": answer.lat,
         "lon": answer.lon,
         "inside": area is not None,
-        "area": None if area is None else {**area_json(area), "min_km": area.min_km, "max_km": area.max_km,
-                                           "population": area.population},
+        "area": None if area is None else where_area_json(area),
         "time_to_shelter_s": None if area is None else area.time_to_shelter_s,
         "alerts": [alert_here_json(h) for h in answer.alerts],
         "drills": [alert_here_json(h) for h in answer.drills],
