@@ -133,24 +133,26 @@ def clip_cells(tiles: CellTiles, region: BaseGeometry) -> list[tuple[str, BaseGe
     region: the cost of a cut cell is that of the few vertices of the region near it."""
     if region.is_empty or not tiles.cells:
         return []
-    found: list[tuple[int, BaseGeometry]] = []
-    for group, part in zip(tiles.groups, polygons_in_boxes(region, tiles.boxes)):
-        if part.is_empty:
-            continue
-        shapely.prepare(part)
-        candidates = group[shapely.intersects(part, tiles.polygons[group])]
-        inside = shapely.contains_properly(part, tiles.polygons[candidates])
-        pieces = np.empty(len(candidates), dtype=object)
-        pieces[inside] = tiles.polygons[candidates[inside]]
-        edge = ~inside
-        pieces[edge] = shapely.intersection(tiles.polygons[candidates[edge]], part)
-        # An overlay may give lines or points beside the polygon where edges touch.
-        for k in np.flatnonzero(shapely.get_type_id(pieces) != POLYGON).tolist():
-            pieces[k] = polygonal(pieces[k])
-        kept = np.flatnonzero(shapely.area(pieces) > 0)  # NaN (no polygon) is not > 0
-        found.extend(zip(candidates[kept].tolist(), pieces[kept]))
-    found.sort(key=lambda item: item[0])
-    return [(tiles.cells[index], piece) for index, piece in found]
+    parts = polygons_in_boxes(region, tiles.boxes)
+    reached = ~shapely.is_empty(parts)
+    shapely.prepare(parts[reached])
+    # Each cell beside its tile's part: one call per test for all tiles, not one per tile.
+    sizes = np.array([len(group) for group in tiles.groups])
+    index = np.concatenate(tiles.groups)[np.repeat(reached, sizes)]
+    part = np.repeat(parts[reached], sizes[reached])
+    polygons = tiles.polygons[index]
+    touched = shapely.intersects(part, polygons)
+    index, part, polygons = index[touched], part[touched], polygons[touched]
+    inside = shapely.contains_properly(part, polygons)
+    pieces = polygons.copy()
+    edge = ~inside
+    pieces[edge] = shapely.intersection(polygons[edge], part[edge])
+    # An overlay may give lines or points beside the polygon where edges touch.
+    for k in np.flatnonzero(shapely.get_type_id(pieces) != POLYGON).tolist():
+        pieces[k] = polygonal(pieces[k])
+    kept = np.flatnonzero(shapely.area(pieces) > 0)  # NaN (no polygon) is not > 0
+    kept = kept[np.argsort(index[kept], kind="stable")]
+    return list(zip([tiles.cells[i] for i in index[kept].tolist()], pieces[kept]))
 
 
 def first_holders(tree: shapely.STRtree, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
