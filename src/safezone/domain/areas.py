@@ -19,6 +19,8 @@ from safezone.domain.clipping import POLYGON, distinct, grid_boxes, polygonal, p
 
 # Regions are cut into tiles of this many degrees before cells are filled in or clipped.
 TILE_DEG = 1.0
+# ...unless a region is at most this many tiles across: its cells are then filled in at once.
+WHOLE_FILL_TILES = 2
 # Boxes that must hold a shape whole are grown by this much, so that no clip runs along its edge.
 BOX_MARGIN_DEG = 0.01
 
@@ -72,11 +74,19 @@ def covering_cells(region: BaseGeometry, resolution: int, tile_deg: float = TILE
     """Every cell that overlaps `region` (lon/lat), in a stable order.
 
     The fill runs per tile of the region: a fill scans the bounding box of its polygon, and the
-    box of a long diagonal band is mostly empty."""
+    box of a long diagonal band is mostly empty. A region at most WHOLE_FILL_TILES tiles across
+    (a short border's side) is filled whole: its box is small, and one fill costs less than one
+    per tile (ISR-LBN's sides: 1.5-1.8 ms against 2.3-2.5). The cells are the same either way."""
     if region.is_empty:
         return []
+    minx, miny, maxx, maxy = region.bounds
+    if max(maxx - minx, maxy - miny) <= WHOLE_FILL_TILES * tile_deg:
+        whole = polygonal(region)
+        parts = [whole] if whole is not None else []
+    else:
+        parts = polygons_in_boxes(region, grid_boxes(region.bounds, tile_deg))
     found: set[str] = set()  # a cell overlapping two tiles or two parts is found twice
-    for part in polygons_in_boxes(region, grid_boxes(region.bounds, tile_deg)):
+    for part in parts:
         if not part.is_empty:
             shape = h3.geo_to_h3shape(part.__geo_interface__)
             found.update(h3.h3shape_to_cells_experimental(shape, resolution, contain="overlap"))
