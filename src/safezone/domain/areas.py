@@ -19,6 +19,8 @@ from safezone.domain.clipping import POLYGON, distinct, grid_boxes, polygonal, p
 
 # Regions are cut into tiles of this many degrees before cells are filled in or clipped.
 TILE_DEG = 1.0
+# ...unless a region is at most this many tiles across: its cells are then filled in at once.
+WHOLE_FILL_TILES = 2
 # Boxes that must hold a shape whole are grown by this much, so that no clip runs along its edge.
 BOX_MARGIN_DEG = 0.01
 
@@ -72,11 +74,19 @@ def covering_cells(region: BaseGeometry, resolution: int, tile_deg: float = TILE
     """Every cell that overlaps `region` (lon/lat), in a stable order.
 
     The fill runs per tile of the region: a fill scans the bounding box of its polygon, and the
-    box of a long diagonal band is mostly empty."""
+    box of a long diagonal band is mostly empty. A region at most WHOLE_FILL_TILES tiles across
+    (a short border's side) is filled whole: its box is small, and one fill costs less than one
+    per tile (ISR-LBN's sides: 1.5-1.8 ms against 2.3-2.5). The cells are the same either way."""
     if region.is_empty:
         return []
+    minx, miny, maxx, maxy = region.bounds
+    if max(maxx - minx, maxy - miny) <= WHOLE_FILL_TILES * tile_deg:
+        whole = polygonal(region)
+        parts = [whole] if whole is not None else []
+    else:
+        parts = polygons_in_boxes(region, grid_boxes(region.bounds, tile_deg))
     found: set[str] = set()  # a cell overlapping two tiles or two parts is found twice
-    for part in polygons_in_boxes(region, grid_boxes(region.bounds, tile_deg)):
+    for part in parts:
         if not part.is_empty:
             shape = h3.geo_to_h3shape(part.__geo_interface__)
             found.update(h3.h3shape_to_cells_experimental(shape, resolution, contain="overlap"))
@@ -133,24 +143,26 @@ def clip_cells(tiles: CellTiles, region: BaseGeometry) -> list[tuple[str, BaseGe
     region: the cost of a cut cell is that of the few vertices of the region near it."""
     if region.is_empty or not tiles.cells:
         return []
-    found: list[tuple[int, BaseGeometry]] = []
-    for group, part in zip(tiles.groups, polygons_in_boxes(region, tiles.boxes)):
-        if part.is_empty:
-            continue
-        shapely.prepare(part)
-        candidates = group[shapely.intersects(part, tiles.polygons[group])]
-        inside = shapely.contains_properly(part, tiles.polygons[candidates])
-        pieces = np.empty(len(candidates), dtype=object)
-        pieces[inside] = tiles.polygons[candidates[inside]]
-        edge = ~inside
-        pieces[edge] = shapely.intersection(tiles.polygons[candidates[edge]], part)
-        # An overlay may give lines or points beside the polygon where edges touch.
-        for k in np.flatnonzero(shapely.get_type_id(pieces) != POLYGON).tolist():
-            pieces[k] = polygonal(pieces[k])
-        kept = np.flatnonzero(shapely.area(pieces) > 0)  # NaN (no polygon) is not > 0
-        found.extend(zip(candidates[kept].tolist(), pieces[kept]))
-    found.sort(key=lambda item: item[0])
-    return [(tiles.cells[index], piece) for index, piece in found]
+    parts = polygons_in_boxes(region, tiles.boxes)
+    reached = ~shapely.is_empty(parts)
+    shapely.prepare(parts[reached])
+    # Each cell beside its tile's part: one call per test for all tiles, not one per tile.
+    sizes = np.array([len(group) for group in tiles.groups])
+    index = np.concatenate(tiles.groups)[np.repeat(reached, sizes)]
+    part = np.repeat(parts[reached], sizes[reached])
+    polygons = tiles.polygons[index]
+    touched = shapely.intersects(part, polygons)
+    index, part, polygons = index[touched], part[touched], polygons[touched]
+    inside = shapely.contains_properly(part, polygons)
+    pieces = polygons.copy()
+    edge = ~inside
+    pieces[edge] = shapely.intersection(polygons[edge], part[edge])
+    # An overlay may give lines or points beside the polygon where edges touch.
+    for k in np.flatnonzero(shapely.get_type_id(pieces) != POLYGON).tolist():
+        pieces[k] = polygonal(pieces[k])
+    kept = np.flatnonzero(shapely.area(pieces) > 0)  # NaN (no polygon) is not > 0
+    kept = kept[np.argsort(index[kept], kind="stable")]
+    return list(zip([tiles.cells[i] for i in index[kept].tolist()], pieces[kept]))
 
 
 def first_holders(tree: shapely.STRtree, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -52,8 +52,10 @@ def polygons_in_boxes(geometry: BaseGeometry, boxes: np.ndarray, margin: float =
     where there is none), ready for overlays, which refuse the lines clipping may leave."""
     boxes = np.asarray(boxes, dtype=float).reshape(-1, 4) + np.array([-1, -1, 1, 1]) * margin
     parts = clip_to_boxes(geometry, boxes)
-    for index, part in enumerate(parts):
-        parts[index] = polygonal(part) or shapely.Polygon()
+    # Most parts are polygons already: only the others (and empty ones) need a look.
+    odd = (shapely.get_type_id(parts) != POLYGON) | shapely.is_empty(parts)
+    for index in np.flatnonzero(odd).tolist():
+        parts[index] = polygonal(parts[index]) or shapely.Polygon()
     return parts
 
 

@@ -22,6 +22,8 @@ from safezone.domain.settlements import SettlementIndex
 from safezone.domain.zones import DIRECTIONS, AlertArea, AreaName, Settlement
 
 KM_PER_DEGREE = 111.2  # of latitude; longitude shrinks by the cosine
+# An area without a settlement is named after the closest within this many degrees of it.
+NEAR_SEARCH_DEG = 1.0
 
 
 def name_areas(areas: Sequence[AlertArea], settlements: SettlementIndex,
@@ -34,10 +36,11 @@ def name_areas(areas: Sequence[AlertArea], settlements: SettlementIndex,
 
 def area_names(sides: Sequence[str], bands: Sequence[int], geometries: Sequence[BaseGeometry],
                members: Sequence[Sequence[Settlement]], settlements: SettlementIndex,
-               place_names: PlaceNames | None = None) -> list[AreaName]:
+               place_names: PlaceNames | None = None, rows: np.ndarray | None = None) -> list[AreaName]:
     """The name of each area, given as columns (side, band, shape, settlements inside, the
     largest first). Names are unique within a side and band (a message lists one band's areas
-    together): a cell cut by a band edge keeps one name in both bands."""
+    together): a cell cut by a band edge keeps one name in both bands. `rows` (ascending), when
+    given, holds every settlement within NEAR_SEARCH_DEG of the areas: names look among them."""
     names = place_names or PlaceNames.empty()
     count = len(geometries)
     empty = np.array([i for i in range(count) if not members[i]], dtype=np.int64)
@@ -46,7 +49,7 @@ def area_names(sides: Sequence[str], bands: Sequence[int], geometries: Sequence[
     if len(empty):
         centroids[empty] = shapely.get_coordinates(shapely.centroid(np.asarray(geometries, dtype=object)[empty]))
     source = np.full(count, -1, dtype=np.int64)  # the settlement a "near" name is made from
-    source[empty] = _nearest_settlements(centroids[empty], settlements)
+    source[empty] = _nearest_settlements(centroids[empty], settlements, rows)
     near = source >= 0
     directions, distances = _bearings(settlements.lon[source[near]], settlements.lat[source[near]], *centroids[near].T)
     direction: list[str | None] = [None] * count
@@ -74,12 +77,13 @@ def area_names(sides: Sequence[str], bands: Sequence[int], geometries: Sequence[
     return [AreaName(*fields) for fields in zip(places, own_names, near_list, direction, distance, number)]
 
 
-def _nearest_settlements(centroids: np.ndarray, settlements: SettlementIndex) -> np.ndarray:
+def _nearest_settlements(centroids: np.ndarray, settlements: SettlementIndex, rows: np.ndarray | None) -> np.ndarray:
     """For each point, the index of the closest settlement (-1 with none near)."""
     if not len(centroids) or not len(settlements):
         return np.full(len(centroids), -1, dtype=np.int64)
     lon, lat = centroids.T
-    pool = settlements.within_bounds(lon.min() - 1, lat.min() - 1, lon.max() + 1, lat.max() + 1)
+    reach = NEAR_SEARCH_DEG
+    pool = settlements.within_bounds(lon.min() - reach, lat.min() - reach, lon.max() + reach, lat.max() + reach, rows)
     if not len(pool):
         return np.full(len(centroids), -1, dtype=np.int64)
     tree = shapely.STRtree(shapely.points(settlements.lon[pool], settlements.lat[pool]))

@@ -75,10 +75,16 @@ class SettlementIndex:
         return [Settlement(i, name, lat, lon, people, country, None if parent < 0 else parent)
                 for i, name, lat, lon, people, country, parent in zip(*columns)]
 
-    def within_bounds(self, minx: float, miny: float, maxx: float, maxy: float) -> np.ndarray:
-        """Indices of settlements inside a lon/lat box, ascending. The rows in the latitude band
-        first, then their longitudes: a build asks three times, and a band holds few of the rows."""
-        rows = np.flatnonzero((self.lat >= miny) & (self.lat <= maxy))
+    def within_bounds(self, minx: float, miny: float, maxx: float, maxy: float,
+                      rows: np.ndarray | None = None) -> np.ndarray:
+        """Indices of settlements inside a lon/lat box, ascending; among `rows` (ascending) when
+        given, as a narrower box looks among the rows of a wider one rather than at every row.
+        The rows in the latitude band first, then their longitudes: a band holds few of them."""
+        if rows is None:
+            rows = np.flatnonzero((self.lat >= miny) & (self.lat <= maxy))
+        else:
+            lat = self.lat[rows]
+            rows = rows[(lat >= miny) & (lat <= maxy)]
         lon = self.lon[rows]
         return rows[(lon >= minx) & (lon <= maxx)]
 

@@ -16,7 +16,7 @@ from safezone.domain.areas import TILE_DEG, cell_polygons, cell_size, clip_cells
 from safezone.domain.clipping import TileSet
 from safezone.domain.errors import InputError
 from safezone.domain.geodesy import BorderGeometry
-from safezone.domain.naming import area_names
+from safezone.domain.naming import NEAR_SEARCH_DEG, area_names
 from safezone.domain.placenames import PlaceNames
 from safezone.domain.threats import Band, ThreatClass, derive_bands
 from safezone.domain.zones import AlertArea, BorderInput, PopulationShare, Settlement, Side, ZoneSet
@@ -73,26 +73,36 @@ def build_zones(
     cut = _cut(border.sides, bands, buffers, resolution, progress)
     progress("Placing settlements")
     near = TileSet.covering(outer, TILE_DEG)
-    members = _settlements_in(cut.geometries, settlements, outer, near)
-    shares = _shares(cut, border.sides, settlements, outer, near, spread_radius_km(area_km))
+    reach = _Reach.of(settlements, outer)
+    # One scan of all settlements, for a box holding the others (names look up to NEAR_SEARCH_DEG
+    # beyond the areas; a margin, for centroids a rounding beyond the bounds); each narrower box
+    # looks among its rows.
+    minx, miny, maxx, maxy = outer.bounds
+    grow_x, grow_y = max(reach.dlon, NEAR_SEARCH_DEG + 0.1), max(reach.dlat, NEAR_SEARCH_DEG + 0.1)
+    pool = settlements.within_bounds(minx - grow_x, miny - grow_y, maxx + grow_x, maxy + grow_y)
+    members = _settlements_in(cut.geometries, settlements, outer, near, pool)
+    shares = _shares(cut, border.sides, settlements, reach, pool, near, spread_radius_km(area_km))
     progress("Measuring distances")
     low, high = _distance_ranges(cut.geometries, cut.bands, geometry, bands)
-    namings = area_names(cut.sides, cut.bands, cut.geometries, members, settlements, place_names)
+    namings = area_names(cut.sides, cut.bands, cut.geometries, members, settlements, place_names, pool)
+    times = [band.time_to_shelter_s for band in bands]
+    # Zipped columns rather than indexed ones: a long border makes tens of thousands of areas.
     areas = [
         AlertArea(
-            id=cut.ids[i],
-            name=namings[i].label,
-            side=cut.sides[i],
-            band=cut.bands[i],
-            min_km=low[i],
-            max_km=high[i],
-            time_to_shelter_s=bands[cut.bands[i]].time_to_shelter_s,
-            geometry=cut.geometries[i],
-            settlements=members[i],
-            shares=shares[i],
-            naming=namings[i],
+            id=area_id,
+            name=naming.label,
+            side=side,
+            band=band,
+            min_km=lowest,
+            max_km=highest,
+            time_to_shelter_s=times[band],
+            geometry=shape,
+            settlements=inside,
+            shares=share,
+            naming=naming,
         )
-        for i in range(len(cut.ids))
+        for area_id, naming, side, band, lowest, highest, shape, inside, share in zip(
+            cut.ids, namings, cut.sides, cut.bands, low, high, cut.geometries, members, shares)
     ]
     return ZoneSet(
         border_name=border.name,
@@ -128,13 +138,14 @@ def _cut(sides: Sequence[Side], bands: Sequence[Band], buffers: dict[float, Base
     codes: list[str] = []
     indices: list[int] = []
     geometries: list[BaseGeometry] = []
+    # A band's ring is the same on every side: drawn once, not once per side.
+    rings = [shapely.difference(buffers[band.max_km], buffers[band.min_km]) for band in bands]
     for side in sides:
         progress(f"Cutting alert areas of {side.name}")
         territory = shapely.clip_by_rect(side.territory, *outer.bounds)
         cells = covering_cells(shapely.intersection(outer, territory), resolution)
         tiles = tile_cells(cells, cell_polygons(cells))
-        for band in bands:
-            ring = shapely.difference(buffers[band.max_km], buffers[band.min_km])
+        for band, ring in zip(bands, rings):
             for cell, piece in clip_cells(tiles, shapely.intersection(ring, territory)):
                 ids.append(f"{side.code}-{band.index}-{cell}")
                 codes.append(side.code)
@@ -146,10 +157,11 @@ def _cut(sides: Sequence[Side], bands: Sequence[Band], buffers: dict[float, Base
 
 
 def _settlements_in(geometries: np.ndarray, settlements: SettlementIndex, outer: BaseGeometry,
-                    near: TileSet) -> list[tuple[Settlement, ...]]:
+                    near: TileSet, pool: np.ndarray) -> list[tuple[Settlement, ...]]:
     """Each area's settlements, the largest first: each settlement in exactly one area (the
-    first whose closure holds its point). `near`: the tiles the zones reach into."""
-    candidates = settlements.within_bounds(*outer.bounds)
+    first whose closure holds its point). `near`: the tiles the zones reach into; `pool`: rows
+    of settlements, ascending, holding all those within the outer edge's bounds."""
+    candidates = settlements.within_bounds(*outer.bounds, rows=pool)
     candidates = candidates[near.holds(settlements.lon[candidates], settlements.lat[candidates])]
     points = shapely.points(settlements.lon[candidates], settlements.lat[candidates])
     point_index, area_index = first_holders(shapely.STRtree(geometries), points)
@@ -161,23 +173,38 @@ def _settlements_in(geometries: np.ndarray, settlements: SettlementIndex, outer:
     return [tuple(m) for m in members]
 
 
+@dataclass(frozen=True)
+class _Reach:
+    """How far beyond the outer edge a settlement's disc can reach into the zones."""
+
+    dlon: float
+    dlat: float
+    window: tuple[float, float, float, float]  # the outer edge's bounds grown by that much
+
+    @classmethod
+    def of(cls, settlements: SettlementIndex, outer: BaseGeometry) -> "_Reach":
+        """The reach of the largest counted settlement (plus 1 km), in degrees at the zones."""
+        counted = settlements.part_of < 0
+        reach_km = float(estimated_radius_km(np.max(settlements.population, where=counted, initial=0))) + 1.0
+        minx, miny, maxx, maxy = outer.bounds
+        dlat = reach_km / KM_PER_DEGREE
+        dlon = dlat / math.cos(math.radians(min(89.0, max(abs(miny), abs(maxy)) + dlat)))
+        return cls(dlon, dlat, (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat))
+
+
 def _shares(
-    cut: _Cut, sides: Sequence[Side], settlements: SettlementIndex, outer: BaseGeometry, near: TileSet,
+    cut: _Cut, sides: Sequence[Side], settlements: SettlementIndex, reach: _Reach, pool: np.ndarray, near: TileSet,
     min_radius_km: float,
 ) -> list[tuple[PopulationShare, ...]]:
-    """Each area's share of the people of the settlements whose disc (or point) it covers."""
+    """Each area's share of the people of the settlements whose disc (or point) it covers.
+    `pool`: rows of settlements, ascending, holding all those in the reach's window."""
     if not cut.ids:
         return []
-    counted = settlements.part_of < 0
+    window = reach.window
     # Settlements beyond the outer edge whose disc reaches into the zones count too.
-    reach_km = float(estimated_radius_km(np.max(settlements.population, where=counted, initial=0))) + 1.0
-    minx, miny, maxx, maxy = outer.bounds
-    dlat = reach_km / KM_PER_DEGREE
-    dlon = dlat / math.cos(math.radians(min(89.0, max(abs(miny), abs(maxy)) + dlat)))
-    window = (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
-    chosen = settlements.within_bounds(*window)
-    chosen = chosen[counted[chosen]]
-    chosen = chosen[near.grown(dlon, dlat).holds(settlements.lon[chosen], settlements.lat[chosen])]
+    chosen = settlements.within_bounds(*window, rows=pool)
+    chosen = chosen[settlements.part_of[chosen] < 0]
+    chosen = chosen[near.grown(reach.dlon, reach.dlat).holds(settlements.lon[chosen], settlements.lat[chosen])]
     codes = [side.code for side in sides]
     shares = spread_population(
         cut.geometries,
