@@ -232,9 +232,10 @@ class PublicService:
         # records of the previous snapshot whose row has not changed are reused, not decoded again.
         candidates = uow.alerts.feed_candidates(now, since, public, known=_records(self._snapshot))
         current = [a for a in candidates if rules.in_force(a, now)]
-        kept = {} if self._snapshot is None else {p.alert.id: p for p in self._snapshot.alerts}
-        areas = _areas_of(uow, [a for a in current if a is not getattr(kept.get(a.id), "alert", None)])
-        alerts = tuple(kept[a.id] if a is getattr(kept.get(a.id), "alert", None) else PublishedAlert(
+        before = {} if self._snapshot is None else {p.alert.id: p for p in self._snapshot.alerts}
+        kept = {a.id: before[a.id] for a in current if a.id in before and before[a.id].alert is a}
+        areas = _areas_of(uow, [a for a in current if a.id not in kept])
+        alerts = tuple(kept.get(a.id) or PublishedAlert(
             a, tuple(areas[a.zone_version][i] for i in dict.fromkeys(a.area_ids) if i in areas[a.zone_version]), True)
             for a in current)
         shown = [(a, *feed_change(a, now)) for a in candidates]
@@ -252,16 +253,25 @@ class PublicService:
         """Alerts in force now, of these statuses, newest first, with their areas."""
         return self.snapshot().in_force(_public(statuses))
 
-    def published(self, alert_id: int | AlertRecord) -> PublishedAlert:
-        """An issued public message, in force or not (its page outlives it); given as its
-        record (the one just issued, say), it is not read again."""
+    def published(self, alert_id: int) -> PublishedAlert:
+        """An issued public message, in force or not (its page outlives it)."""
         with self.database.unit_of_work() as uow:
-            alert = uow.alerts.get(alert_id) if isinstance(alert_id, int) else alert_id
+            alert = uow.alerts.get(alert_id)
             if alert is None or not _is_published(alert):
-                raise UnknownAlert(alert_id if isinstance(alert_id, int) else alert_id.id)  # type: ignore[arg-type]
-            areas = tuple(uow.areas.by_ids(alert.zone_version, alert.area_ids))
-            now = self.clock()
-            return PublishedAlert(alert, areas, rules.in_force(alert, now), rules.ended_how(alert, now))
+                raise UnknownAlert(alert_id)
+            return self._published(uow, alert)
+
+    def published_record(self, alert: AlertRecord) -> PublishedAlert:
+        """`published` for a record in hand (the one just issued): not read again."""
+        if not _is_published(alert):
+            raise UnknownAlert(alert.id)  # type: ignore[arg-type]
+        with self.database.unit_of_work() as uow:
+            return self._published(uow, alert)
+
+    def _published(self, uow: UnitOfWork, alert: AlertRecord) -> PublishedAlert:
+        areas = tuple(uow.areas.by_ids(alert.zone_version, alert.area_ids))
+        now = self.clock()
+        return PublishedAlert(alert, areas, rules.in_force(alert, now), rules.ended_how(alert, now))
 
     def issued_after(self, seq: int | None) -> tuple[int, list[int]]:
         """The audit chain's newest sequence number, and the ids of the messages issued after

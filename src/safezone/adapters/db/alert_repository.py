@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.alert_models import AlertRow
+from safezone.adapters.db.area_repository import CHUNK  # ids per `IN (...)`
 from safezone.adapters.db.import_repository import as_utc
 from safezone.domain.alerts import AlertChanged, AlertKind, AlertRecord, AlertState
 from safezone.domain.cap.compose import InfoText
@@ -133,8 +134,8 @@ class AlertRepository:
 
     def _by_ids(self, alert_ids: Sequence[int]) -> dict[int, AlertRecord]:
         found: dict[int, AlertRecord] = {}
-        for start in range(0, len(alert_ids), _CHUNK):
-            query = select(AlertRow).where(AlertRow.id.in_(alert_ids[start:start + _CHUNK]))
+        for start in range(0, len(alert_ids), CHUNK):
+            query = select(AlertRow).where(AlertRow.id.in_(alert_ids[start:start + CHUNK]))
             found.update((row.id, _record(row)) for row in self._session.scalars(query))
         return found
 
@@ -184,7 +185,6 @@ class AlertRepository:
 
 
 _NEWEST_FIRST = (AlertRow.issued_at.desc(), AlertRow.id.desc())
-_CHUNK = 900  # ids per `IN (...)` (SQLite's parameter limit is 32766)
 _WARNINGS = [AlertKind.ALERT.value, AlertKind.UPDATE.value]  # the kinds that are in force, then end
 
 

@@ -64,9 +64,10 @@ async def announce_to_operators(request: Request, event: str, data: dict) -> Non
 
 
 def public_event(services: Container, alert_id: int | AlertRecord) -> tuple[str, dict]:
-    """The public stream's event for an issued message: its kind, and the same JSON as
-    /api/alerts/{id} (raises UnknownAlert for a message the public never sees)."""
-    published = services.public.published(alert_id)
+    """The public stream's event for an issued message (by id, or its record in hand): its kind,
+    and the same JSON as /api/alerts/{id} (raises UnknownAlert for a message the public never sees)."""
+    public = services.public
+    published = public.published(alert_id) if isinstance(alert_id, int) else public.published_record(alert_id)
     return published.alert.kind.value, views.published_json(published)
 
 

@@ -62,11 +62,8 @@ async def watch_changes(services: Container, relay: bool = False, rebuild: bool 
                 woken.clear()
                 try:
                     generation, read_at = public.watch_generation(), time.monotonic()
-                    if rebuild:
-                        snapshot: Snapshot | None = public.refresh(marks.read())
-                        mark = snapshot.mark  # type: ignore[union-attr]
-                    else:
-                        snapshot, mark = None, marks.read()
+                    snapshot = public.refresh(marks.read()) if rebuild else None
+                    mark = marks.read() if snapshot is None else snapshot.mark
                     public.watched(mark, read_at, generation, trust_s)
                     if snapshot is not None and snapshot is not warmed:
                         warm(snapshot)
