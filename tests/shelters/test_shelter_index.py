@@ -69,6 +69,53 @@ def test_the_index_gives_the_brute_force_answer(registry, limit, max_km, at_a_sh
         assert int(ids[0]) in {i for i, _ in brute_force(ids, lats, lons, lat, lon, len(ids), max_km)}
 
 
+@settings(max_examples=150, deadline=None)
+@given(registries(), st.lists(st.tuples(st.floats(-3.0, 3.0), st.floats(-3.0, 3.0), st.integers(1, 8),
+                                        st.sampled_from([0.2, 5.0, 50.0, 20000.0])), min_size=2, max_size=12))
+def test_one_index_asked_again_and_again_gives_the_brute_force_answer_each_time(registry, queries):
+    # A query starts from the reach of the last answer for as many items: a series of points
+    # near and far, dense and sparse, with changing limits, on one index, each checked.
+    lat0, lon0, ids, lats, lons = registry
+    index = NearestIndex(list(ids), ids, lats, lons)
+    for dlat, dlon, limit, max_km in queries:
+        lat = float(np.clip(lat0 + dlat * abs(dlat), -90.0, 90.0))  # mostly near the registry
+        lon = (lon0 + dlon * abs(dlon) + 180.0) % 360.0 - 180.0
+        assert index_answer(index, lat, lon, limit, max_km) == brute_force(ids, lats, lons, lat, lon, limit, max_km)
+
+
+def test_a_ball_too_small_or_too_full_for_the_answer_is_given_up():
+    # A guess from a sparse place, then a dense one (the first ball holds too many), then a
+    # guess from the dense place used where shelters are sparse again (it holds too few).
+    rng = np.random.default_rng(5)
+    dense_lats, dense_lons = 50.0 + rng.normal(0, 0.005, 400), 30.0 + rng.normal(0, 0.005, 400)
+    sparse_lats, sparse_lons = 48.0 + rng.uniform(-1, 1, 40), 35.0 + rng.uniform(-1, 1, 40)
+    lats, lons = np.concatenate([dense_lats, sparse_lats]), np.concatenate([dense_lons, sparse_lons])
+    ids = np.arange(len(lats)) * 3 + 2
+    index = NearestIndex(list(ids), ids, lats, lons)
+    for lat, lon in [(48.0, 35.0), (50.0, 30.0), (50.001, 30.002), (48.3, 35.4), (50.0, 30.0)]:
+        for limit in (1, 3):
+            assert index_answer(index, lat, lon, limit, 100.0) == brute_force(ids, lats, lons, lat, lon, limit, 100.0)
+
+
+def test_a_shelter_just_outside_the_first_ball_can_be_the_nearest():
+    # On the equator a degree of longitude is longer than a degree of latitude, so a shelter due
+    # east inside the first ball can be farther than one due north just outside it: the ball
+    # must not answer unless its nearest lie within the reach it was made for.
+    from safezone.domain.shelter_index import MIN_RADIUS_KM, WIDER
+
+    start = (0.0, 50.0, 0.0 + np.degrees(50.0 / 6335.0), 50.0)  # a point and a shelter ~50 km north
+    reach_km = float(geodesic_m(start[0], start[1], np.array([start[2]]), np.array([start[3]]))[0]) / 1000.0 * WIDER
+    angle = np.degrees(reach_km / MIN_RADIUS_KM)
+    ids = np.array([1, 2, 3])
+    lats = np.array([start[2], 0.0, 1.003 * angle])  # the first, east of (0, 10) inside, north outside
+    lons = np.array([start[3], 10.0 + 0.999 * angle, 10.0])
+    index = NearestIndex(list(ids), ids, lats, lons)
+    assert index_answer(index, start[0], start[1], 1, 100.0) == brute_force(ids, lats, lons, *start[:2], 1, 100.0)
+    answer = index_answer(index, 0.0, 10.0, 1, 100.0)
+    assert answer == brute_force(ids, lats, lons, 0.0, 10.0, 1, 100.0)
+    assert answer[0][0] == 3
+
+
 def test_ties_are_broken_by_id_across_the_antimeridian_and_over_the_pole():
     # Two shelters 0.001° either side of ±180° and two on opposite meridians near the pole:
     # each pair at one distance from its point, the lower id first.

@@ -17,6 +17,14 @@ A query answers `/api/where` on the event loop, so its fixed costs count: the ge
 measured only where it can matter (the `limit` nearest by angle set the ball, then whatever else
 lies in it), one point at a time when they are few (a call on arrays costs as much as eight
 single ones), and the handful of candidates is ranked as Python numbers, not arrays.
+
+A k-nearest query of the tree costs several times a ball query (its arguments go through numpy's
+checks), so a query first tries a ball of the reach the last answer for as many items needed,
+a little wider: people asking at one time are mostly in one region, with shelters about as dense.
+The ball settles the answer when the `limit` nearest inside it lie within its reach (nothing
+outside it is that near) or when it reaches `max_km` already; otherwise, or when it holds too many
+items to measure cheaply, the query goes the way above. Either way the answer is the same; the
+guess only decides what it costs.
 """
 
 from __future__ import annotations
@@ -37,6 +45,11 @@ ANGLE_SLACK = 1e-6
 CANDIDATES = 8
 # Above this many points to measure at once, one call on arrays is cheaper than a call each.
 ONE_BY_ONE = 12
+# The first ball's reach: the last answer's reach (for as many items) times this.
+WIDER = 1.3
+# A first ball holding more items than this is given up for the k-nearest query (the guess was
+# made where shelters are sparser).
+BALL_MOST = 24
 
 Item = TypeVar("Item")
 
@@ -62,6 +75,8 @@ class NearestIndex(Generic[Item]):
         self._tree = cKDTree(unit_vectors(self.lats, self.lons)) if len(self.items) else None
         # The same as Python numbers: one at a time, a list is read faster than an array.
         self._ids, self._lats, self._lons = self.ids.tolist(), self.lats.tolist(), self.lons.tolist()
+        # limit → reach (km) of the first ball to try: the last answer's for that many, wider.
+        self._guess_km: dict[int, float] = {}
 
     def __len__(self) -> int:
         return len(self.items)
@@ -78,23 +93,49 @@ class NearestIndex(Generic[Item]):
             return []
         phi, lam = math.radians(lat), math.radians(lon)
         here = (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
+        guess_km = self._guess_km.get(limit)
+        ranked = None if guess_km is None else self._in_ball(lat, lon, here, limit, max_km, min(guess_km, max_km))
+        if ranked is None:
+            ranked = self._searched(lat, lon, here, limit, max_km)
+        if len(ranked) >= limit:  # the next ball: this answer's reach, a little wider
+            self._guess_km[limit] = max(ranked[limit - 1][0] / 1000.0 * WIDER, 0.001)
+        else:  # fewer than `limit` within max_km here: a ball of max_km holds few items
+            self._guess_km[limit] = max_km
+        return [(self.items[i], metres) for metres, _, i in ranked[:limit]]
+
+    def _in_ball(self, lat: float, lon: float, here: tuple[float, float, float], limit: int, max_km: float,
+                 reach_km: float) -> list[tuple[float, int, int]] | None:
+        """The answer ranked (metres, id, position), when the ball holding every item within
+        `reach_km` settles it; None when it does not, or holds more than `BALL_MOST` items."""
+        inside = self._tree.query_ball_point(here, _ball(reach_km), return_sorted=False)  # type: ignore[union-attr]
+        if len(inside) > BALL_MOST:
+            return None
+        measured = self._measure(lat, lon, inside, {})
+        limit_m = max_km * 1000.0
+        ranked = sorted((metres, self._ids[i], i) for i in inside if (metres := measured[i]) <= limit_m)
+        if len(ranked) >= limit:
+            # Every item outside the ball is farther than reach_km: none is nearer than these.
+            return ranked if ranked[limit - 1][0] <= reach_km * 1000.0 else None
+        return ranked if reach_km >= max_km else None  # the ball holds all within max_km
+
+    def _searched(self, lat: float, lon: float, here: tuple[float, float, float], limit: int,
+                  max_km: float) -> list[tuple[float, int, int]]:
+        """The answer ranked (metres, id, position), by the k nearest by angle and their ball."""
         k = min(max(limit, CANDIDATES), len(self.items))
-        chords, first = self._tree.query(here, k=k)
+        chords, first = self._tree.query(here, k=k)  # type: ignore[union-attr]
         chords, first = np.atleast_1d(chords).tolist(), np.atleast_1d(first).tolist()
         measured = self._measure(lat, lon, first[:limit], {})
         reach_km = max_km
         if limit <= k:  # `limit` items within this geodesic reach: the answer lies within it
             reach_km = min(max_km, max(measured.values()) / 1000.0)
-        angle = min(math.pi, reach_km / MIN_RADIUS_KM * (1.0 + ANGLE_SLACK) + ANGLE_SLACK)
-        ball = 2.0 * math.sin(angle / 2.0)
+        ball = _ball(reach_km)
         if k < len(self.items) and chords[-1] <= ball:  # the ball may hold more than these
-            inside = self._tree.query_ball_point(here, ball, return_sorted=False)
+            inside = self._tree.query_ball_point(here, ball, return_sorted=False)  # type: ignore[union-attr]
         else:  # beyond the ball an item is farther than `limit` others: never in the answer
             inside = [i for i, chord in zip(first, chords) if chord <= ball]
         measured = self._measure(lat, lon, inside, measured)
         limit_m = max_km * 1000.0
-        ranked = sorted((metres, self._ids[i], i) for i in inside if (metres := measured[i]) <= limit_m)
-        return [(self.items[i], metres) for metres, _, i in ranked[:limit]]
+        return sorted((metres, self._ids[i], i) for i in inside if (metres := measured[i]) <= limit_m)
 
     def _measure(self, lat: float, lon: float, at: list[int], known: dict[int, float]) -> dict[int, float]:
         """`known` with the geodesic distance (metres) to each item at the positions `at`."""
@@ -105,3 +146,9 @@ class NearestIndex(Generic[Item]):
             lats, lons = self._lats, self._lons
             known.update((i, geodesic_one_m(lat, lon, lats[i], lons[i])) for i in wanted)
         return known
+
+
+def _ball(reach_km: float) -> float:
+    """The chord of a ball on the unit sphere holding every point within `reach_km` (geodesic)."""
+    angle = min(math.pi, reach_km / MIN_RADIUS_KM * (1.0 + ANGLE_SLACK) + ANGLE_SLACK)
+    return 2.0 * math.sin(angle / 2.0)

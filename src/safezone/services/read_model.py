@@ -25,6 +25,7 @@ from shapely.strtree import STRtree
 from safezone.adapters.db.change_mark import ChangeMark
 from safezone.domain import alerts as rules
 from safezone.domain.alerts import AlertRecord
+from safezone.domain.box_grid import BoxGrid
 from safezone.domain.cap import Status
 from safezone.domain.cap.model import Alert as CapAlert
 from safezone.domain.zones import AlertArea, ZoneSet
@@ -137,14 +138,16 @@ class ZonesInMemory:
     def __init__(self, version: int, zones: ZoneSet) -> None:
         self.version = version
         self.zones = zones
-        self.tree = STRtree([a.geometry for a in zones.areas])
+        geometries = [a.geometry for a in zones.areas]
+        self.tree = STRtree(geometries)  # for windows
+        self.grid = BoxGrid([tuple(box) for box in shapely.bounds(geometries).tolist()])  # for points
         self.derived = Derived()
 
     def area_at(self, lat: float, lon: float, point: shapely.Point | None = None) -> AlertArea | None:
         """The first area in build order covering the point (edges included), or None (`point`:
         as in `Snapshot.alerts_at`)."""
         point = shapely.Point(lon, lat) if point is None else point
-        for i in sorted(self.tree.query(point).tolist()):
+        for i in self.grid.holding(lon, lat):
             if self.zones.areas[i].geometry.covers(point):
                 return self.zones.areas[i]
         return None
