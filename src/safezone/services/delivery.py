@@ -104,6 +104,7 @@ class DeliveryEngine:
         self.plan_chunk = PLAN_CHUNK
         self._chunks: dict[int, list[dict]] = {}  # alerts being planned: the rows still to plan
         self._unacked: list[tuple[str, set[asyncio.Future]]] = []  # stream entries being sent: id, copies
+        self._work = database.work_check(OUTBOX_TOPIC)  # the idle look for work (`has_work`)
 
     # -- 1. plan -----------------------------------------------------------------------------
 
@@ -285,10 +286,13 @@ class DeliveryEngine:
     # -- a whole pass ------------------------------------------------------------------------
 
     def has_work(self) -> bool:
-        """A cheap read (no write lock, even on SQLite): anything to plan, send or confirm?"""
-        with self.database.unit_of_work(read_only=True) as uow:
-            return bool(uow.outbox.has_pending(OUTBOX_TOPIC) or uow.deliveries.has_due(self.clock())
-                        or ("email" in self.channels and uow.subscribers.confirmations_due(1)))
+        """Anything to plan, send or confirm? An idle engine asks every `poll_s`, in the serving
+        process: one statement on a connection held for it, no unit of work (issue 12)."""
+        return self._work.any(self.clock(), email="email" in self.channels)
+
+    def close(self) -> None:
+        """Give back the connection held for `has_work` (a later look opens another)."""
+        self._work.close()
 
     async def run_once(self, *, woken: bool = False, pipelined: bool = False) -> PassResult:
         """One pass; `woken` (an alert was just issued) skips the look for work: there is some.
@@ -510,6 +514,7 @@ class DeliveryEngine:
         finally:
             self._loop = self._woken = None
         await self.settle()
+        self.close()
 
     async def _passes(self, stop: asyncio.Event) -> None:
         assert self._woken is not None

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
+
+from safezone.adapters.db.held_connection import HeldConnection
 
 # Plain SQL, run as is: it is read on every public request, so no statement is built or compiled.
 MARK_SQL = ("SELECT (SELECT seq FROM audit_head WHERE id = 1), "
@@ -60,37 +62,10 @@ def _mark(row: Row) -> ChangeMark:
     return ChangeMark(int(row[0] or 0), None if row[1] is None else int(row[1]), int(row[2] or 0))
 
 
-class MarkReader:
-    """The mark read again and again on one connection held for it (the change watcher's).
-
-    On PostgreSQL a unit of work is five round trips (the pool's ping, BEGIN, READ ONLY, the
-    statement, ROLLBACK), and in a process busy answering the public each is a wait for the
-    server and then for the GIL: readings took up to 0.4 s and went past their trust, sending
-    every request back to the database. Held in autocommit, a reading is the statement alone.
-    Not for sharing between threads; after an error the next reading opens a new connection.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._connection: Connection | None = None
+class MarkReader(HeldConnection):
+    """The mark read again and again on one connection held for it (the change watcher's): a
+    unit of work a reading took up to 0.4 s in a process busy answering the public, past the
+    reading's trust, sending every request back to the database (see held_connection)."""
 
     def read(self) -> ChangeMark:
-        if self._connection is None:
-            self._connection = self._engine.connect()
-            if self._engine.dialect.name == "postgresql":  # reset when it goes back to the pool
-                self._connection.execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            mark = _mark(self._connection.exec_driver_sql(MARK_SQL).one())
-            self._connection.rollback()  # SQLite: ends the read; autocommit: nothing to end
-            return mark
-        except Exception:
-            self.close()
-            raise
-
-    def close(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            try:
-                connection.close()
-            except Exception:  # a broken connection: the pool discards it
-                pass
+        return _mark(self.one(MARK_SQL))

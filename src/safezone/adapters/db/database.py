@@ -25,7 +25,7 @@ import copy
 import math
 import sqlite3
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
@@ -36,15 +36,18 @@ from sqlalchemy.pool import NullPool
 from safezone.adapters.db import migrate
 from safezone.adapters.db.change_mark import MarkReader
 from safezone.adapters.db.held_areas import HeldAreas
+from safezone.adapters.db.held_connection import STATEMENT_ALONE, HeldConnection
 from safezone.adapters.db.unit_of_work import WRITES, UnitOfWork
 from safezone.adapters.db.url import resolve_url
+from safezone.adapters.db.work_check import WorkCheck
 
 
 def _tune_sqlite(engine: Engine, in_memory: bool) -> None:
     """Foreign keys on (SQLite leaves them off), wait for a writer instead of failing, a
     database file in write-ahead-log mode (readers and the writer never wait for each other),
     and begin every transaction ourselves: IMMEDIATE (the write lock first) on a connection
-    marked as one that writes, DEFERRED on any other (reads, a readiness probe)."""
+    marked as one that writes, DEFERRED on any other (reads, a readiness probe), none on a
+    held connection's (`STATEMENT_ALONE`: its one statement is a read of its own)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -58,8 +61,12 @@ def _tune_sqlite(engine: Engine, in_memory: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        writes = connection.get_execution_options().get(WRITES, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN DEFERRED")
+        options = connection.get_execution_options()
+        if not options.get(STATEMENT_ALONE, False):
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITES, False) else "BEGIN DEFERRED")
+
+
+H = TypeVar("H", bound=HeldConnection)
 
 
 # Connections kept open, so a request never opens (and closes) one: the worker threads (40) and
@@ -132,6 +139,7 @@ class Database:
         self.committed: list[Callable[[], None]] = []
         self._probes: dict[float, Engine] = {}
         self.held_areas = HeldAreas()  # the last zone-set version read whole (shared by `reader()`)
+        self._held: list[HeldConnection] = []  # connections held for one statement, closed with the database
 
     @classmethod
     def open(cls, cli_value: str | None = None) -> "Database":
@@ -152,7 +160,17 @@ class Database:
 
     def mark_reader(self) -> MarkReader:
         """One connection of its own for reading the change mark again and again."""
-        return MarkReader(self.engine)
+        return self._hold(MarkReader(self.engine))
+
+    def work_check(self, topic: str) -> WorkCheck:
+        """One connection of its own for the delivery engine's look for work."""
+        return self._hold(WorkCheck(self.engine, topic))
+
+    def _hold(self, held: H) -> H:
+        """`held`, closed with the database if its user has not closed it by then (a closed
+        one may open again: it stays listed)."""
+        self._held.append(held)
+        return held
 
     def reader(self) -> "Database":
         """This database for a side that only reads (the public answers): every unit of work
@@ -194,6 +212,8 @@ class Database:
         return self._probes[timeout_s]
 
     def close(self) -> None:
+        for held in self._held:
+            held.close()
         self.engine.dispose()
         for probe in self._probes.values():
             probe.dispose()

@@ -1,0 +1,71 @@
+"""One connection held for a statement run again and again (the change mark, the look for work).
+
+On PostgreSQL a unit of work is five round trips (the pool's ping, BEGIN, READ ONLY, the
+statement, ROLLBACK), and in a process busy answering the public each is a wait for the server
+and then for the GIL. Held in autocommit, a reading is the statement alone. On SQLite the
+statement runs without a BEGIN (`STATEMENT_ALONE`: see database.py), as its own read, ended once
+its row is read: no snapshot or lock is held between readings.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.exc import DBAPIError
+
+# An execution option: the SQLite `begin` listener emits no BEGIN on such a connection.
+STATEMENT_ALONE = "safezone.statement_alone"
+
+
+class HeldConnection:
+    """A connection of its own, opened at the first statement and reopened after an error.
+
+    One statement at a time (a lock: the threads of a threadpool may take turns with it)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+        self._lock = threading.Lock()
+
+    def one(self, sql: str, parameters: tuple[Any, ...] | None = None) -> Row:
+        """The one row of `sql`, as plain driver SQL (nothing to build or compile). A connection
+        found dead (the server restarted, the backend killed) is replaced once, at once."""
+        with self._lock:
+            try:
+                return self._one(sql, parameters)
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+            return self._one(sql, parameters)
+
+    def _one(self, sql: str, parameters: tuple[Any, ...] | None) -> Row:
+        if self._connection is None:
+            self._connection = self._open()
+        try:
+            row = self._connection.exec_driver_sql(sql, parameters).one()
+            self._connection.rollback()  # ends SQLAlchemy's own transaction; nothing to end in the database
+            return row
+        except Exception:
+            self._drop()
+            raise
+
+    def _open(self) -> Connection:
+        connection = self._engine.connect()
+        if self._engine.dialect.name == "postgresql":  # reset when it goes back to the pool
+            return connection.execution_options(isolation_level="AUTOCOMMIT")
+        return connection.execution_options(**{STATEMENT_ALONE: True})
+
+    def close(self) -> None:
+        """Give the connection back (a later statement opens another)."""
+        with self._lock:
+            self._drop()
+
+    def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # a broken connection: the pool discards it
+                pass
