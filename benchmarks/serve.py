@@ -6,7 +6,8 @@ For each database: the RUS–UKR zones are built once and stored with a registry
 generated shelters along the border (a few of them near the probed point), `safezone serve` runs as its
 own process, and a load generator (aiohttp, in a process of its own, `--connections` keep-alive
 connections on 127.0.0.1) reads each public answer for `--seconds`, with 0 and then 50 Actual
-alerts in force. The baseline is a plain FastAPI app answering `/hello` under the same uvicorn
+alerts in force; `/api/where` both at one point and at 200 places over the zones asked in turn
+(people asking from many places at once). The baseline is a plain FastAPI app answering `/hello` under the same uvicorn
 settings, measured in the same run; the ratio is answers served (200/304) a second against it,
 and the CPU ratio hello's server CPU time per answer against ours (steadier on a shared machine).
 Throughput runs with admission control off (`SAFEZONE_PUBLIC_IN_FLIGHT=10000`); `/healthz`
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import multiprocessing
 import os
 import statistics
@@ -60,8 +62,11 @@ HELLO_APP = textwrap.dedent('''
 
 # -- load generator (runs in its own process) ---------------------------------------------------
 
-async def _load(url: str, seconds: float, connections: int, stop=None) -> tuple[int, list[float], dict[int, int]]:  # type: ignore[no-untyped-def]
+async def _load(url: str | tuple[str, ...], seconds: float, connections: int, stop=None) -> tuple[int, list[float], dict[int, int]]:  # type: ignore[no-untyped-def]
+    """Keep `connections` requests going for `seconds`: to `url`, or in turn to each of several."""
     import aiohttp
+
+    urls = itertools.cycle((url,) if isinstance(url, str) else url)
 
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -74,7 +79,7 @@ async def _load(url: str, seconds: float, connections: int, stop=None) -> tuple[
             while time.perf_counter() < deadline and not (stop is not None and stop.is_set()):
                 start = time.perf_counter()
                 try:
-                    async with session.get(url) as answer:
+                    async with session.get(next(urls)) as answer:
                         await answer.read()
                         status = answer.status
                 except aiohttp.ClientError:
@@ -89,7 +94,7 @@ async def _load(url: str, seconds: float, connections: int, stop=None) -> tuple[
     return int(served / elapsed), latencies, statuses
 
 
-def _load_process(url: str, seconds: float, connections: int, out: multiprocessing.Queue, stop=None) -> None:  # type: ignore[no-untyped-def]
+def _load_process(url: str | tuple[str, ...], seconds: float, connections: int, out: multiprocessing.Queue, stop=None) -> None:  # type: ignore[no-untyped-def]
     rate, latencies, statuses = asyncio.run(_load(url, seconds, connections, stop))
     ordered = sorted(latencies)
     out.put((rate, _pct(ordered, 50), _pct(ordered, 99), statuses))
@@ -108,17 +113,18 @@ def cpu_seconds(base: str) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure_cpu(base: str, path: str, seconds: float, connections: int
+def measure_cpu(base: str, path: str | tuple[str, ...], seconds: float, connections: int
                 ) -> tuple[int, float, float, dict[int, int], float]:
     """As `measure`, and the server's CPU milliseconds per answer served: on a machine shared
-    with other jobs, steadier than answers a second."""
+    with other jobs, steadier than answers a second. `path`: one, or several asked in turn."""
     before = cpu_seconds(base)
-    rate, p50, p99, statuses = measure(base + path, seconds, connections)
+    url = base + path if isinstance(path, str) else tuple(base + p for p in path)
+    rate, p50, p99, statuses = measure(url, seconds, connections)
     served = sum(n for status, n in statuses.items() if status in (200, 304))
     return rate, p50, p99, statuses, (cpu_seconds(base) - before) * 1000 / max(1, served)
 
 
-def measure(url: str, seconds: float, connections: int) -> tuple[int, float, float, dict[int, int]]:
+def measure(url: str | tuple[str, ...], seconds: float, connections: int) -> tuple[int, float, float, dict[int, int]]:
     out: multiprocessing.Queue = multiprocessing.Queue()
     process = multiprocessing.Process(target=_load_process, args=(url, seconds, connections, out))
     process.start()
@@ -245,6 +251,21 @@ def prepare(db_url: str, zones, shelters: int = 20_000) -> tuple[list[str], tupl
     return [a.id for a in chosen], (point.y, point.x)
 
 
+PLACES = 200
+
+
+def places(zones) -> list[tuple[float, float]]:  # type: ignore[no-untyped-def]
+    """`PLACES` points (lat, lon) scattered over the zones' areas and a little beyond, as people
+    asking from many places at once: some in dense parts of the registry, some in sparse ones,
+    some outside every area."""
+    import numpy as np
+
+    rng = np.random.default_rng(31)
+    inner = [a.geometry.representative_point() for a in zones.areas]
+    picked = rng.integers(0, len(inner), PLACES)
+    return [(inner[i].y + float(rng.normal(0, 0.05)), inner[i].x + float(rng.normal(0, 0.08))) for i in picked]
+
+
 def registry(zones, count: int, here: tuple[float, float]) -> list:  # type: ignore[no-untyped-def]
     """`count` shelters spread over the zones' areas (scattered about each area's inner point),
     five of them within a kilometre of `here`: a registry the size of a border region's."""
@@ -314,7 +335,10 @@ def approve_to_visible(base: str, operators: Operators, area: str, rounds: int) 
 
 def run_database(name: str, db_url: str, zones, workdir: Path, args, hello: tuple[int, float]) -> None:  # type: ignore[no-untyped-def]
     areas, (lat, lon) = prepare(db_url, zones, args.shelters)
-    paths = {"/api/where": f"/api/where?lat={lat:.5f}&lon={lon:.5f}", "/api/alerts": "/api/alerts",
+    paths: dict[str, str | tuple[str, ...]] = {
+             "/api/where": f"/api/where?lat={lat:.5f}&lon={lon:.5f}",
+             f"/api/where ({PLACES} places)": tuple(f"/api/where?lat={y:.5f}&lon={x:.5f}" for y, x in places(zones)),
+             "/api/alerts": "/api/alerts",
              "/feeds/alerts.atom": "/feeds/alerts.atom", "/api/zones.geojson (gzip)": "/api/zones.geojson",
              "/healthz": "/healthz"}
     if not args.operators_only:
@@ -348,7 +372,8 @@ def throughput(name: str, db_url: str, workdir: Path, args, hello: tuple[int, fl
             # Each answer asked once first: what a change costs once (a rebuild, the shelters
             # read) is not counted against the first answer measured; approve -> visible is.
             for path in paths.values():
-                httpx.get(base + path, timeout=120)
+                for one in (path,) if isinstance(path, str) else path:
+                    httpx.get(base + one, timeout=120)
             print(f"\n{name}, {in_force} alerts in force")
             print(f"{'answer':28} {'ok/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'CPU ms':>7} {'CPU ratio':>9}  statuses")
             for label, path in paths.items():

@@ -19,8 +19,9 @@ lies in it), one point at a time when they are few (a call on arrays costs as mu
 single ones), and the handful of candidates is ranked as Python numbers, not arrays.
 
 A k-nearest query of the tree costs several times a ball query (its arguments go through numpy's
-checks), so a query first tries a ball of the reach the last answer for as many items needed,
-a little wider: people asking at one time are mostly in one region, with shelters about as dense.
+checks), so a query first tries a ball of the reach the last answer for as many items needed in
+the same neighbourhood (a cell of `GUESS_CELL_DEG`; else anywhere), a little wider: shelters are
+about as dense for people asking from one town.
 The ball settles the answer when the `limit` nearest inside it lie within its reach (nothing
 outside it is that near) or when it reaches `max_km` already; otherwise, or when it holds too many
 items to measure cheaply, the query goes the way above. Either way the answer is the same; the
@@ -50,6 +51,9 @@ WIDER = 1.3
 # A first ball holding more items than this is given up for the k-nearest query (the guess was
 # made where shelters are sparser).
 BALL_MOST = 24
+# The neighbourhoods whose last reach is kept (degrees; ~10 km), and how many at most.
+GUESS_CELL_DEG = 0.1
+MAX_GUESSES = 65_536
 
 Item = TypeVar("Item")
 
@@ -75,8 +79,10 @@ class NearestIndex(Generic[Item]):
         self._tree = cKDTree(unit_vectors(self.lats, self.lons)) if len(self.items) else None
         # The same as Python numbers: one at a time, a list is read faster than an array.
         self._ids, self._lats, self._lons = self.ids.tolist(), self.lats.tolist(), self.lons.tolist()
-        # limit → reach (km) of the first ball to try: the last answer's for that many, wider.
-        self._guess_km: dict[int, float] = {}
+        # The reach (km) of the first ball to try: the last answer's for as many items, wider,
+        # by (limit, neighbourhood) and by limit alone (anywhere).
+        self._near_km: dict[tuple[int, int, int], float] = {}
+        self._last_km: dict[int, float] = {}
 
     def __len__(self) -> int:
         return len(self.items)
@@ -93,14 +99,17 @@ class NearestIndex(Generic[Item]):
             return []
         phi, lam = math.radians(lat), math.radians(lon)
         here = (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
-        guess_km = self._guess_km.get(limit)
+        cell = (limit, math.floor(lat / GUESS_CELL_DEG), math.floor(lon / GUESS_CELL_DEG))
+        guess_km = self._near_km.get(cell) or self._last_km.get(limit)
         ranked = None if guess_km is None else self._in_ball(lat, lon, here, limit, max_km, min(guess_km, max_km))
         if ranked is None:
             ranked = self._searched(lat, lon, here, limit, max_km)
-        if len(ranked) >= limit:  # the next ball: this answer's reach, a little wider
-            self._guess_km[limit] = max(ranked[limit - 1][0] / 1000.0 * WIDER, 0.001)
-        else:  # fewer than `limit` within max_km here: a ball of max_km holds few items
-            self._guess_km[limit] = max_km
+        # The next ball here: this answer's reach, a little wider; or, with fewer than `limit`
+        # within max_km, a ball of max_km (it holds few items).
+        reach_km = max(ranked[limit - 1][0] / 1000.0 * WIDER, 0.001) if len(ranked) >= limit else max_km
+        if len(self._near_km) >= MAX_GUESSES:
+            self._near_km = {}
+        self._near_km[cell] = self._last_km[limit] = reach_km
         return [(self.items[i], metres) for metres, _, i in ranked[:limit]]
 
     def _in_ball(self, lat: float, lon: float, here: tuple[float, float, float], limit: int, max_km: float,
