@@ -19,10 +19,9 @@ lies in it), one point at a time when they are few (a call on arrays costs as mu
 single ones), and the handful of candidates is ranked as Python numbers, not arrays.
 
 A k-nearest query of the tree costs several times a ball query (its arguments go through numpy's
-checks), so a query first tries a ball of the reach the last answer for as many items needed in
-the same neighbourhood (a cell of `GUESS_CELL_DEG`; else anywhere), a little wider: shelters are
-about as dense for people asking from one town.
-The ball settles the answer when the `limit` nearest inside it lie within its reach (nothing
+checks), so a query first tries a ball a little wider than the reach of the last answer for as
+many items in the same neighbourhood (a cell of `GUESS_CELL_DEG`, else anywhere): shelters are
+about as dense for people asking from one town. The ball settles the answer when the `limit` nearest inside it lie within its reach (nothing
 outside it is that near) or when it reaches `max_km` already; otherwise, or when it holds too many
 items to measure cheaply, the query goes the way above. Either way the answer is the same; the
 guess only decides what it costs.
@@ -94,7 +93,8 @@ class NearestIndex(Generic[Item]):
         One query of the `CANDIDATES` nearest by angle usually settles it: the geodesic to the
         `limit` nearest of them by angle bounds the answer's reach; when the farthest candidate
         lies beyond the ball of that reach, every item in the ball is among them already; only
-        otherwise is the ball searched (a second query)."""
+        otherwise is the ball searched (a second query). Before that, a ball of the reach found
+        last near here is tried (see the module's docstring)."""
         if self._tree is None or limit < 1:
             return []
         phi, lam = math.radians(lat), math.radians(lon)
