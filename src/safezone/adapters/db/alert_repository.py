@@ -8,6 +8,7 @@ from typing import Iterable, Mapping, Sequence
 
 from sqlalchemy import ColumnElement, and_, bindparam, case, cast, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.alert_models import AlertRow
@@ -29,6 +30,9 @@ _TIMES = ("created_at", "submitted_at", "approved_at", "rejected_at", "issued_at
 _ALERTS = AlertRow.__table__
 _ADD = insert(_ALERTS).returning(_ALERTS.c.id)
 _SAVE = update(_ALERTS).where(_ALERTS.c.id == bindparam("saved_id"), _ALERTS.c.state == bindparam("saved_was"))
+# One alert as a record (not its CAP XML), as each step reads it: no ORM object is loaded.
+_GET = select(*(column for column in _ALERTS.c if column.name != "cap_xml")).where(_ALERTS.c.id == bindparam("alert_id"))
+_GET_LOCKED = _GET.with_for_update()
 
 
 class AlertRepository:
@@ -55,10 +59,7 @@ class AlertRepository:
 
     def get(self, alert_id: int, *, for_update: bool = False) -> AlertRecord | None:
         """One alert; `for_update` locks its row (PostgreSQL) so two approvals cannot race."""
-        query = select(AlertRow).where(AlertRow.id == alert_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self._session.scalar(query)
+        row = self._session.execute(_GET_LOCKED if for_update else _GET, {"alert_id": alert_id}).first()
         return None if row is None else _record(row)
 
     def followed(self, alert_id: int) -> bool:
@@ -249,7 +250,7 @@ def _unchanged(record: AlertRecord | None, state: str, ended_at: datetime | None
             and record.ended_at == (None if ended_at is None else as_utc(ended_at)))
 
 
-def _record(row: AlertRow) -> AlertRecord:
+def _record(row: AlertRow | Row) -> AlertRecord:
     times = {name: None if getattr(row, name) is None else as_utc(getattr(row, name)) for name in _TIMES}
     return AlertRecord(
         id=row.id,
