@@ -7,9 +7,10 @@ The RUS–UKR zones (both sides, default threat classes) and two operators are s
 database; then each run is a fresh Python process, alternately the baseline's source (taken
 from git with `git archive` into a temporary folder) and this tree's, on the same database. A
 run assembles the operator side in process (`create_app(..., listener=OPERATOR)`, as the
-operator process of `serve --operator-port` does; `--listener both`: one app serving both sides;
-no sweep, no delivery), submits `--pairs` Actual alerts in three languages through a TestClient and then
-approves and issues each. The figure is the server's CPU per pair: the process's CPU time less
+operator process of `serve --operator-port` does; `--listener both`: one app serving both sides,
+whose figure also holds the public snapshot rebuilt in the background after each commit; no
+sweep, no delivery), submits `--pairs` Actual alerts in three languages through a TestClient
+and then approves and issues each. The figure is the server's CPU per pair: the process's CPU time less
 the calling thread's (the client), so other engineers' jobs on a shared machine do not count;
 min and median over the pairs, best run of `--runs`. `--profile`: a yappi profile (CPU clock)
 of this tree's pairs instead, the functions that cost most.
@@ -29,7 +30,7 @@ from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE_REV = "27cc6a8"  # main before the operators' statements were prepared once (issue 12)
+BASELINE_REV = "27cc6a8"  # main before this round cut the operators' CPU (issue 12)
 ENV = {"SAFEZONE_OPERATOR_RATE_PER_MINUTE": "1000000", "SAFEZONE_OPERATOR_BURST": "1000000"}
 
 JOB = r"""
