@@ -287,8 +287,9 @@ def registry(zones, count: int, here: tuple[float, float]) -> list:  # type: ign
 
 
 class Operators:
-    def __init__(self, base: str) -> None:
-        self.client = httpx.Client(base_url=base, timeout=60)
+    def __init__(self, base: str, client: httpx.Client | None = None) -> None:
+        """Operators on the server at `base`, or through `client` (a TestClient, say)."""
+        self.client = client or httpx.Client(base_url=base, timeout=60)
         self.issuer = self._login("issuer")
         self.approver = self._login("approver")
 

@@ -9,7 +9,7 @@ import pytest
 from safezone.domain.accounts import Role
 
 from safezone.entrypoints.web import create_app
-from tests.support.app import PASSWORD, Api, api, clock, container, login, make_container  # noqa: F401  (fixtures)
+from tests.support.app import PASSWORD, Api, api, clock, compose_body, container, login, make_container  # noqa: F401  (fixtures)
 from tests.web.test_races import at_once, codes
 
 USERS = "/api/operator/users"
@@ -82,6 +82,16 @@ def test_roles_change_at_the_next_request_and_the_last_admin_keeps_admin(api, co
     assert audit(container, "dave")[-2:] == [("dave", "user.change_refused"), ("dave", "user.change_refused")]
     unknown = dave.post(f"{USERS}/nobody/enable")
     assert unknown.status_code == 404 and unknown.json()["reason"] == "no user named 'nobody'"
+
+
+def test_a_role_taken_away_is_refused_at_the_very_next_request(api):
+    dave, alice = login(api, "dave"), login(api, "alice")
+    assert alice.post("/api/operator/alerts", compose_body()).status_code == 201
+    assert api.request("PUT", f"{USERS}/alice/roles", headers=dave.headers, json={"roles": ["approver"]}).status_code == 200
+    refused = alice.post("/api/operator/alerts", compose_body())
+    assert refused.status_code == 403, refused.text
+    assert api.request("PUT", f"{USERS}/alice/roles", headers=dave.headers, json={"roles": ["issuer"]}).status_code == 200
+    assert alice.post("/api/operator/alerts", compose_body()).status_code == 201
 
 
 @pytest.fixture

@@ -75,11 +75,12 @@ def _fit(compose: Callable[[int], Alert], *, budget: int, limit: int, what: str,
     `budget`; else the smallest if it fits `limit`; else MessageTooLarge."""
     for points in POINTS_STEPS:
         message = compose(points)
+        if points == POINTS_STEPS[0]:  # indented reads better, when it fits
+            pretty = to_xml(message, pretty=True)
+            if len(pretty) <= budget:  # indenting only adds white space: the compact one fits too
+                return Publishable(message, pretty, points)
         smallest = Publishable(message, to_xml(message, pretty=False), points)
         if len(smallest.xml) <= budget:
-            if points == POINTS_STEPS[0]:  # indented reads better, when it fits too
-                pretty = to_xml(message, pretty=True)
-                return Publishable(message, pretty, points) if len(pretty) <= budget else smallest
             return smallest
     size = len(smallest.xml)
     if size <= limit:

@@ -6,8 +6,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Iterable, Mapping, Sequence
 
-from sqlalchemy import ColumnElement, and_, case, cast, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, cast, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.alert_models import AlertRow
@@ -23,6 +24,16 @@ _PLAIN = ("threat", "zone_version", "created_by", "follows", "note", "submitted_
           "rejected_by", "rejection_reason", "issued_by", "cap_identifier", "own_words")
 _TIMES = ("created_at", "submitted_at", "approved_at", "rejected_at", "issued_at", "ended_at")
 
+# Core statements on the table, built once: the values come as parameters when they run, so an
+# operator's step builds no statement (the ORM's bulk path made ~30 bound parameters and a
+# cache key per write). Their WHERE parameters are named apart from the columns they set.
+_ALERTS = AlertRow.__table__
+_ADD = insert(_ALERTS).returning(_ALERTS.c.id)
+_SAVE = update(_ALERTS).where(_ALERTS.c.id == bindparam("saved_id"), _ALERTS.c.state == bindparam("saved_was"))
+# One alert as a record (not its CAP XML), as each step reads it: no ORM object is loaded.
+_GET = select(*(column for column in _ALERTS.c if column.name != "cap_xml")).where(_ALERTS.c.id == bindparam("alert_id"))
+_GET_LOCKED = _GET.with_for_update()
+
 
 class AlertRepository:
     def __init__(self, session: Session) -> None:
@@ -30,7 +41,7 @@ class AlertRepository:
 
     def add(self, alert: AlertRecord) -> AlertRecord:
         """Store a new alert; returns it with its id."""
-        new_id = self._session.execute(insert(AlertRow).values(**_values(alert)).returning(AlertRow.id)).scalar_one()
+        new_id = self._session.execute(_ADD, _values(alert)).scalar_one()
         return replace(alert, id=int(new_id))
 
     def save(self, alert: AlertRecord, cap_xml: bytes | None = None, *, was: AlertState) -> None:
@@ -42,18 +53,13 @@ class AlertRepository:
         values = _values(alert)
         if cap_xml is not None:
             values["cap_xml"] = cap_xml.decode("utf-8")
-        written = self._session.execute(
-            update(AlertRow).where(AlertRow.id == alert.id, AlertRow.state == was.value).values(**values)
-            .execution_options(synchronize_session=False))  # no alert row is held in the session
-        if written.rowcount != 1:
+        values.update(saved_id=alert.id, saved_was=was.value)
+        if self._session.execute(_SAVE, values).rowcount != 1:
             raise AlertChanged(alert.id, was)
 
     def get(self, alert_id: int, *, for_update: bool = False) -> AlertRecord | None:
         """One alert; `for_update` locks its row (PostgreSQL) so two approvals cannot race."""
-        query = select(AlertRow).where(AlertRow.id == alert_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self._session.scalar(query)
+        row = self._session.execute(_GET_LOCKED if for_update else _GET, {"alert_id": alert_id}).first()
         return None if row is None else _record(row)
 
     def followed(self, alert_id: int) -> bool:
@@ -244,7 +250,7 @@ def _unchanged(record: AlertRecord | None, state: str, ended_at: datetime | None
             and record.ended_at == (None if ended_at is None else as_utc(ended_at)))
 
 
-def _record(row: AlertRow) -> AlertRecord:
+def _record(row: AlertRow | Row) -> AlertRecord:
     times = {name: None if getattr(row, name) is None else as_utc(getattr(row, name)) for name in _TIMES}
     return AlertRecord(
         id=row.id,

@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safezone.adapters.db.held_areas import HeldAreas
+from safezone.adapters.db.held_areas import HeldAreas, may_keep
 from safezone.adapters.db.models import AlertAreaRow, SettlementRow, ZoneBandRow
 from safezone.adapters.db.zone_repository import _area, _settlement, covering_rows
 from safezone.domain.threats import Band
@@ -32,7 +32,8 @@ class AreaRepository:
 
     def by_ids(self, version: int, area_ids: Sequence[str]) -> list[AlertArea]:
         """The areas of `version` with these ids, in the order asked; unknown ids are left out.
-        From memory when that version was read whole in this process (see `held_areas`)."""
+        From memory when that version was read whole in this process, or these areas were read
+        before (see `held_areas`)."""
         held = None if self._held is None else self._held.get(version, area_ids)
         if held is not None:
             return held
@@ -42,7 +43,10 @@ class AreaRepository:
             query = select(AlertAreaRow).where(AlertAreaRow.version == version, AlertAreaRow.area_id.in_(chunk))
             rows.update({row.area_id: row for row in self._session.scalars(query)})
         ordered = [rows[i] for i in dict.fromkeys(area_ids) if i in rows]
-        return self._with_settlements(version, ordered)
+        found = self._with_settlements(version, ordered)
+        if self._held is not None and may_keep(self._session):
+            self._held.keep(version, found)
+        return found
 
     def covering(self, versions: Sequence[int], lat: float, lon: float) -> list[tuple[int, AlertArea]]:
         """(version, area) for every area of these zone-set versions covering a point; without

@@ -22,6 +22,15 @@ from safezone.domain.audit import AuditEntry, ChainHead, canonical_details
 
 HEAD_ID = 1
 
+# Core statements on the tables, built once: an append runs them with its values as parameters,
+# so recording an action builds no statement (the ORM's path built them, and their cache keys,
+# on every entry).
+_HEAD = AuditHeadRow.__table__
+_LOCK_HEAD = (update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq)
+              .returning(_HEAD.c.seq, _HEAD.c.hash))
+_APPEND = insert(AuditRow.__table__)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID)
+
 
 class AuditRepository:
     def __init__(self, session: Session) -> None:
@@ -29,35 +38,15 @@ class AuditRepository:
 
     def lock_head(self) -> ChainHead:
         """The chain head, locked for this transaction: call before building the next entry."""
-        seq, hash_ = self._session.execute(
-            update(AuditHeadRow)
-            .where(AuditHeadRow.id == HEAD_ID)
-            .values(seq=AuditHeadRow.seq)
-            .returning(AuditHeadRow.seq, AuditHeadRow.hash)
-            .execution_options(synchronize_session=False)
-        ).one()
+        seq, hash_ = self._session.execute(_LOCK_HEAD).one()
         return ChainHead(int(seq), hash_)
 
     def append(self, entry: AuditEntry) -> None:
         """Store a sealed entry that follows the locked head, and move the head onto it."""
-        self._session.execute(
-            insert(AuditRow).values(
-                seq=entry.seq,
-                at=entry.at,
-                actor=entry.actor,
-                action=entry.action,
-                subject=entry.subject,
-                details=canonical_details(entry.details),
-                prev_hash=entry.prev_hash,
-                hash=entry.hash,
-            )
-        )
-        self._session.execute(
-            update(AuditHeadRow)
-            .where(AuditHeadRow.id == HEAD_ID)
-            .values(seq=entry.seq, hash=entry.hash)
-            .execution_options(synchronize_session=False)
-        )
+        self._session.execute(_APPEND, {
+            "seq": entry.seq, "at": entry.at, "actor": entry.actor, "action": entry.action, "subject": entry.subject,
+            "details": canonical_details(entry.details), "prev_hash": entry.prev_hash, "hash": entry.hash})
+        self._session.execute(_MOVE_HEAD, {"seq": entry.seq, "hash": entry.hash})
         moved(self._session)
 
     def one_snapshot(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.account_models import SessionRow
@@ -20,6 +20,13 @@ class StoredSession:
     expires_at: datetime
 
 
+# Read on every operator request: a Core statement built once, run with the digest as its
+# parameter, with no ORM object loaded (that was most of an authenticated request's overhead).
+_SESSIONS = SessionRow.__table__
+_GET = select(_SESSIONS.c.token_hash, _SESSIONS.c.user_id, _SESSIONS.c.created_at, _SESSIONS.c.expires_at).where(
+    _SESSIONS.c.token_hash == bindparam("digest"))
+
+
 class SessionRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -29,7 +36,7 @@ class SessionRepository:
         self._session.flush()
 
     def get(self, token_hash: str) -> StoredSession | None:
-        row = self._session.get(SessionRow, token_hash)
+        row = self._session.execute(_GET, {"digest": token_hash}).first()
         if row is None:
             return None
         return StoredSession(row.token_hash, row.user_id, as_utc(row.created_at), as_utc(row.expires_at))

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db import locks
 from safezone.adapters.db.account_models import UserRow
 from safezone.adapters.db.import_repository import as_utc
 from safezone.domain.accounts import Role, User
+
+# Read on every operator request (whose session it is): a Core statement built once, run with
+# the id as its parameter, with no ORM object loaded. Never the password hash.
+_USERS = UserRow.__table__
+_GET = select(_USERS.c.id, _USERS.c.name, _USERS.c.roles, _USERS.c.created_at, _USERS.c.disabled_at).where(
+    _USERS.c.id == bindparam("user_id"))
 
 
 class UserRepository:
@@ -24,7 +31,7 @@ class UserRepository:
         return _user(row)
 
     def get(self, user_id: int) -> User | None:
-        row = self._session.get(UserRow, user_id)
+        row = self._session.execute(_GET, {"user_id": user_id}).first()
         return None if row is None else _user(row)
 
     def by_name(self, name: str) -> User | None:
@@ -75,7 +82,7 @@ def _roles_text(roles: frozenset[Role]) -> str:
     return ",".join(sorted(role.value for role in roles))
 
 
-def _user(row: UserRow) -> User:
+def _user(row: UserRow | Row) -> User:
     return User(
         id=row.id,
         name=row.name,

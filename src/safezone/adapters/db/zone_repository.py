@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from safezone.adapters.db import locks
 from safezone.adapters.db.change_mark import moved
-from safezone.adapters.db.held_areas import HeldAreas
+from safezone.adapters.db.held_areas import ADDS_ZONES, HeldAreas, may_keep
 from safezone.adapters.db.import_repository import as_utc
 from safezone.adapters.db.subscriber_repository import SubscriberRepository
 from safezone.adapters.db.models import AlertAreaRow, SettlementRow, ZoneBandRow, ZoneSetRow, ZoneSideRow
@@ -51,6 +51,7 @@ class ZoneRepository:
 
     def add(self, zones: ZoneSet, *, activate: bool = False) -> int:
         """Store a build as a new version; returns the version number."""
+        self._session.info[ADDS_ZONES] = True
         version = self._session.execute(
             insert(ZoneSetRow)
             .values(
@@ -175,7 +176,7 @@ class ZoneRepository:
             areas=[_area(row, settlements.get(row.area_id, ())) for row in area_rows],
             parameters=dict(head.parameters),
         )
-        if self._held is not None:  # a version never changes: its areas answer later reads of a few
+        if self._held is not None and may_keep(self._session):  # a version never changes: its areas answer later reads
             self._held.hold(version, zones.areas)
         return zones
 
