@@ -17,6 +17,7 @@ approve request to the alert showing in the public listener's `/api/alerts` (pol
 is printed (p50, max over `--rounds`), with one listener for both sides (without and with
 admission control, the default) and with the operators in a process of their own
 (`--operator-port`). `--operators-only` skips the throughput tables, `--no-operators` the rest.
+The load generator runs at nice +10 (`LOAD_NICE`): remote clients take none of a server's CPU.
 """
 
 from __future__ import annotations
@@ -94,7 +95,15 @@ async def _load(url: str | tuple[str, ...], seconds: float, connections: int, st
     return int(served / elapsed), latencies, statuses
 
 
+# The load generator's niceness: below the served processes (the public one runs at +5), as
+# remote clients would be. On a real server the load comes over the network and takes none of its
+# CPU; here it shares the two cores, and at the same priority it took the public process's share
+# whenever the operator process had the other core.
+LOAD_NICE = 10
+
+
 def _load_process(url: str | tuple[str, ...], seconds: float, connections: int, out: multiprocessing.Queue, stop=None) -> None:  # type: ignore[no-untyped-def]
+    os.nice(LOAD_NICE)
     rate, latencies, statuses = asyncio.run(_load(url, seconds, connections, stop))
     ordered = sorted(latencies)
     out.put((rate, _pct(ordered, 50), _pct(ordered, 99), statuses))
