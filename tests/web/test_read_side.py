@@ -208,3 +208,31 @@ def test_a_rebuild_reads_again_only_what_changed_and_answers_as_a_fresh_one(api,
     fresh = public.snapshot()
     assert fresh.alerts[0] is not before[kept_id]
     assert {path: api.get(path).content for path in seen} == seen
+
+
+def test_a_step_the_public_does_not_see_keeps_the_prepared_answers(api, second_api, container, clock):
+    """Composing, submitting and approving move the change mark (each writes an audit entry)
+    but show nothing new: the snapshot rebuilt after them keeps the answers already prepared
+    (nothing encoded again while operators work); an issue makes new ones."""
+    from safezone.domain.cap import Status
+
+    alice, bob = login(api, "alice"), login(api, "bob")
+    issue_alert(alice, bob, areas=("AAA-0-1",))
+    public = container.public
+    first = api.get("/api/alerts").content
+    before = public.snapshot()
+    prepared = before.derived.peek(("json", Status.ACTUAL))
+    assert prepared is not None
+
+    other_alice, other_bob = login(second_api, "alice"), login(second_api, "bob")
+    draft = other_alice.post("/api/operator/alerts", compose_body("Actual", areas=("BBB-0-1",))).json()["alert"]["id"]
+    other_alice.post(f"/api/operator/alerts/{draft}/submit")
+    assert other_bob.post(f"/api/operator/alerts/{draft}/approve").status_code == 200
+    assert api.get("/api/alerts").content == first
+    after = public.snapshot()
+    assert after.mark != before.mark  # rebuilt on the moved mark ...
+    assert after.derived.peek(("json", Status.ACTUAL)) is prepared  # ... with the answers kept
+
+    assert other_alice.post(f"/api/operator/alerts/{draft}/issue").status_code == 200
+    issued = [a["id"] for a in api.get("/api/alerts").json()["alerts"]]
+    assert draft in issued and public.snapshot().derived.peek(("json", Status.ACTUAL)) is not prepared

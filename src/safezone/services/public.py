@@ -244,8 +244,14 @@ class PublicService:
         items = tuple(FeedItem(a, messages[a.id], at, ended)  # type: ignore[index]
                       for a, at, ended in shown if a.id in messages)
         newest = uow.alerts.newest_changes(now, public)
-        return Snapshot(mark, asked, valid_until(alerts, items, now, self.feed_retention.total_seconds()),
-                        alerts, items, newest)
+        snapshot = Snapshot(mark, asked, valid_until(alerts, items, now, self.feed_retention.total_seconds()),
+                            alerts, items, newest)
+        previous = self._snapshot
+        if previous is not None and snapshot.shows_as(previous):
+            # A step the public does not see (compose, submit, approve) moved the mark: the
+            # answers prepared from the previous snapshot are this one's too.
+            snapshot.derived = previous.derived
+        return snapshot
 
     # -- alerts ----------------------------------------------------------------------------
 

@@ -93,6 +93,16 @@ class Snapshot:
     def fresh_at(self, now: datetime) -> bool:
         return self.valid_until is None or now < self.valid_until
 
+    def shows_as(self, other: "Snapshot") -> bool:
+        """Whether every answer made from this snapshot is the one made from `other`: the same
+        items (unchanged alerts keep their objects across rebuilds), feed entries, newest
+        changes and expiry. Identity, not equality: cheap, and never wrongly true."""
+        return (self.valid_until == other.valid_until and self.newest_change == other.newest_change
+                and len(self.alerts) == len(other.alerts) and len(self.feed_items) == len(other.feed_items)
+                and all(a is b for a, b in zip(self.alerts, other.alerts))
+                and all(a.alert is b.alert and a.message is b.message and a.changed_at == b.changed_at
+                        and a.ended == b.ended for a, b in zip(self.feed_items, other.feed_items)))
+
     def in_force(self, statuses: Sequence[Status]) -> list[PublishedAlert]:
         return [item for item in self.alerts if item.alert.status in statuses]
 
