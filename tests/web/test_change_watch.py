@@ -293,3 +293,26 @@ def test_the_public_process_rebuilds_after_a_change_before_any_request(container
         alert_id = issue_alert(login(other, "alice"), login(other, "bob"))
         until(lambda: (held := container.public.fresh()) is not None and [p.alert.id for p in held.alerts] == [alert_id])
         assert rebuilds  # by the watcher, no request made
+
+
+def test_on_postgresql_the_rebuild_reads_on_the_watchers_own_connection(watched, container, other):
+    """Under load every round trip of the rebuild is a wait for the server and then for the
+    interpreter: on PostgreSQL it reads on the connection the watcher holds (autocommit, no pool
+    ping, BEGIN or ROLLBACK); on SQLite it keeps a read transaction of its own, which sees one
+    moment throughout."""
+    until(lambda: container.public.fresh() is not None)
+    checkouts: list[str] = []
+    record = lambda *_args: checkouts.append(threading.current_thread().name)  # noqa: E731
+    event.listen(container.database.engine.pool, "checkout", record)
+    try:
+        alert_id = issue_alert(login(other, "alice"), login(other, "bob"))
+        until(lambda: (container.public.fresh() is not None
+                       and [p.alert.id for p in container.public.fresh().alerts] == [alert_id]))
+    finally:
+        event.remove(container.database.engine.pool, "checkout", record)
+    by_watcher = [name for name in checkouts if name.startswith("safezone-watch")]
+    if container.database.dialect == "postgresql":
+        assert by_watcher == []
+    else:
+        assert by_watcher, "SQLite's rebuild takes a connection for its read transaction"
+    assert _alert_ids(watched) == [alert_id]

@@ -132,7 +132,7 @@ class PublicService:
         """Taken by the watcher before it reads the mark, and handed back with the reading."""
         return self._generation
 
-    def refresh(self, mark: ChangeMark) -> Snapshot:
+    def refresh(self, mark: ChangeMark, marks: MarkReader | None = None) -> Snapshot:
         """Bring what public requests are answered from up to `mark`, the change mark the
         watcher just read: the snapshot (rebuilt when the mark or the clock has moved past it),
         the zone set it names and the open shelters, each read only when behind; the snapshot
@@ -141,13 +141,15 @@ class PublicService:
         Called by the watcher, in its own thread, with every reading: requests go on answering
         from the previous snapshot (its reading still trusted) while the next one is built, so
         under load no request waits for a rebuild or opens a transaction, and none holds a
-        read lock the operators' next write would wait for."""
+        read lock the operators' next write would wait for. `marks`: the watcher's reader,
+        whose connection the rebuild then reads on (see `Database.reads_on`)."""
         current, zones, held = self._snapshot, self._zones, self._shelters
         if (current is not None and current.mark == mark and current.fresh_at(self.clock())
                 and (mark.zone_version is None or (zones is not None and zones.version == mark.zone_version))
                 and held is not None and held[0] >= mark.shelter_seq):
             return current
-        with self.database.unit_of_work(read_only=True) as uow:
+        reads = self.database.unit_of_work(read_only=True) if marks is None else self.database.reads_on(marks)
+        with reads as uow:
             snapshot = self.snapshot(uow)
         if snapshot.mark.zone_version is not None:
             with contextlib.suppress(NoZones):  # activated and gone at once: requests will say so

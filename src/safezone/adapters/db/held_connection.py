@@ -9,8 +9,9 @@ its row is read: no snapshot or lock is held between readings.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import DBAPIError
@@ -39,6 +40,20 @@ class HeldConnection:
                 if not error.connection_invalidated:
                     raise
             return self._one(sql, parameters)
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[Connection]:
+        """The connection itself, for several statements in a row (nothing else uses it
+        meanwhile); dropped if they fail, so the next use opens another."""
+        with self._lock:
+            if self._connection is None:
+                self._connection = self._open()
+            try:
+                yield self._connection
+                self._connection.rollback()
+            except Exception:
+                self._drop()
+                raise
 
     def _one(self, sql: str, parameters: tuple[Any, ...] | None) -> Row:
         if self._connection is None:

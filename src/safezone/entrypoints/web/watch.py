@@ -62,7 +62,7 @@ async def watch_changes(services: Container, relay: bool = False, rebuild: bool 
                 woken.clear()
                 try:
                     generation, read_at = public.watch_generation(), time.monotonic()
-                    snapshot = public.refresh(marks.read()) if rebuild else None
+                    snapshot = public.refresh(marks.read(), marks) if rebuild else None
                     mark = marks.read() if snapshot is None else snapshot.mark
                     public.watched(mark, read_at, generation, trust_s)
                     if snapshot is not None and snapshot is not warmed:
