@@ -5,6 +5,7 @@ keeps answering after its connection is killed."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from contextlib import closing
@@ -112,9 +113,10 @@ LOOKER = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg
 
 
 def as_the_server_shows(sql: str) -> str:
-    """A statement as pg_stat_activity shows it: psycopg sends %s as $1, $2..."""
-    first, *rest = sql.split("%s")
-    return first + "".join(f"${number}{part}" for number, part in enumerate(rest, 1))
+    """A statement as pg_stat_activity shows it: psycopg sends %(name)s as $1, $2... (one
+    number a name, in order of first appearance)."""
+    numbers: dict[str, int] = {}
+    return re.sub(r"%\((\w+)\)s", lambda m: f"${numbers.setdefault(m.group(1), len(numbers) + 1)}", sql)
 
 
 def test_one_statement_a_look_and_no_transaction_left_open(container):

@@ -139,7 +139,7 @@ class Database:
         # Called after every commit made through this process's units of work (shared by `reader()`).
         self.committed: list[Callable[[], None]] = []
         self._probes: dict[float, Engine] = {}
-        self.held_areas = HeldAreas()  # the last zone-set version read whole (shared by `reader()`)
+        self.held_areas = HeldAreas()  # areas read before, by version and id (shared by `reader()`)
         self._held: list[HeldConnection] = []  # connections held for one statement, closed with the database
 
     @classmethod

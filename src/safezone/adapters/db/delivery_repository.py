@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Select, bindparam, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
@@ -168,9 +168,7 @@ class DeliveryRepository:
         return list(self._session.scalars(query))
 
     def has_due(self, now: datetime) -> bool:
-        query = select(DeliveryRow.id).where(
-            DeliveryRow.state == PENDING, DeliveryRow.not_before <= now,
-            or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now)).limit(1)
+        query = select(DeliveryRow.id).where(due(now)).limit(1)
         return self._session.scalar(query) is not None
 
     def finish(self, delivery_id: int, owner: str, state: str, now: datetime, *, attempts: int,
@@ -251,3 +249,7 @@ class DeliveryRepository:
         return self._session.get_bind().dialect.name
 
 
+def due(now: object) -> ColumnElement[bool]:
+    """A pending copy due at `now` (a time or a bound parameter) and leased by no one alive."""
+    return and_(DeliveryRow.state == PENDING, DeliveryRow.not_before <= now,
+                or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now))

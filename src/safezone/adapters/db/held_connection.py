@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import Executable
 
 # An execution option: the SQLite `begin` listener emits no BEGIN on such a connection.
 STATEMENT_ALONE = "safezone.statement_alone"
@@ -30,38 +31,38 @@ class HeldConnection:
         self._connection: Connection | None = None
         self._lock = threading.Lock()
 
-    def one(self, sql: str, parameters: tuple[Any, ...] | None = None) -> Row:
-        """The one row of `sql`, as plain driver SQL (nothing to build or compile). A connection
-        found dead (the server restarted, the backend killed) is replaced once, at once."""
+    def one(self, statement: str | Executable, parameters: Any = None) -> Row:
+        """The one row of `statement`: plain driver SQL (nothing to build or compile), or a
+        statement built once. A connection found dead (the server restarted, the backend
+        killed) is replaced once, at once."""
+        run = (lambda c: c.exec_driver_sql(statement, parameters)) if isinstance(statement, str) \
+            else (lambda c: c.execute(statement, parameters))
         with self._lock:
             try:
-                return self._one(sql, parameters)
+                with self._using() as connection:
+                    return run(connection).one()
             except DBAPIError as error:
                 if not error.connection_invalidated:
                     raise
-            return self._one(sql, parameters)
+            with self._using() as connection:
+                return run(connection).one()
 
     @contextlib.contextmanager
     def holding(self) -> Iterator[Connection]:
         """The connection itself, for several statements in a row (nothing else uses it
         meanwhile); dropped if they fail, so the next use opens another."""
-        with self._lock:
-            if self._connection is None:
-                self._connection = self._open()
-            try:
-                yield self._connection
-                self._connection.rollback()
-            except Exception:
-                self._drop()
-                raise
+        with self._lock, self._using() as connection:
+            yield connection
 
-    def _one(self, sql: str, parameters: tuple[Any, ...] | None) -> Row:
+    @contextlib.contextmanager
+    def _using(self) -> Iterator[Connection]:
+        """The connection, opened if need be; afterwards SQLAlchemy's own transaction is ended
+        (nothing to end in the database), and after an error the connection is dropped."""
         if self._connection is None:
             self._connection = self._open()
         try:
-            row = self._connection.exec_driver_sql(sql, parameters).one()
-            self._connection.rollback()  # ends SQLAlchemy's own transaction; nothing to end in the database
-            return row
+            yield self._connection
+            self._connection.rollback()
         except Exception:
             self._drop()
             raise

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.alert_models import OutboxRow
@@ -53,7 +53,7 @@ class OutboxRepository:
         return [_entry(row) for row in self._session.scalars(query)]
 
     def has_pending(self, topic: str) -> bool:
-        query = select(OutboxRow.id).where(OutboxRow.processed_at.is_(None), OutboxRow.topic == topic).limit(1)
+        query = select(OutboxRow.id).where(pending(topic)).limit(1)
         return self._session.scalar(query) is not None
 
     def mark_processed(self, entry_id: int, now: datetime) -> None:
@@ -78,3 +78,8 @@ def _entry(row: OutboxRow) -> OutboxEntry:
         attempts=row.attempts,
         processed_at=None if row.processed_at is None else as_utc(row.processed_at),
     )
+
+
+def pending(topic: object) -> ColumnElement[bool]:
+    """An entry of `topic` (a value or a bound parameter) not processed yet."""
+    return (OutboxRow.processed_at.is_(None)) & (OutboxRow.topic == topic)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Iterable, Sequence
 
 import numpy as np
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.delivery_models import SubscriberAreaRow, SubscriberRow
@@ -21,6 +21,10 @@ from safezone.domain.subscribers import Place, PushSubscription, Subscription, d
 
 CHUNK = 900
 
+
+# An address given, its confirmation mail not sent yet, not confirmed.
+CONFIRMATION_WAITING = and_(SubscriberRow.email_token.is_not(None), SubscriberRow.email_confirmation_sent.is_(False),
+                            SubscriberRow.email_confirmed.is_(False))
 
 class SubscriberRepository:
     def __init__(self, session: Session) -> None:
@@ -80,8 +84,7 @@ class SubscriberRepository:
     def confirmations_due(self, limit: int = 100) -> list[tuple[str, str, str, str]]:
         """(id, address, link token, language) of confirmation mails not yet sent."""
         query = (select(SubscriberRow.id, SubscriberRow.email, SubscriberRow.email_token, SubscriberRow.languages)
-                 .where(SubscriberRow.email_token.is_not(None), SubscriberRow.email_confirmation_sent.is_(False),
-                        SubscriberRow.email_confirmed.is_(False)).limit(limit))
+                 .where(CONFIRMATION_WAITING).limit(limit))
         return [(i, e, t, (langs or ["en"])[0]) for i, e, t, langs in self._session.execute(query)]
 
     def confirmation_sent(self, subscriber_id: str) -> None:
