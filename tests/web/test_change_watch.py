@@ -192,7 +192,7 @@ def test_the_watcher_prepares_the_alerts_in_force_before_the_first_request_asks(
     until(lambda: snapshot.derived.peek(("json", Status.ACTUAL)) is not None)  # no request made yet
     prepared = snapshot.derived.peek(("json", Status.ACTUAL))
     assert watched.get("/api/alerts").content == prepared.body
-    assert snapshot.derived.peek(("geojson", Status.ACTUAL)) is not None
+    until(lambda: snapshot.derived.peek(("geojson", Status.ACTUAL)) is not None)  # after the JSON, no request asks it
 
 
 def test_what_this_process_commits_shows_at_once_whatever_the_watch_interval(db_url, sample_zones, clock):
