@@ -62,11 +62,14 @@ def test_a_number_json_refuses_is_refused():
 def test_a_piece_is_never_taken_for_another_object_with_the_same_id():
     pieces = Pieces(limit=3)
     first, second = object(), object()
-    assert pieces.get((first,), lambda: b"first") == b"first"
-    assert pieces.get((first,), lambda: b"again") == b"first"  # held
-    pieces._held[(id(second),)] = ((first,), b"first")  # as if `second` had come to have first's id
-    assert pieces.get((second,), lambda: b"second") == b"second"
+    assert pieces.one(first, lambda _: b"first") == b"first"
+    assert pieces.one(first, lambda _: b"again") == b"first"  # held
+    pieces._held[id(second)] = (first, b"first")  # as if `second` had come to have first's id
+    assert pieces.one(second, lambda _: b"second") == b"second"
+    assert pieces.pair(first, second, lambda a, b: b"pair") == b"pair"
+    pieces._held[(id(second), id(first))] = ((first, second), b"pair")  # the same, for a pair
+    assert pieces.pair(second, first, lambda a, b: b"other pair") == b"other pair"
     for n in range(5):  # past its limit the store starts again, and still answers right
         owner = object()
-        assert pieces.get((owner,), lambda n=n: str(n).encode()) == str(n).encode()
+        assert pieces.one(owner, lambda _, n=n: str(n).encode()) == str(n).encode()
     assert len(pieces._held) <= 3

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable
 
+from safezone.domain.alerts import AlertRecord
 from safezone.domain.shelters import Shelter
+from safezone.domain.zones import AlertArea
 from safezone.entrypoints.web import views
 from safezone.entrypoints.web.caching import json_bytes
 from safezone.services.public import AlertHere, WhereAnswer
@@ -30,18 +32,29 @@ _LITERALS = {True: b"true", False: b"false", None: b"null"}
 
 class Pieces:
     """Encoded pieces by the identity of what they encode (thread-safe enough: at worst two
-    threads encode the same piece, and both get the same bytes)."""
+    threads encode the same piece, and both get the same bytes). An encoder takes the owners
+    as arguments, so a piece held costs a look-up and an identity check, nothing made."""
 
     def __init__(self, limit: int = MAX_PIECES) -> None:
         self.limit = limit
-        self._held: dict[Hashable, tuple[tuple[object, ...], bytes]] = {}
+        self._held: dict[Hashable, tuple[object, bytes]] = {}
 
-    def get(self, owners: tuple[object, ...], encode: Callable[[], bytes]) -> bytes:
-        key = tuple(map(id, owners))
-        found = self._held.get(key)
-        if found is not None and all(a is b for a, b in zip(found[0], owners)):
+    def one(self, owner: Any, encode: Callable[[Any], bytes]) -> bytes:
+        """The piece of one object."""
+        found = self._held.get(id(owner))
+        if found is not None and found[0] is owner:
             return found[1]
-        piece = encode()
+        return self._keep(id(owner), owner, encode(owner))
+
+    def pair(self, first: Any, second: Any, encode: Callable[[Any, Any], bytes]) -> bytes:
+        """The piece of two objects together (an alert as told at one of its areas)."""
+        key = (id(first), id(second))
+        found = self._held.get(key)
+        if found is not None and found[0][0] is first and found[0][1] is second:  # type: ignore[index]
+            return found[1]
+        return self._keep(key, (first, second), encode(first, second))
+
+    def _keep(self, key: Hashable, owners: object, piece: bytes) -> bytes:
         if len(self._held) >= self.limit:
             self._held = {}
         self._held[key] = (owners, piece)
@@ -63,25 +76,27 @@ def _scalar(value: Any) -> bytes:
     return json_bytes(value)
 
 
-def _area(answer: WhereAnswer) -> bytes:
-    area = answer.area
-    if area is None:
-        return b"null"
-    return PIECES.get((area,), lambda: json_bytes(views.where_area_json(area)))
+def _area_piece(area: AlertArea) -> bytes:
+    return json_bytes(views.where_area_json(area))
+
+
+def _alert_piece(alert: AlertRecord, area: AlertArea) -> bytes:
+    return json_bytes(views.alert_here_json(AlertHere(alert, area)))
+
+
+def _shelter_piece(shelter: Shelter) -> bytes:
+    """The shelter's own fields, without the closing brace: the per-request ones follow."""
+    return json_bytes(views.shelter_json(shelter))[:-1]
 
 
 def _alerts(items: tuple[AlertHere, ...]) -> bytes:
-    return b",".join(PIECES.get((h.alert, h.area), lambda h=h: json_bytes(views.alert_here_json(h)))  # type: ignore[misc]
-                     for h in items)
+    return b",".join(PIECES.pair(h.alert, h.area, _alert_piece) for h in items)
 
 
 def _shelter(option: ShelterOption) -> bytes:
-    shelter: Shelter = option.nearby.shelter
-    # The shelter's own fields, without the closing brace: the per-request ones follow.
-    own = PIECES.get((shelter,), lambda: json_bytes(views.shelter_json(shelter))[:-1])
-    return b"".join((own, b',"distance_m":', _scalar(round(option.nearby.geodesic_m, 1)),
-                     b',"walking_s":', _scalar(round(option.walking_s, 1)),
-                     b',"in_time":', _scalar(option.in_time), b"}"))
+    return b"%s,\"distance_m\":%s,\"walking_s\":%s,\"in_time\":%s}" % (
+        PIECES.one(option.nearby.shelter, _shelter_piece), _scalar(round(option.nearby.geodesic_m, 1)),
+        _scalar(round(option.walking_s, 1)), _LITERALS[option.in_time])
 
 
 def where_bytes(answer: WhereAnswer) -> bytes:
@@ -89,7 +104,7 @@ def where_bytes(answer: WhereAnswer) -> bytes:
     area = answer.area
     return b"".join((
         b'{"lat":', _scalar(answer.lat), b',"lon":', _scalar(answer.lon),
-        b',"inside":', _LITERALS[area is not None], b',"area":', _area(answer),
+        b',"inside":', _LITERALS[area is not None], b',"area":', b"null" if area is None else PIECES.one(area, _area_piece),
         b',"time_to_shelter_s":', b"null" if area is None else _scalar(area.time_to_shelter_s),
         b',"alerts":[', _alerts(answer.alerts), b'],"drills":[', _alerts(answer.drills),
         b'],"shelters":[', b",".join(_shelter(o) for o in answer.shelters.options),
