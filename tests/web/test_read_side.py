@@ -97,26 +97,60 @@ def test_a_drill_never_shows_among_actual_alerts_in_the_shared_snapshot(api):
     assert here["alerts"] == [] and [d["id"] for d in here["drills"]] == [drill]
 
 
-def test_layers_come_gzip_compressed_when_asked_with_their_own_validators(api):
+def test_layers_come_compressed_as_asked_with_their_own_validators(api):
     plain = api.get("/api/zones.geojson", headers={"Accept-Encoding": "identity"})
-    packed = api.get("/api/zones.geojson", headers={"Accept-Encoding": "gzip, br"})
+    packed = api.get("/api/zones.geojson", headers={"Accept-Encoding": "gzip"})
+    smallest = api.get("/api/zones.geojson", headers={"Accept-Encoding": "gzip, br"})
     assert "content-encoding" not in plain.headers
     assert packed.headers["content-encoding"] == "gzip"
-    assert packed.headers["vary"] == "Accept-Encoding"
-    assert packed.content == plain.content  # httpx inflates it: the same document
-    assert packed.headers["etag"] != plain.headers["etag"]  # two representations, two tags
+    assert smallest.headers["content-encoding"] == "br"  # equally welcome: the smaller form
+    assert packed.headers["vary"] == smallest.headers["vary"] == "Accept-Encoding"
+    assert packed.content == smallest.content == plain.content  # httpx inflates both: the same document
+    # three representations, three tags
+    assert len({plain.headers["etag"], packed.headers["etag"], smallest.headers["etag"]}) == 3
     refused = api.get("/api/zones.geojson", headers={"Accept-Encoding": "gzip;q=0"})
     assert "content-encoding" not in refused.headers
-    again = api.get("/api/zones.geojson", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]})
-    assert again.status_code == 304
+    preferred = api.get("/api/zones.geojson", headers={"Accept-Encoding": "br;q=0.5, gzip"})
+    assert preferred.headers["content-encoding"] == "gzip"
+    for asked, etag in (("gzip", packed.headers["etag"]), ("br", smallest.headers["etag"])):
+        again = api.get("/api/zones.geojson", headers={"Accept-Encoding": asked, "If-None-Match": etag})
+        assert again.status_code == 304 and again.headers["etag"] == etag
+    # A tag of another form is not the one asked for: the body comes again.
+    other = api.get("/api/zones.geojson", headers={"Accept-Encoding": "br", "If-None-Match": packed.headers["etag"]})
+    assert other.status_code == 200 and other.headers["content-encoding"] == "br"
 
 
-def test_the_compressed_bytes_are_real_gzip(container):
-    from safezone.entrypoints.web.caching import prepare_json
+@pytest.mark.parametrize("accept, coding", [
+    ("", None), ("identity", None), ("gzip", "gzip"), ("br", "br"), ("gzip, br", "br"), ("br, gzip", "br"),
+    ("*", "br"), ("br;q=0, *", "gzip"), ("*;q=0.5, gzip", "gzip"), ("gzip;q=0.2, br;q=0.1", "gzip"),
+    ("BR", "br"), ("br;q=oops, gzip", "gzip"), ("br;q=0, gzip;q=0", None), ("deflate", None),
+    ("br;q=0.3, br;q=0.9, gzip;q=0.5", "gzip"),  # a name's first entry counts
+])
+def test_the_coding_is_the_one_accept_encoding_rates_highest_the_smaller_on_a_tie(accept, coding):
+    from fastapi import Request
 
-    prepared = prepare_json({"features": ["x" * 4000]})
+    from safezone.entrypoints.web.caching import coding_for, prepare_json
+
+    prepared = prepare_json({"features": ["x" * 4000]}, with_brotli=True)
+    request = Request({"type": "http", "headers": [(b"accept-encoding", accept.encode())]})
+    assert coding_for(request, prepared) == coding
+
+
+def test_the_compressed_bytes_are_real_gzip_and_brotli_and_only_layers_have_brotli(container):
+    import brotli
+
+    from safezone.entrypoints.web.caching import coding_for, prepare_json
+
+    prepared = prepare_json({"features": ["x" * 4000]}, with_brotli=True)
     assert gzip.decompress(prepared.gzipped) == prepared.body
-    assert len(prepared.gzipped) < len(prepared.body) / 10
+    assert brotli.decompress(prepared.brotli) == prepared.body
+    assert len(prepared.brotli) < len(prepared.body) / 10
+    # The alerts in force (made again on every change) have no Brotli form: br alone gets the body as it is.
+    from fastapi import Request
+
+    alerts_like = prepare_json({"alerts": ["y" * 4000]})
+    assert alerts_like.brotli is None
+    assert coding_for(Request({"type": "http", "headers": [(b"accept-encoding", b"br")]}), alerts_like) is None
 
 
 def test_a_new_zone_set_replaces_the_layers_at_once(api, second_api, container, sample_zones):

@@ -2,7 +2,11 @@
 and 304 Not Modified when the client already holds it.
 
 Answers that do not depend on the caller are `Prepared` once per change (encoded, hashed and
-gzip-compressed) and served as bytes; a client that accepts gzip gets the compressed body.
+compressed) and served as bytes; a client gets the smallest form its Accept-Encoding allows.
+Every prepared answer of 1 KB or more has a gzip form. The zone-set layers (megabytes, made once
+per zone-set version) also have a Brotli form, about a quarter smaller at the same speed of
+making (quality 5). The alerts in force are made again within milliseconds of every change, on
+the way from an issued alert to its readers, so they keep gzip alone.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import brotli
 from fastapi import Request, Response
 
 # Alerts change within seconds; a zone set changes only when a new one is activated.
@@ -21,6 +26,13 @@ ZONES_MAX_AGE = 300
 ISSUED_MAX_AGE = 60
 # Below this, compressing saves less than the header costs.
 GZIP_MIN_BYTES = 1024
+# Brotli's quality for the layers: 5 makes the zones layer (1 MB) in about 30 ms, smaller than
+# gzip's level 6 by a quarter; 11 would save a third more but take seconds on the first request.
+BROTLI_QUALITY = 5
+# Content codings by preference when a client accepts several equally (the smaller first), with
+# the ETag suffix of each form (different bytes, a different representation).
+CODINGS = ("br", "gzip")
+_ETAG_SUFFIX = {"br": "-br", "gzip": "-gz"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,11 @@ class Prepared:
     media_type: str
     etag: str
     gzipped: bytes | None  # None: not worth compressing
+    brotli: bytes | None = None  # None: not made for this answer (see the module's docstring)
+
+    def coded(self, coding: str) -> bytes | None:
+        """The body in this content coding, when it was made."""
+        return self.brotli if coding == "br" else self.gzipped if coding == "gzip" else None
 
 
 def json_bytes(value: Any) -> bytes:
@@ -39,15 +56,17 @@ def _etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def prepare(body: bytes, media_type: str) -> Prepared:
+def prepare(body: bytes, media_type: str, *, with_brotli: bool = False) -> Prepared:
     """Encode once: the ETag and, for a body worth it, its gzip form (level 6, no timestamp,
-    so every process makes the same bytes)."""
-    gzipped = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
-    return Prepared(body, media_type, _etag(body), gzipped)
+    so every process makes the same bytes) and, `with_brotli`, its Brotli form."""
+    worth = len(body) >= GZIP_MIN_BYTES
+    gzipped = gzip.compress(body, compresslevel=6, mtime=0) if worth else None
+    compressed = brotli.compress(body, quality=BROTLI_QUALITY) if worth and with_brotli else None
+    return Prepared(body, media_type, _etag(body), gzipped, compressed)
 
 
-def prepare_json(value: Any, media_type: str = "application/json") -> Prepared:
-    return prepare(json_bytes(value), media_type)
+def prepare_json(value: Any, media_type: str = "application/json", *, with_brotli: bool = False) -> Prepared:
+    return prepare(json_bytes(value), media_type, with_brotli=with_brotli)
 
 
 def weighted(header: str) -> list[tuple[str, float | None]]:
@@ -67,26 +86,32 @@ def weighted(header: str) -> list[tuple[str, float | None]]:
     return found
 
 
-def accepts_gzip(request: Request) -> bool:
-    """Whether Accept-Encoding allows gzip (named or `*`, and not with q=0)."""
-    for name, quality in weighted(request.headers.get("accept-encoding", "")):
-        if name in ("gzip", "*"):
-            return quality is not None and quality > 0
-    return False
+def coding_for(request: Request, prepared: Prepared) -> str | None:
+    """The content coding to send `prepared` in: of the forms it has, the one Accept-Encoding
+    rates highest (named, else by `*`; q=0 or unnamed without `*`: not acceptable), the smaller
+    on a tie; None for the body as it is."""
+    rated = weighted(request.headers.get("accept-encoding", ""))
+    named = {name: quality for name, quality in reversed(rated)}  # the first entry of a name counts
+    best, best_q = None, 0.0
+    for coding in CODINGS:
+        quality = named.get(coding, named.get("*", 0.0))
+        if prepared.coded(coding) is not None and quality is not None and quality > best_q:
+            best, best_q = coding, quality
+    return best
 
 
 def respond(request: Request, prepared: Prepared, max_age: int) -> Response:
-    """The prepared answer, compressed when the client takes gzip; 304 when it holds it already.
-    The two forms are different representations, so the gzip one has an ETag of its own."""
-    compressed = prepared.gzipped is not None and accepts_gzip(request)
-    etag = prepared.etag[:-1] + '-gz"' if compressed else prepared.etag
+    """The prepared answer in the form the client takes best; 304 when it holds it already.
+    Each form is a representation of its own, with an ETag of its own."""
+    coding = coding_for(request, prepared)
+    etag = prepared.etag if coding is None else prepared.etag[:-1] + _ETAG_SUFFIX[coding] + '"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", "Vary": "Accept-Encoding"}
     presented = request.headers.get("if-none-match", "")
     if etag in [tag.strip().removeprefix("W/") for tag in presented.split(",")]:
         return Response(status_code=304, headers=headers)
-    if compressed:
-        headers["Content-Encoding"] = "gzip"
-        return Response(content=prepared.gzipped, media_type=prepared.media_type, headers=headers)
+    if coding is not None:
+        headers["Content-Encoding"] = coding
+        return Response(content=prepared.coded(coding), media_type=prepared.media_type, headers=headers)
     return Response(content=prepared.body, media_type=prepared.media_type, headers=headers)
 
 

@@ -185,7 +185,7 @@ async def feed_drills(request: Request, services: Services) -> Response:
 async def zones(request: Request, services: Services) -> Response:
     held = await _zones(services)
     prepared = await _prepared(held.derived, "zones.geojson",
-                               lambda: caching.prepare_json(services.public.zones_geojson()[1], GEOJSON))
+                               lambda: caching.prepare_json(services.public.zones_geojson()[1], GEOJSON, with_brotli=True))
     return caching.respond(request, prepared, caching.ZONES_MAX_AGE)
 
 
@@ -200,7 +200,7 @@ async def areas(request: Request, services: Services,
     if bbox is None:
         held = await _zones(services)
         prepared = await _prepared(held.derived, "areas.geojson",
-                                   lambda: caching.prepare_json(services.public.areas_geojson()[1], GEOJSON))
+                                   lambda: caching.prepare_json(services.public.areas_geojson()[1], GEOJSON, with_brotli=True))
         return caching.respond(request, prepared, caching.ZONES_MAX_AGE)
     _, layer = await run_in_threadpool(services.public.areas_geojson, _numbers(bbox), offset, limit)
     return caching.cached_json(request, layer, caching.ZONES_MAX_AGE, GEOJSON)
