@@ -72,3 +72,33 @@ def test_the_area_at_a_point_is_the_first_in_build_order_covering_it(rus_ukr):
         found_inside += expected is not None
         found_shared += len(covering) > 1
     assert found_inside > len(inner) and found_shared > 0  # the points did reach areas and their shared edges
+
+
+def test_the_alerts_at_a_point_are_those_whose_own_areas_cover_it_newest_first(rus_ukr):
+    from safezone.adapters.db.change_mark import ChangeMark
+    from safezone.services.read_model import PublishedAlert, Snapshot
+
+    rng = np.random.default_rng(11)
+    areas = rus_ukr.areas
+    # 30 alerts of 1-5 areas each (neighbours, and some areas named by several alerts).
+    alerts = []
+    for n in range(30):
+        start = int(rng.integers(0, len(areas) - 5))
+        chosen = tuple(areas[start:start + int(rng.integers(1, 6))])
+        alerts.append(PublishedAlert(f"alert {n}", chosen, True))  # type: ignore[arg-type]
+    snapshot = Snapshot(ChangeMark(1, 1, 0), 0.0, None, tuple(alerts), (), {})
+    named = [a for item in alerts for a in item.areas]
+    points = [(p.x, p.y) for p in (a.geometry.representative_point() for a in named)]
+    points += [tuple(v) for a in named[::3] for v in shapely.get_coordinates(a.geometry)[:4].tolist()]
+    min_x, min_y, max_x, max_y = shapely.total_bounds([a.geometry for a in named])
+    points += list(zip(rng.uniform(min_x, max_x, 200), rng.uniform(min_y, max_y, 200)))
+    reached = shared = 0
+    for lon, lat in points:
+        point = shapely.Point(lon, lat)
+        expected = [(item.alert, [a for a in item.areas if a.geometry.covers(point)]) for item in alerts]
+        expected = [(alert, covering) for alert, covering in expected if covering]
+        assert snapshot.alerts_at(lat, lon) == expected
+        assert snapshot.alerts_at(lat, lon, point) == expected
+        reached += bool(expected)
+        shared += len(expected) > 1 or any(len(c) > 1 for _, c in expected)
+    assert reached > len(named) // 2 and shared > 0  # points inside alerts' areas, and on shared edges

@@ -118,18 +118,20 @@ class Snapshot:
         same point as a geometry, when the caller made it already (one costs microseconds)."""
         if not self.alerts:
             return []
-        pairs, tree = self.derived.get("areas-index", self._area_index)
+        pairs, grid = self.derived.get("areas-index", self._area_index)
         point = shapely.Point(lon, lat) if point is None else point
         hits: dict[int, list[AlertArea]] = {}
-        for i in sorted(tree.query(point).tolist()):
+        for i in grid.holding(lon, lat):
             at, area = pairs[i]
             if area.geometry.covers(point):
                 hits.setdefault(at, []).append(area)
         return [(self.alerts[at].alert, hits[at]) for at in sorted(hits)]
 
-    def _area_index(self) -> tuple[list[tuple[int, AlertArea]], STRtree]:
+    def _area_index(self) -> tuple[list[tuple[int, AlertArea]], BoxGrid]:
+        """Each alert's areas, and a grid of their boxes (the same look-up as `ZonesInMemory.area_at`)."""
         pairs = [(at, area) for at, item in enumerate(self.alerts) for area in item.areas]
-        return pairs, STRtree([area.geometry for _, area in pairs])
+        boxes = shapely.bounds([area.geometry for _, area in pairs]).tolist() if pairs else []
+        return pairs, BoxGrid([tuple(box) for box in boxes])
 
 
 def valid_until(alerts: Sequence[PublishedAlert], feed_items: Sequence[FeedItem], now: datetime,
