@@ -244,6 +244,37 @@ def test_a_rebuild_reads_again_only_what_changed_and_answers_as_a_fresh_one(api,
     assert {path: api.get(path).content for path in seen} == seen
 
 
+def test_an_issued_message_is_parsed_once_and_read_again_only_when_the_store_is_full(api, container, monkeypatch):
+    """A published CAP message never changes, so the snapshot keeps its parsed model: a rebuild
+    after another alert is issued parses only that one; past `MAX_PARSED_MESSAGES` the store
+    starts again and the answers stay the same."""
+    from safezone.services import public as public_service
+
+    parsed: list[int] = []
+    real_parse = public_service.parse_own
+    monkeypatch.setattr(public_service, "parse_own", lambda xml: parsed.append(1) or real_parse(xml))
+    alice, bob = login(api, "alice"), login(api, "bob")
+    first = issue_alert(alice, bob, areas=("AAA-0-1",))
+    assert api.get("/feeds/alerts.atom").text.count("<entry>") == 1
+    message = {i.alert.id: i.message for i in container.public.snapshot().feed_items}[first]
+    parsed.clear()
+    second = issue_alert(alice, bob, areas=("BBB-0-1",))
+    assert api.get("/feeds/alerts.atom").text.count("<entry>") == 2
+    assert len(parsed) == 1  # the new message alone
+    kept = {i.alert.id: i.message for i in container.public.snapshot().feed_items}
+    assert kept[first] is message
+
+    monkeypatch.setattr(public_service, "MAX_PARSED_MESSAGES", 1)  # full: the store empties and reads again
+    parsed.clear()
+    third = issue_alert(alice, bob, areas=("AAA-0-1",))
+    again = api.get("/feeds/alerts.atom").text
+    assert again.count("<entry>") == 3
+    assert {i.alert.id for i in container.public.snapshot().feed_items} == {first, second, third}
+    container.public._snapshot = None
+    assert api.get("/feeds/alerts.atom").text == again  # built from nothing: the same feed
+    assert len(parsed) >= 3
+
+
 def test_a_step_the_public_does_not_see_keeps_the_prepared_answers(api, second_api, container, clock):
     """Composing, submitting and approving move the change mark (each writes an audit entry)
     but show nothing new: the snapshot rebuilt after them keeps the answers already prepared
