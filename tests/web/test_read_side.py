@@ -10,6 +10,7 @@ import gzip
 from datetime import datetime
 
 import pytest
+from sqlalchemy import event
 
 from safezone.entrypoints.web import create_app
 from safezone.services.public import MAX_WINDOW_AREAS
@@ -167,7 +168,7 @@ def test_a_new_zone_set_replaces_the_layers_at_once(api, second_api, container, 
         assert layer["safezone"]["border_name"] == "renamed border"
 
 
-def test_a_window_pages_in_build_order_and_an_oversized_one_is_refused_by_count(api, container, sample_zones):
+def test_a_window_pages_in_build_order_and_an_oversized_one_is_refused_by_count(api, container, sample_zones, monkeypatch):
     whole = [f["id"] for f in api.get("/api/areas.geojson", params={"bbox": "29,50,31,51"}).json()["features"]]
     assert len(whole) == 4
     first = api.get("/api/areas.geojson", params={"bbox": "29,50,31,51", "limit": 3}).json()
@@ -185,9 +186,26 @@ def test_a_window_pages_in_build_order_and_an_oversized_one_is_refused_by_count(
     with container.database.unit_of_work() as uow:
         uow.zones.add(replace(sample_zones, areas=[*sample_zones.areas, *many]), activate=True)
         uow.commit()
-    refused = api.get("/api/areas.geojson", params={"bbox": "9,9,13,11"})
+    assert api.get("/api/areas.geojson", params={"bbox": "29,50,31,51"}).status_code == 200  # the new set held
+    from safezone.services import public as public_service
+
+    made: list[object] = []
+    real_feature = public_service.area_feature
+    monkeypatch.setattr(public_service, "area_feature", lambda *args: made.append(args) or real_feature(*args))
+    statements: list[str] = []
+
+    def seen(_connection, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(container.database.engine, "before_cursor_execute", seen)
+    try:
+        refused = api.get("/api/areas.geojson", params={"bbox": "9,9,13,11"})
+    finally:
+        event.remove(container.database.engine, "before_cursor_execute", seen)
     assert refused.status_code == 400
     assert refused.json()["field"] == "bbox" and f"{MAX_WINDOW_AREAS + 1} areas" in refused.json()["reason"]
+    assert made == []  # refused on the count: no feature made
+    assert not [s for s in statements if "areas" in s.lower()]  # and no area read from the database
 
 
 def test_requests_that_waited_for_a_rebuild_take_it_instead_of_rebuilding_it_again(container):
