@@ -10,6 +10,7 @@ and `serve` restarts it if it ever exits while serving.
 from __future__ import annotations
 
 import logging
+import logging.config
 import multiprocessing
 import os
 import signal
@@ -63,7 +64,9 @@ def _serve_operators(host: str, port: int, level: int, parent: int) -> None:
     from safezone.entrypoints.web.listeners import OPERATOR
 
     threading.Thread(target=_stop_with_parent, args=(parent,), daemon=True).start()
-    uvicorn.run(from_environ(OPERATOR), **server_options(host, port, level))
+    options = server_options(host, port, level)
+    logging.config.dictConfig(options["log_config"])  # before the app is made: it finds our logs in place
+    uvicorn.run(from_environ(OPERATOR), **options)
 
 
 def _stop_with_parent(parent: int) -> None:

@@ -22,7 +22,9 @@ def from_environ(listener: Listener | None = None) -> FastAPI:
     """One worker's app, assembled from the environment; its container closes when it stops.
     With an operator listener configured (SAFEZONE_OPERATOR_PORT), the public side only."""
     from safezone.entrypoints.web import create_app
+    from safezone.entrypoints.web.jsonlog import ensure_json_logs
 
+    ensure_json_logs()
     if listener is None:
         listener = PUBLIC if os.environ.get(OPERATOR_PORT_ENV) else BOTH
     settings = Settings.from_environ()

@@ -1,7 +1,9 @@
 """Structured logs: one JSON object a line, with the id of the request it was written in.
 
 `safezone serve` installs it on the root logger, so our lines and uvicorn's are all JSON that a
-log shipper parses without a pattern.
+log shipper parses without a pattern. Under uvicorn or gunicorn started by hand, whose logging
+config knows nothing of ours, the app factory gives our own loggers the same lines
+(`ensure_json_logs`), so access lines with their request ids are never lost to a missing handler.
 """
 
 from __future__ import annotations
@@ -40,3 +42,20 @@ def json_logging(level: int = logging.INFO) -> dict:
         "root": {"handlers": ["stderr"], "level": logging.getLevelName(level)},
         "loggers": {name: {"handlers": [], "propagate": True} for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
     }
+
+
+def ensure_json_logs() -> None:
+    """Unless the root logger writes JSON already (`safezone serve`), have safezone's loggers
+    write JSON lines to standard error themselves, at the server's level (uvicorn's
+    `--log-level`, as it set it on its error logger; else INFO)."""
+    if any(isinstance(h.formatter, JsonFormatter) for h in logging.getLogger().handlers):
+        return
+    ours = logging.getLogger("safezone")
+    if any(isinstance(h.formatter, JsonFormatter) for h in ours.handlers):
+        return
+    handler = logging.StreamHandler()  # standard error
+    handler.setFormatter(JsonFormatter())
+    ours.addHandler(handler)
+    server_level = logging.getLogger("uvicorn.error").level
+    ours.setLevel(server_level or logging.INFO)
+    ours.propagate = False  # a handler the server's config puts on the root would write each line twice
