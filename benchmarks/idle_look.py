@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.rounds import medians  # noqa: E402  (after the path)
 
 
 def old_way(database, email: bool) -> Callable[[], bool]:  # type: ignore[no-untyped-def]
@@ -56,12 +57,7 @@ def measure(name: str, url: str, looks: int, rounds: int) -> None:
         check = database.work_check(OUTBOX_TOPIC)
         for email in (False, True):
             ways = {"old": old_way(database, email), "new": new_way(check, email)}
-            taken: dict[str, list[tuple[float, float]]] = {way: [] for way in ways}
-            for _ in range(rounds):
-                for way, look in ways.items():
-                    taken[way].append(cpu_per_look(look, looks))
-            cpu = {way: statistics.median(t[0] for t in found) for way, found in taken.items()}
-            wall = {way: statistics.median(t[1] for t in found) for way, found in taken.items()}
+            cpu, wall = medians({way: partial(cpu_per_look, look, looks) for way, look in ways.items()}, rounds)
             label = f"{name}, e-mail {'on' if email else 'off'}"
             print(f"{label:28} old {cpu['old']:.3f} CPU ms ({wall['old']:.3f} wall) a look, "
                   f"new {cpu['new']:.3f} CPU ms ({wall['new']:.3f} wall); "

@@ -1,4 +1,5 @@
-"""Counts a monitor scrapes (`/metrics`): alerts by stored state and the outbox's depth.
+"""Counts a monitor scrapes (`/metrics`): alerts by stored state, the outbox's depth and
+deliveries by channel and state.
 
 Read at scrape time from the database, so every worker process reports the same figures.
 """
@@ -9,6 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.alert_models import AlertRow, OutboxRow
+from safezone.adapters.db.delivery_models import DeliveryRow
+
+# Built once: a scrape every few seconds need not compile it again. No index holds both
+# columns, so it reads the whole table (figures: benchmarks/metrics_scrape.py).
+_DELIVERIES = (select(DeliveryRow.channel, DeliveryRow.state, func.count())
+               .group_by(DeliveryRow.channel, DeliveryRow.state))
 
 
 class MonitoringCounts:
@@ -24,3 +31,8 @@ class MonitoringCounts:
         """Outbox entries not yet processed by a delivery worker."""
         query = select(func.count()).select_from(OutboxRow).where(OutboxRow.processed_at.is_(None))
         return int(self._session.scalar(query) or 0)
+
+    def deliveries_by_channel_and_state(self) -> list[tuple[str, str, int]]:
+        """(channel, state, count) over every delivery row: rows are never deleted, and a row
+        that reaches sent, delivered, failed or expired never leaves it, so those counts only grow."""
+        return [(str(channel), str(state), int(count)) for channel, state, count in self._session.execute(_DELIVERIES)]

@@ -1,6 +1,7 @@
 """`/metrics` for Prometheus: requests and latencies by route (see `observe`), public requests
 shed by admission control, and — read from the database at scrape time, so every worker
-process reports the same — alerts by state and the outbox's depth.
+process reports the same — alerts by state, the outbox's depth and deliveries by channel
+(see `delivery_families`).
 
 Under `serve --workers N` the request counters are the sum over all worker processes, whichever
 one answers the scrape: prometheus-client's multiprocess mode, each worker writing its counters
@@ -23,17 +24,21 @@ from typing import Iterator
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from safezone.adapters.db import Database
 from safezone.domain.alerts import AlertState
+from safezone.domain.delivery import ChannelKind
 from safezone.entrypoints.web.observe import RequestMetrics
 
 router = APIRouter(tags=["health"])
 # prometheus-client reads it when first imported: a worker must have it in its environment at start.
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _WORKER_FILE = re.compile(r"_(\d+)\.db$")
+# States a delivery row never leaves once in them: counted as monotonic totals. `dead` is not
+# one (an operator's retry queues it again), so it is a gauge, like `queued`.
+FINISHED = ("sent", "delivered", "failed", "expired")
 
 
 class StoredCounts(Collector):
@@ -44,11 +49,35 @@ class StoredCounts(Collector):
         with self.database.unit_of_work(read_only=True) as uow:
             states = uow.monitoring.alerts_by_state()
             depth = uow.monitoring.outbox_depth()
+            deliveries = uow.monitoring.deliveries_by_channel_and_state()
         alerts = GaugeMetricFamily("safezone_alerts", "Alerts stored, by workflow state", labels=["state"])
         for state in AlertState:
             alerts.add_metric([state.value], states.get(state.value, 0))
         yield alerts
         yield GaugeMetricFamily("safezone_outbox_depth", "Outbox entries not yet delivered", value=depth)
+        yield from delivery_families(deliveries)
+
+
+def delivery_families(rows: list[tuple[str, str, int]]) -> list[Metric]:
+    """Deliveries by channel, from (channel, state, count): totals of those finished (their
+    `rate()` is a delivery rate), and gauges of those waiting and of those given up. Every
+    known channel is reported, at 0 before its first delivery, so `rate()` sees it start."""
+    counts = {(channel, state): count for channel, state, count in rows}
+    channels = sorted({c.value for c in ChannelKind} | {channel for channel, _ in counts})
+    finished = CounterMetricFamily(
+        "safezone_deliveries", "Deliveries finished, by channel and outcome: sent (handed over), delivered "
+        "(confirmed by the receiver), failed (refused for good, or the receiver is gone), expired (not sent "
+        "before the message expired or was superseded)", labels=["channel", "outcome"])
+    waiting = GaugeMetricFamily("safezone_deliveries_waiting", "Deliveries not yet finished (due, being sent "
+                                "or waiting to be retried), by channel", labels=["channel"])
+    dead = GaugeMetricFamily("safezone_deliveries_dead", "Deliveries given up after the retry limit, kept for an "
+                             "operator's retry, by channel", labels=["channel"])
+    for channel in channels:
+        for outcome in FINISHED:
+            finished.add_metric([channel, outcome], counts.get((channel, outcome), 0))
+        waiting.add_metric([channel], counts.get((channel, "queued"), 0))
+        dead.add_metric([channel], counts.get((channel, "dead"), 0))
+    return [finished, waiting, dead]
 
 
 class AppMetrics:
@@ -106,7 +135,8 @@ def shared_between_workers() -> Iterator[str]:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-@router.get("/metrics", summary="Prometheus metrics: requests, latencies, alerts by state, outbox depth",
+@router.get("/metrics", summary="Prometheus metrics: requests, latencies, alerts by state, outbox depth, "
+            "deliveries by channel",
             response_class=Response,
             responses={200: {"description": "Prometheus text format", "content": {CONTENT_TYPE_LATEST: {}}}})
 def metrics(request: Request) -> Response:
