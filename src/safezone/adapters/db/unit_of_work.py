@@ -21,6 +21,7 @@ from safezone.adapters.db.area_repository import AreaRepository
 from safezone.adapters.db.audit_repository import AuditRepository
 from safezone.adapters.db.delivery_repository import DeliveryRepository
 from safezone.adapters.db.change_mark import MOVED, ChangeMarks
+from safezone.adapters.db.change_notice import announce
 from safezone.adapters.db.held_areas import HeldAreas
 from safezone.adapters.db.monitoring import MonitoringCounts
 from safezone.adapters.db.import_repository import ImportRunRepository
@@ -105,6 +106,8 @@ class UnitOfWork:
         if self.read_only:
             raise ReadOnlyUnitOfWork("commit() in a read-only unit of work: open it with read_only=False to write")
         moves_mark = self._session.info.pop(MOVED, False)
+        if moves_mark:  # every process's watcher hears of it at the commit (PostgreSQL)
+            announce(self._session)
         self._session.commit()
         if moves_mark:
             for listener in self._committed:  # after the commit: what they read next includes it
