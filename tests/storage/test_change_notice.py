@@ -98,6 +98,14 @@ def test_another_connections_commit_ends_the_wait_at_once_on_postgresql_only(dat
         assert timed_wait(reader, wake, 0.5) >= 0.45
 
 
+def test_a_commit_through_the_readers_own_handle_does_not_end_its_wait(database, reader, wake):
+    """Its own commits wake the watcher already (`Database.committed`): their notice is passed
+    over, or the watcher would read twice for each."""
+    move_mark(database)
+    assert timed_wait(reader, wake, 0.5) >= 0.45
+    assert reader.read().shelter_seq == 2
+
+
 def test_notices_received_with_a_reading_end_the_next_wait_at_once(database, other, reader, wake):
     """A notice that comes in while the watcher reads is for a commit its reading may have
     missed: the wait that follows reads again at once."""

@@ -10,25 +10,23 @@ from __future__ import annotations
 import selectors
 import socket
 import threading
+import time
 from typing import Any
 
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Engine
 
 from safezone.adapters.db.held_connection import HeldConnection
 
 CHANNEL = "safezone_change_mark"
-# Plain SQL, run as is. PostgreSQL delivers a NOTIFY when its transaction commits, never for a
-# rollback, and folds the same notice sent twice in one transaction into one.
-NOTIFY_SQL = f"NOTIFY {CHANNEL}"
 LISTEN_SQL = f"LISTEN {CHANNEL}"
 
 
-def announce(session: Session) -> None:
-    """On PostgreSQL, have the commit of `session`'s transaction wake every watcher."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(NOTIFY_SQL)
+def notice(sender: str) -> str:
+    """The statement a commit that moves the mark runs first, built once per `Database` (its
+    `sender`). PostgreSQL delivers it when the transaction commits, never for a rollback, and
+    folds the same notice sent twice in one transaction into one. The sender is named so that
+    its own watcher passes over it: its own commits wake that watcher already."""
+    return f"NOTIFY {CHANNEL}, '{sender}'"
 
 
 class Wake:
@@ -73,9 +71,13 @@ class Wake:
 
 
 class Listening(HeldConnection):
-    """A held connection that, on PostgreSQL, listens for the notices of `announce` (again on
-    each new connection, so a reopened one listens too: whatever was committed meanwhile, the
-    reading that follows the reopening sees)."""
+    """A held connection that, on PostgreSQL, listens for the notices of other senders than
+    `sender` (again on each new connection, so a reopened one listens too: whatever was
+    committed meanwhile, the reading that follows the reopening sees)."""
+
+    def __init__(self, engine: Engine, sender: str) -> None:
+        super().__init__(engine)
+        self._sender = sender
 
     def _open(self) -> Connection:
         connection = super()._open()
@@ -89,7 +91,7 @@ class Listening(HeldConnection):
         return connection
 
     def wait(self, wake: Wake, timeout_s: float) -> None:
-        """Until `wake` is set, `timeout_s` has passed or another commit moved the mark
+        """Until `wake` is set, `timeout_s` has passed or another sender's commit moved the mark
         (PostgreSQL); at once if a notice came with the last statements (its commit may be newer
         than what they read). Every notice received is taken: one reading covers them all."""
         with self._lock:
@@ -97,15 +99,17 @@ class Listening(HeldConnection):
         if listening is None or self._engine.dialect.name != "postgresql":  # or no connection open
             wake.wait(timeout_s)
             return
+        deadline = time.monotonic() + timeout_s
         try:
-            if self._take_notices(listening) or not wake.wait(timeout_s, listening.fileno()):
-                return
-            self._take_notices(listening)  # readable: notices (or the server ending the connection)
+            while not self._take_notices(listening):  # readable: notices, or the server ending it
+                left = deadline - time.monotonic()
+                if left <= 0 or not wake.wait(left, listening.fileno()):
+                    return
         except self._engine.dialect.loaded_dbapi.Error:  # lost: the next reading opens another
             self.close()
 
     def _take_notices(self, listening: Any) -> bool:
-        """Whether any notice arrived, all of them taken: received earlier (psycopg keeps
-        them) or waiting on the socket, without waiting."""
+        """Whether another sender's notice arrived, all notices taken: received earlier
+        (psycopg keeps them) or waiting on the socket, without waiting."""
         with self._lock:
-            return sum(1 for _ in listening.notifies(timeout=0)) > 0
+            return sum(n.payload != self._sender for n in listening.notifies(timeout=0)) > 0

@@ -21,7 +21,6 @@ from safezone.adapters.db.area_repository import AreaRepository
 from safezone.adapters.db.audit_repository import AuditRepository
 from safezone.adapters.db.delivery_repository import DeliveryRepository
 from safezone.adapters.db.change_mark import MOVED, ChangeMarks
-from safezone.adapters.db.change_notice import announce
 from safezone.adapters.db.held_areas import HeldAreas
 from safezone.adapters.db.monitoring import MonitoringCounts
 from safezone.adapters.db.import_repository import ImportRunRepository
@@ -63,8 +62,10 @@ class UnitOfWork:
     monitoring: MonitoringCounts
 
     def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False,
-                 committed: Sequence[Callable[[], None]] = (), held: HeldAreas | None = None) -> None:
+                 committed: Sequence[Callable[[], None]] = (), held: HeldAreas | None = None,
+                 notice: str | None = None) -> None:
         self._sessions = sessions
+        self._notice = notice  # run before a commit that moves the change mark (change_notice)
         self._held = held or HeldAreas()
         self._committed = committed
         self._session: Session | None = None
@@ -106,8 +107,8 @@ class UnitOfWork:
         if self.read_only:
             raise ReadOnlyUnitOfWork("commit() in a read-only unit of work: open it with read_only=False to write")
         moves_mark = self._session.info.pop(MOVED, False)
-        if moves_mark:  # every process's watcher hears of it at the commit (PostgreSQL)
-            announce(self._session)
+        if moves_mark and self._notice is not None:  # every watcher hears of it at the commit
+            self._session.connection().exec_driver_sql(self._notice)
         self._session.commit()
         if moves_mark:
             for listener in self._committed:  # after the commit: what they read next includes it
