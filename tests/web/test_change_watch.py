@@ -1,19 +1,21 @@
 """The change watcher of a served process (`entrypoints.web.watch`): while it vouches for the
 snapshot, the prepared public answers run no statement at all; what this process commits shows
-at once, what another process commits shows within about one watch interval, and the clock
-alone still ends an alert exactly at its expiry.
+at once, what another process commits shows at once on PostgreSQL (a notice wakes the watcher)
+and within about one watch interval on SQLite, and the clock alone still ends an alert exactly
+at its expiry.
 
 The app runs with its lifespan (so the watcher runs), on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from datetime import datetime, timedelta
 from typing import Iterator
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from safezone.adapters.db.change_mark import MARK_SQL
 from safezone.bootstrap import Container, assemble
@@ -28,6 +30,9 @@ WESTGATE = {"lat": 50.45, "lon": 29.99}  # in AAA-0-1
 # What another process commits must show within this (the interval is 25 ms; the rest is slack
 # for a loaded test machine, far below what a Cancel may take to reach the public).
 OTHER_PROCESS_LIMIT_S = 2.0
+# A watch interval long enough to tell a watcher woken by a notice from one reading on time.
+LONG_WATCH_S = 3.0
+AT_ONCE_S = 1.0
 
 
 def served(container: Container, listener: Listener = BOTH) -> Iterator[Api]:
@@ -316,3 +321,69 @@ def test_on_postgresql_the_rebuild_reads_on_the_watchers_own_connection(watched,
     else:
         assert by_watcher, "SQLite's rebuild takes a connection for its read transaction"
     assert _alert_ids(watched) == [alert_id]
+
+
+@pytest.fixture
+def slow_watch(db_url, sample_zones, clock) -> Iterator[tuple[Container, Container]]:
+    """A process whose watcher reads every `LONG_WATCH_S`, and another on the same database."""
+    container = make_container(db_url, sample_zones, clock, change_watch_s=LONG_WATCH_S)
+    other = assemble(container.settings, clock=clock)
+    try:
+        yield container, other
+    finally:
+        other.close()
+        container.close()
+
+
+def _moved_by(other: Container, container: Container) -> float:
+    """Move the mark from `other` just after `container`'s watcher has read it (woken by an
+    invalidation, so its next reading on time is a whole interval away); the seconds until the
+    watcher has taken the move in."""
+    container.public.invalidate()
+    until(lambda: container.public.fresh() is not None)
+    seq = container.public.fresh().mark.shelter_seq
+    with other.database.unit_of_work() as uow:
+        uow.changes.shelters_changed()
+        uow.commit()
+    return until(lambda: (held := container.public.fresh()) is not None and held.mark.shelter_seq == seq + 1,
+                 LONG_WATCH_S + OTHER_PROCESS_LIMIT_S)
+
+
+def test_what_another_process_commits_wakes_the_watcher_at_once_on_postgresql(slow_watch):
+    """On PostgreSQL the commit's notice wakes the watcher, whatever the interval. SQLite has
+    no notices: there the change waits for the watcher's next reading, an interval after the last."""
+    container, other = slow_watch
+    for _api in served(container):
+        if container.database.dialect == "postgresql":
+            for _ in range(3):  # each notice taken, and the next one wakes it again
+                assert _moved_by(other, container) < AT_ONCE_S
+        else:
+            assert _moved_by(other, container) > LONG_WATCH_S / 3
+
+
+def test_stopping_the_watcher_ends_its_wait_at_once(slow_watch):
+    container, _ = slow_watch
+    before = set(threading.enumerate())
+    serving = served(container)
+    next(serving)
+    [watcher] = [t for t in threading.enumerate() if t not in before and t.name == "safezone-watch"]
+    until(lambda: container.public.fresh() is not None)  # it has read: now it waits out its interval
+    start = time.monotonic()
+    with contextlib.suppress(StopIteration):
+        next(serving)
+    assert not watcher.is_alive()
+    assert time.monotonic() - start < AT_ONCE_S
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_after_its_connection_is_killed_notices_wake_the_watcher_again(slow_watch):
+    container, other = slow_watch
+    for _api in served(container):
+        assert _moved_by(other, container) < AT_ONCE_S
+        with other.database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+            killed = admin.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalars().all()
+        assert killed and all(killed)  # the watcher's connection among them
+        for _ in range(2):
+            assert _moved_by(other, container) < AT_ONCE_S

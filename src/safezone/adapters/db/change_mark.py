@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from safezone.adapters.db.held_connection import HeldConnection
+from safezone.adapters.db.change_notice import Listening
 
 # Plain SQL, run as is: it is read on every public request, so no statement is built or compiled.
 MARK_SQL = ("SELECT (SELECT seq FROM audit_head WHERE id = 1), "
@@ -62,10 +62,11 @@ def _mark(row: Row) -> ChangeMark:
     return ChangeMark(int(row[0] or 0), None if row[1] is None else int(row[1]), int(row[2] or 0))
 
 
-class MarkReader(HeldConnection):
+class MarkReader(Listening):
     """The mark read again and again on one connection held for it (the change watcher's): a
     unit of work a reading took up to 0.4 s in a process busy answering the public, past the
-    reading's trust, sending every request back to the database (see held_connection)."""
+    reading's trust, sending every request back to the database (see held_connection). On
+    PostgreSQL the watcher waits on it for another process's commit (see change_notice)."""
 
     def read(self) -> ChangeMark:
         return _mark(self.one(MARK_SQL))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import secrets
 import sqlite3
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
@@ -36,6 +37,7 @@ from sqlalchemy.pool import NullPool
 
 from safezone.adapters.db import migrate
 from safezone.adapters.db.change_mark import MarkReader
+from safezone.adapters.db.change_notice import notice
 from safezone.adapters.db.held_areas import HeldAreas
 from safezone.adapters.db.held_connection import STATEMENT_ALONE, HeldConnection
 from safezone.adapters.db.unit_of_work import WRITES, UnitOfWork
@@ -141,6 +143,9 @@ class Database:
         self._probes: dict[float, Engine] = {}
         self.held_areas = HeldAreas()  # areas read before, by version and id (shared by `reader()`)
         self._held: list[HeldConnection] = []  # connections held for one statement, closed with the database
+        # PostgreSQL: a commit that moves the change mark wakes the watchers of other handles at once.
+        self._sender = secrets.token_hex(8)
+        self._notice = notice(self._sender) if self.dialect == "postgresql" else None
 
     @classmethod
     def open(cls, cli_value: str | None = None) -> "Database":
@@ -157,7 +162,7 @@ class Database:
         neither waits for writers nor may commit."""
         if read_only or self._only_reads:
             return UnitOfWork(self._read_sessions, read_only=True, held=self.held_areas)
-        return UnitOfWork(self._sessions, committed=self.committed, held=self.held_areas)
+        return UnitOfWork(self._sessions, committed=self.committed, held=self.held_areas, notice=self._notice)
 
     @contextlib.contextmanager
     def reads_on(self, held: HeldConnection) -> Iterator[UnitOfWork]:
@@ -176,8 +181,9 @@ class Database:
             yield uow
 
     def mark_reader(self) -> MarkReader:
-        """One connection of its own for reading the change mark again and again."""
-        return self._hold(MarkReader(self.engine))
+        """One connection of its own for reading the change mark again and again (on PostgreSQL
+        listening for the commits of other handles: see change_notice)."""
+        return self._hold(MarkReader(self.engine, self._sender))
 
     def work_check(self, topic: str) -> WorkCheck:
         """One connection of its own for the delivery engine's look for work."""

@@ -62,8 +62,10 @@ class UnitOfWork:
     monitoring: MonitoringCounts
 
     def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False,
-                 committed: Sequence[Callable[[], None]] = (), held: HeldAreas | None = None) -> None:
+                 committed: Sequence[Callable[[], None]] = (), held: HeldAreas | None = None,
+                 notice: str | None = None) -> None:
         self._sessions = sessions
+        self._notice = notice  # run before a commit that moves the change mark (change_notice)
         self._held = held or HeldAreas()
         self._committed = committed
         self._session: Session | None = None
@@ -105,6 +107,8 @@ class UnitOfWork:
         if self.read_only:
             raise ReadOnlyUnitOfWork("commit() in a read-only unit of work: open it with read_only=False to write")
         moves_mark = self._session.info.pop(MOVED, False)
+        if moves_mark and self._notice is not None:  # every watcher hears of it at the commit
+            self._session.connection().exec_driver_sql(self._notice)
         self._session.commit()
         if moves_mark:
             for listener in self._committed:  # after the commit: what they read next includes it

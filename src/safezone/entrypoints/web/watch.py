@@ -5,8 +5,10 @@ of there (`PublicService.refresh`) while requests go on answering from the previ
 then it hands the reading to `PublicService.watched`, so that public requests are answered
 from memory, with no statement and no thread, while that reading stands, and prepares the
 alerts in force of a new snapshot (`public.warm`) before the first request asks for them. A commit made
-in this process invalidates the reading at once and wakes the reader; what another process
-commits shows here within about one interval. A reading older than `TRUST_INTERVALS` intervals
+in this process invalidates the reading at once and wakes the reader. What another process
+commits wakes it at once on PostgreSQL (the commit sends a notice the reader's connection
+listens for, see `adapters/db/change_notice.py`) and shows within about one interval on SQLite
+(or on PostgreSQL, should a notice be lost with a connection). A reading older than `TRUST_INTERVALS` intervals
 (a reader held up by a stalled database) is not trusted: requests then read the mark themselves,
 as they do in a process with no reader at all. The reader is a plain thread, never a task on
 the event loop: a loop saturated by public requests (the very minute this matters) would delay
@@ -29,6 +31,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from safezone.adapters.db.change_notice import Wake
 from safezone.bootstrap import Container
 from safezone.domain.alerts import UnknownAlert
 from safezone.entrypoints.web import live
@@ -41,7 +44,8 @@ TRUST_MIN_S = 0.25
 
 
 async def watch_changes(services: Container, relay: bool = False, rebuild: bool = True) -> None:
-    """Read the change mark every interval, in a thread of its own, until cancelled; and relay
+    """Read the change mark every interval (and when woken: by a commit here, or on PostgreSQL
+    by another process's), in a thread of its own, until cancelled; and relay
     issued messages when `relay` (on this loop, woken by the reader when the audit moves).
     `rebuild` False (the operator process, whose public answers are few): the reading only
     vouches for a snapshot that is current, and a request after a change rebuilds it, so the
@@ -50,7 +54,7 @@ async def watch_changes(services: Container, relay: bool = False, rebuild: bool 
     public = services.public
     interval_s = services.settings.change_watch_s
     trust_s = max(TRUST_MIN_S, TRUST_INTERVALS * interval_s)
-    woken, stop = threading.Event(), threading.Event()
+    woken, stop = Wake(), threading.Event()
     audit_moved = asyncio.Event()
 
     def read() -> None:
@@ -74,9 +78,10 @@ async def watch_changes(services: Container, relay: bool = False, rebuild: bool 
                             loop.call_soon_threadsafe(audit_moved.set)
                 except Exception:  # keep watching; a database hiccup must not end it for good
                     log.exception("reading the change mark failed")
-                woken.wait(interval_s)
+                marks.wait(woken, interval_s)
         finally:
             marks.close()
+            woken.close()
 
     public.on_invalidate(woken.set)  # called in the thread that committed
     reader = threading.Thread(target=read, name="safezone-watch", daemon=True)
