@@ -19,6 +19,7 @@ import pytest
 from tests.support.app import issue_alert, login, make_container
 from tests.support.redis_server import RedisServer
 from tests.support.server import SAFEZONE, serving
+from tests.support.workers import Readers, from_each_worker
 from tests.web.test_operations import _metric
 
 
@@ -99,6 +100,26 @@ def requests_counted(base: str, route: str) -> dict[str, float]:
             for status in ("200", "429")}
 
 
+WHERE = "/api/where?lat=50.45&lon=29.99"  # a point in AAA-0-1, the area of the alerts issued here
+
+
+def same_on_both_workers(base: str, alert_id: int, cap_identifier: str, *, in_force: bool) -> None:
+    """/api/alerts, /api/where at a point of the alert and the Atom feed, each asked of both
+    workers (told apart by their request ids) until both show the change (the alert listed or
+    not; the message `cap_identifier` in the feed): then both answers are the same bytes."""
+    def listed(answer: httpx.Response) -> bool:
+        return (alert_id in [alert["id"] for alert in answer.json()["alerts"]]) == in_force
+
+    checks = {"/api/alerts": listed, WHERE: listed,
+              "/feeds/alerts.atom": lambda answer: cap_identifier.encode() in answer.content}
+    for path, shows_it in checks.items():
+        answers = from_each_worker(base, path, shows_it, headers=address)
+        assert [answer.status_code for answer in answers.values()] == [200, 200], path
+        first, second = answers.values()
+        assert first.content == second.content, (path, first.text, second.text)
+        assert first.headers.get("etag") == second.headers.get("etag"), path
+
+
 @pytest.mark.postgres
 def test_two_workers_share_rate_limits_live_events_and_readiness(tmp_path: Path, postgres_url: str, sample_zones):
     make_container(postgres_url, sample_zones, lambda: datetime.now(timezone.utc)).close()
@@ -124,18 +145,24 @@ def test_two_workers_share_rate_limits_live_events_and_readiness(tmp_path: Path,
             # Live events: pages on both workers get the alert, whichever worker issued it.
             pages = listeners_on_two_workers(base)
             operators = httpx.Client(base_url=base, headers=address(), timeout=30)
-            alert_id = issue_alert(login(operators, "alice"), login(operators, "bob"))
+            alice = login(operators, "alice")
+            alert_id = issue_alert(alice, login(operators, "bob"))
             received = [page.first(STREAM_LIMIT_S) for page in pages]
             assert [data["id"] for _, data in received] == [alert_id, alert_id]
             assert received[0][0] == received[1][0]  # one id on every worker
-            for _ in range(4):  # and in the public answers, from either worker
-                listed = httpx.get(f"{base}/api/alerts", headers=address(), timeout=10).json()
-                assert alert_id in [alert["id"] for alert in listed["alerts"]]
+            # And the public answers: both workers give the same, once each has the alert.
+            issued = httpx.get(f"{base}/api/alerts/{alert_id}", headers=address(), timeout=10).json()
+            same_on_both_workers(base, alert_id, issued["cap_identifier"], in_force=True)
 
             # Last-Event-ID from one worker resumes on the other: the event is replayed, same id.
             event_id = received[0][0]
             resumed = listeners_on_two_workers(base, last_event_id=str(int(event_id) - 1))
             assert [page.first(STREAM_LIMIT_S)[0] for page in resumed] == [event_id, event_id]
+
+            # A cancel through either worker: both drop the alert and show the cancel, alike.
+            cancel = alice.post(f"/api/operator/alerts/{alert_id}/cancel")
+            assert cancel.status_code == 200, cancel.text
+            same_on_both_workers(base, alert_id, cancel.json()["cap_identifier"], in_force=False)
 
             # Readiness needs Redis; with Redis down the public side still answers (never 500).
             assert httpx.get(f"{base}/readyz", timeout=10).json() == {"ok": True, "database": "ok", "redis": "ok"}
@@ -146,34 +173,6 @@ def test_two_workers_share_rate_limits_live_events_and_readiness(tmp_path: Path,
         assert list(temp.iterdir()) == []  # the shared metrics folder went with the server
     finally:
         redis.stop()
-
-
-class Readers:
-    """Public readers on threads of their own; each answer's status, with the time it came back."""
-
-    def __init__(self, base: str, paths: list[str]) -> None:
-        self.answers: list[tuple[float, str, int]] = []
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self._read, args=(base, path), daemon=True) for path in paths]
-
-    def _read(self, base: str, path: str) -> None:
-        with httpx.Client(base_url=base, headers=address(), timeout=30) as client:
-            while not self.stop.is_set():
-                status = client.get(path).status_code
-                self.answers.append((time.monotonic(), path, status))
-
-    def __enter__(self) -> "Readers":
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(30)
-
-    def between(self, start: float, end: float) -> collections.Counter:
-        return collections.Counter((path, status) for at, path, status in self.answers if start <= at <= end)
 
 
 @pytest.mark.postgres
@@ -192,7 +191,7 @@ def test_public_reads_do_not_depend_on_redis(tmp_path: Path, postgres_url: str, 
                      "--trusted-proxy", "127.0.0.1", env=env) as base:
             operators = httpx.Client(base_url=base, headers=address(), timeout=30)
             alice, bob = login(operators, "alice"), login(operators, "bob")
-            with Readers(base, paths * 2) as readers:
+            with Readers(base, paths * 2, headers=address) as readers:
                 time.sleep(1)
                 stopped = time.monotonic()
                 redis.stop()

@@ -38,9 +38,11 @@ def banner(base: str, database: str, operators: str | None = None) -> list[str]:
 
 FACTORY = "safezone.entrypoints.web.factory:from_environ"
 # uvicorn kills a worker that does not answer its supervisor's ping within this time, and starts
-# another. Its default (5 s) is shorter than a worker's start (imports, database, zones) on a busy
-# machine: measured under load, every new worker was killed before it served, and a busy one
-# too, for minutes (benchmarks/faults.py). A hung worker is still replaced, 30 s later.
+# another. With its default (5 s), under load, every new worker was killed before it served, and
+# a busy one too, for minutes (benchmarks/faults.py): a new worker answered only once it had
+# imported every command (spawn runs the `safezone` script again first; it now imports commands
+# when they run, see entrypoints/cli/__init__.py). A hung worker is still replaced, 30 s later;
+# a dead one at uvicorn's next look, within 0.5 s.
 WORKER_HEALTHCHECK_S = 30
 
 
