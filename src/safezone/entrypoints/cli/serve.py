@@ -42,7 +42,8 @@ FACTORY = "safezone.entrypoints.web.factory:from_environ"
 # a busy one too, for minutes (benchmarks/faults.py): a new worker answered only once it had
 # imported every command (spawn runs the `safezone` script again first; it now imports commands
 # when they run, see entrypoints/cli/__init__.py). A hung worker is still replaced, 30 s later;
-# a dead one at uvicorn's next look, within 0.5 s.
+# a dead one at uvicorn's next look, within 0.5 s, or 30 s later if uvicorn was waiting for its
+# answer to a ping when it died (the supervisor holds both ends of that pipe: no end of file).
 WORKER_HEALTHCHECK_S = 30
 
 
