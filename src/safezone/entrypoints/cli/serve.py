@@ -19,6 +19,7 @@ from safezone.entrypoints.cli.db import open_database
 from safezone.entrypoints.cli.operator_process import (PUBLIC_NICE, OperatorProcess, check_operator_port,
                                                       server_options)
 from safezone.entrypoints.cli.output import StepProgress, reports_bad_input, say
+from safezone.entrypoints.cli.worker_supervision import deaths_seen_at_once
 from safezone.domain.errors import InputError
 
 
@@ -42,8 +43,8 @@ FACTORY = "safezone.entrypoints.web.factory:from_environ"
 # a busy one too, for minutes (benchmarks/faults.py): a new worker answered only once it had
 # imported every command (spawn runs the `safezone` script again first; it now imports commands
 # when they run, see entrypoints/cli/__init__.py). A hung worker is still replaced, 30 s later;
-# a dead one at uvicorn's next look, within 0.5 s, or 30 s later if uvicorn was waiting for its
-# answer to a ping when it died (the supervisor holds both ends of that pipe: no end of file).
+# a dead one at uvicorn's next look, within 0.5 s, also when uvicorn was waiting for its answer
+# to a ping as it died (see worker_supervision: otherwise that took the whole 30 s).
 WORKER_HEALTHCHECK_S = 30
 
 
@@ -138,7 +139,7 @@ def serve(host: str, port: int, db_url: str | None, public_url: str | None, trus
             # this one has migrated the database and built the zones, and only supervises them.
             # Their request counters go to one folder, so /metrics on any of them reports all.
             container.close()
-            with shared_between_workers():
+            with shared_between_workers(), deaths_seen_at_once():
                 uvicorn.run(FACTORY, factory=True, workers=workers, timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
                             **options)
             return
