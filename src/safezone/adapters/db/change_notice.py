@@ -39,6 +39,10 @@ class Wake:
         self._send.setblocking(False)
         self._lock = threading.Lock()
         self._set = self._closed = False
+        # One selector for every wait (one waiter at a time: the watcher's thread), not one made
+        # and closed per wait, every interval.
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._receive, selectors.EVENT_READ)
 
     def set(self) -> None:
         """End the current or next wait (from any thread); one byte in the pair while set."""
@@ -56,16 +60,20 @@ class Wake:
     def wait(self, timeout_s: float, also: int | None = None) -> bool:
         """Until set, `timeout_s` passed, or the socket `also` (a file descriptor) is readable:
         whether it was `also`."""
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._receive, selectors.EVENT_READ)
-            if also is not None:
-                selector.register(also, selectors.EVENT_READ)
-            ready = selector.select(timeout_s)
-        return also is not None and any(key.fd == also for key, _ in ready)
+        if also is None:
+            self._selector.select(timeout_s)
+            return False
+        self._selector.register(also, selectors.EVENT_READ)
+        try:
+            ready = self._selector.select(timeout_s)
+        finally:
+            self._selector.unregister(also)
+        return any(key.fd == also for key, _ in ready)
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            self._selector.close()
             self._receive.close()
             self._send.close()
 
