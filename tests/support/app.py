@@ -46,6 +46,7 @@ class Api:
     """
 
     def __init__(self, app: Any, client: str = "127.0.0.1") -> None:
+        self.app = app
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()

@@ -387,3 +387,19 @@ def test_after_its_connection_is_killed_notices_wake_the_watcher_again(slow_watc
         assert killed and all(killed)  # the watcher's connection among them
         for _ in range(2):
             assert _moved_by(other, container) < AT_ONCE_S
+
+
+def test_after_an_operators_change_here_the_next_reader_finds_it_in_memory(watched, container):
+    """A change holds the public side until the watcher has caught up with it (web.operators_first):
+    the readers let go then find it in memory, none takes a worker thread and a statement."""
+    alice, bob = login(watched, "alice"), login(watched, "bob")
+    for _ in range(3):
+        statements = Statements(container)
+        try:
+            alert_id = issue_alert(alice, bob)  # its answer comes once the hold is over
+            assert container.public.caught_up()
+            assert alert_id in _alert_ids(watched)
+            assert [sql for sql in statements.by_requests() if MARK_SQL in sql] == []
+        finally:
+            statements.close()
+        assert alice.post(f"/api/operator/alerts/{alert_id}/cancel").status_code == 200

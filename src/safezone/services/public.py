@@ -128,6 +128,11 @@ class PublicService:
             return None
         return current
 
+    def caught_up(self) -> bool:
+        """Whether public answers are known to include every change committed in this process:
+        no watcher (each request then asks the database itself), or the snapshot is `fresh`."""
+        return self._woken is None or self.fresh() is not None
+
     def watch_generation(self) -> int:
         """Taken by the watcher before it reads the mark, and handed back with the reading."""
         return self._generation

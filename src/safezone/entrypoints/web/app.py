@@ -11,7 +11,8 @@ and Cache-Control; every request passes plain ASGI middlewares (outermost first)
 - `TrustedHosts`: an unknown Host header gets 400 (when trusted hosts are configured);
 - `ForwardedClient`: the client address, from X-Forwarded-For only via trusted proxies;
 - `OperatorElsewhere`: on a public-only listener, the operator side is refused (404);
-- `Admission`: above a number of public requests in flight, more get 503 at once (operators first);
+- `Admission`: operators first: above a number of public requests in flight, more get 503 at
+  once; while an operator's change is in flight, public requests wait for it (`operators_first`);
 - `RateLimits`: per address, separate buckets for public reads, login, operators, health,
   subscriptions and shelter reports (these also per shelter, in their endpoint);
 - `BodyLimit`: request bodies limited per route before authentication and parsing (413);
@@ -47,6 +48,7 @@ from safezone.entrypoints.web.admission import Admission
 from safezone.entrypoints.web.bodylimit import BodyLimit
 from safezone.entrypoints.web.failsafe import Failsafe
 from safezone.entrypoints.web.fast_reads import FastReads
+from safezone.entrypoints.web.operators_first import KnownSessions, OperatorsFirst
 from safezone.entrypoints.web.forwarded import ForwardedClient
 from safezone.entrypoints.web.head import HeadAsGet
 from safezone.entrypoints.web.hosts import TrustedHosts
@@ -172,7 +174,12 @@ def create_app(container: Container, *, sweep: bool = True, deliver: bool | None
     app.state.limiters = rate_limiters(
         settings, (delivery.subscribe_rate_per_minute, delivery.subscribe_burst), container.redis)
     app.add_middleware(RateLimits, limiters=app.state.limiters)
-    app.add_middleware(Admission, limit=int(settings.public_in_flight), shed=app.state.metrics.shed)
+    app.state.known_sessions = KnownSessions()
+    # The operators' own process (--operator-port) has no public load to hold.
+    first = None if listener == OPERATOR else OperatorsFirst(app.state.known_sessions,
+                                                             caught_up=container.public.caught_up)
+    app.add_middleware(Admission, limit=int(settings.public_in_flight), shed=app.state.metrics.shed,
+                       first=first, held=app.state.metrics.held)
     if public_only:
         app.add_middleware(OperatorElsewhere)
     app.add_middleware(ForwardedClient, trusted=settings.trusted_proxies)

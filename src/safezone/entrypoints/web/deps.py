@@ -9,10 +9,11 @@ another site cannot read. A bearer token is never sent on its own, so it needs n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Mapping
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import cookie_parser
 
 from safezone.bootstrap import Container
 from safezone.domain.accounts import User
@@ -47,14 +48,19 @@ async def services(request: Request) -> Container:
     return container(request)
 
 
-def session_token(request: Request) -> tuple[str | None, bool]:
-    """The presented session token and whether it came in the cookie."""
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
+def presented_token(headers: Mapping[str, str]) -> tuple[str | None, bool]:
+    """The session token a request presents (`Authorization: Bearer …`, else the session
+    cookie) and whether it came in the cookie. `headers` matches names in any case."""
+    scheme, _, value = headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip(), False
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE)
     return (cookie, True) if cookie else (None, False)
+
+
+def session_token(request: Request) -> tuple[str | None, bool]:
+    """The presented session token and whether it came in the cookie."""
+    return presented_token(request.headers)
 
 
 def operator(request: Request,
@@ -67,6 +73,7 @@ def operator(request: Request,
                       {"WWW-Authenticate": "Bearer"})
     with container(request).database.unit_of_work(read_only=True) as uow:
         user = accounts.resolve_session(uow, token, now=container(request).clock())
+    request.app.state.known_sessions.remember(token)  # priority for its changes (web.operators_first)
     if by_cookie and request.method not in SAFE_METHODS:
         if not accounts.check_csrf(token, request.headers.get(CSRF_HEADER)):
             raise Refused(403, "csrf", f"missing or wrong {CSRF_HEADER} header: with a session cookie, "

@@ -1,5 +1,5 @@
 """`/metrics` for Prometheus: requests and latencies by route (see `observe`), public requests
-shed by admission control, and — read from the database at scrape time, so every worker
+shed or held by admission control, and — read from the database at scrape time, so every worker
 process reports the same — alerts by state, the outbox's depth and deliveries by channel
 (see `delivery_families`).
 
@@ -87,6 +87,8 @@ class AppMetrics:
         self.registry = CollectorRegistry()
         self.requests = RequestMetrics(self.registry)
         self.shed = Counter("safezone_public_shed", "Public requests answered 503 by admission control",
+                            registry=self.registry)
+        self.held = Counter("safezone_public_held", "Public requests that waited for an operator's change in flight",
                             registry=self.registry)
         self.registry.register(StoredCounts(database))
         self.exposed = self.registry

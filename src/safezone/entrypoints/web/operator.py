@@ -49,16 +49,18 @@ def login(body: LoginIn, request: Request, response: Response, services: Service
         grant = accounts.authenticate(uow, body.username, body.password, lifetime=settings.session_lifetime,
                                       origin=origin, now=services.clock())
         uow.commit()
+    request.app.state.known_sessions.remember(grant.token)  # its changes come first (web.operators_first)
     response.set_cookie(SESSION_COOKIE, grant.token, max_age=int(settings.session_lifetime.total_seconds()),
                         httponly=True, samesite="strict", secure=settings.secure_cookies, path="/api/operator")
     return _session(grant.user, grant.expires_at.isoformat(), grant.csrf_token, grant.token)
 
 
 @router.post("/logout", status_code=204, summary="Log out: end the session")
-def logout(who: LoggedIn, services: Services) -> Response:
+def logout(who: LoggedIn, services: Services, request: Request) -> Response:
     with services.database.unit_of_work() as uow:
         accounts.logout(uow, who.token, now=services.clock())
         uow.commit()
+    request.app.state.known_sessions.forget(who.token)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/api/operator")
     return response
