@@ -252,3 +252,33 @@ def test_a_reader_waits_while_a_real_approve_waits_for_a_database_lock(api, db_u
     assert finished["read"] - started >= 0.45  # held for the whole half second (it cannot end early)
     assert finished["read"] < finished["approve"]
     assert _metric(api, "safezone_public_held_total") == held_before + 1
+
+
+def test_a_stream_of_changes_holds_the_public_side_only_as_long_as_its_credit_lasts():
+    """A quarter of the time in the long run: a script sending change after change cannot keep
+    the readers waiting."""
+    now = {"t": 0.0}
+
+    async def held(scene: Scene, lasting_s: float) -> bool:
+        """Whether a change that lasts `lasting_s` (on the scene's clock) held a reader back."""
+        scene.changing.clear()
+        scene.release.clear()
+        change = await scene.change()
+        reached = await scene.reaches_app_while_change_waits()
+        now["t"] += lasting_s
+        scene.release.set()
+        await change
+        return not reached
+
+    async def scenario() -> list[bool]:
+        scene = Scene()
+        scene.first = OperatorsFirst(scene.known, hold_s=5.0, share=0.25, credit_s=0.2, clock=lambda: now["t"])
+        scene.app.first = scene.first
+        found = [await held(scene, 0.3)]   # holds, and spends more than its credit
+        found.append(await held(scene, 0.1))  # no credit left: goes on without holding
+        now["t"] += 1.0                       # a quiet second gives a quarter of a second back
+        found.append(await held(scene, 0.1))
+        await scene.client.aclose()
+        return found
+
+    assert asyncio.run(scenario()) == [True, False, True]

@@ -24,7 +24,10 @@ once. Measured the same way with the hold: approve and issue 20-50 ms each, appr
 about 105 ms (SQLite, quiet machine; `benchmarks/serve.py` gives both databases).
 
 Bounded: a hold ends by itself after `HOLD_S`, whether or not the change has finished (a long
-import, a database lock), so the public side never waits longer than that for one change.
+import, a database lock), so the public side never waits longer than that for one change; and
+holding draws on a credit that refills at `HOLD_SHARE` of the time, so that a stream of changes
+(a script with an operator's token, or a stolen one) holds the public side a quarter of the time
+at most, and then goes on without holding.
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ from safezone.entrypoints.web.deps import CSRF_HEADER, SAFE_METHODS, presented_t
 from safezone.services.accounts import token_digest
 
 HOLD_S = 0.5
+# In the long run the public side is held at most this share of the time, and at most
+# HOLD_CREDIT_S in a row before that share applies: an operator at work by hand never comes near
+# it (an approve and an issue hold it some 40 ms), a script sending changes in a stream does.
+HOLD_SHARE = 0.25
+HOLD_CREDIT_S = 1.0
 CAUGHT_UP_POLL_S = 0.001  # the watcher reads the mark at once after a commit here: a few ms
 # A session seen this recently is known; an operator at work makes requests far more often.
 KNOWN_FOR_S = 15 * 60
@@ -82,12 +90,24 @@ class OperatorsFirst:
     reading, and over the in-flight limit some would get 503."""
 
     def __init__(self, known: KnownSessions, hold_s: float = HOLD_S,
-                 caught_up: Callable[[], bool] | None = None) -> None:
+                 caught_up: Callable[[], bool] | None = None, share: float = HOLD_SHARE,
+                 credit_s: float = HOLD_CREDIT_S, clock: Callable[[], float] = time.monotonic) -> None:
         self.known = known
         self.hold_s = hold_s
         self.caught_up = caught_up
+        self.share = share
+        self.credit_s = credit_s
+        self.clock = clock
         self.holds = 0
         self._over: asyncio.Future[None] | None = None
+        self._credit = credit_s  # seconds of holding left; refills at `share` seconds a second
+        self._credit_at = clock()
+
+    def _has_credit(self) -> bool:
+        now = self.clock()
+        self._credit = min(self.credit_s, self._credit + (now - self._credit_at) * self.share)
+        self._credit_at = now
+        return self._credit > 0
 
     def may_hold(self, method: str, headers: Mapping[str, str]) -> bool:
         """Whether an operator request may hold the public side: a change, by a known session
@@ -101,8 +121,13 @@ class OperatorsFirst:
 
     async def holding(self, change: Awaitable[None]) -> None:
         """Run `change` (an operator request) while public requests wait: until it is answered
-        and the snapshot has caught up with it, or `hold_s` has passed."""
+        and the snapshot has caught up with it, or `hold_s` has passed. Without credit left
+        (changes in a stream, as a script makes them), the change goes on without holding."""
+        if not self._has_credit():
+            await change
+            return
         loop = asyncio.get_running_loop()
+        began = self.clock()
         if self._over is None or self._over.done():
             self._over = loop.create_future()
         over = self._over
@@ -114,6 +139,7 @@ class OperatorsFirst:
             if not ended:
                 ended = True
                 self.holds -= 1
+                self._credit -= self.clock() - began
                 if self.holds == 0 and not over.done():
                     over.set_result(None)
 
