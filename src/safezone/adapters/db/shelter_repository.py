@@ -160,11 +160,16 @@ class ShelterRepository:
         return {(source, source_id) for source, source_id in rows}
 
     def count(self, source: str | None = None) -> int:
-        """Active shelters (of one source)."""
+        """Active shelters (of one source), open or closed."""
         query = select(func.count()).select_from(ShelterRow).where(ACTIVE)
         if source is not None:
             query = query.where(ShelterRow.source == source)
         return int(self._session.scalar(query) or 0)
+
+    def count_closed(self) -> int:
+        """Active shelters closed by an operator: in the registry, offered to no one."""
+        return int(self._session.scalar(select(func.count()).select_from(ShelterRow)
+                                        .where(ACTIVE, ShelterRow.closed_at.is_not(None))) or 0)
 
     def get(self, source: str, source_id: str) -> Shelter | None:
         """A shelter by its source key, withdrawn or not (see `Shelter.withdrawn_by`)."""

@@ -90,7 +90,8 @@ def info(db_url: str | None) -> None:
         say(f"database     {redacted(database.url)} ({database.dialect})")
         say(f"schema       revision {current_revision(database.engine)}")
         say(f"zone sets    {len(versions)} stored, active: {active if active is not None else 'none'}")
-        say(f"shelters     {uow.shelters.count():,}")
+        registered, closed = uow.shelters.count(), uow.shelters.count_closed()
+        say(f"shelters     {registered - closed:,} open, {closed:,} closed by operators")
 
 
 @db.command()
