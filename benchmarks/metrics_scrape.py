@@ -98,7 +98,7 @@ def timed(scrape: Callable[[], object], scrapes: int) -> tuple[float, float]:
 
 def measure(name: str, url: str, rows: int, rounds: int, index: bool) -> None:
     from safezone.adapters.db import Database
-    from safezone.adapters.db.monitoring import _UNFINISHED
+    from safezone.adapters.db.monitoring import _DELIVERIES
     from safezone.entrypoints.web.metrics import StoredCounts
 
     with Database(url) as database:
@@ -137,7 +137,7 @@ def measure(name: str, url: str, rows: int, rounds: int, index: bool) -> None:
         print(f"{label:34} {figures} a scrape; group by / totals: {cpu['group by'] / cpu['totals']:.1f}x CPU, "
               f"{wall['group by'] / wall['totals']:.1f}x wall")
         print(f"{'':34} group by plan: {plan(database, GROUP_BY)}")
-        print(f"{'':34} totals plan (unfinished rows): {plan(database, _UNFINISHED)}")
+        print(f"{'':34} totals plan: {plan(database, _DELIVERIES)}")
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import random
 from typing import Iterable
 
-from sqlalchemy import text
+from sqlalchemy import Select, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 # States a row never leaves: their counts are the totals. `dead` is not one (an operator's
@@ -39,7 +39,7 @@ TALLY = "safezone_delivery_tally"  # the Session.info key of a transaction's tal
 
 _ADD = text("INSERT INTO delivery_totals (channel, outcome, shard, count) VALUES (:channel, :outcome, :shard, :n) "
             "ON CONFLICT (channel, outcome, shard) DO UPDATE SET count = delivery_totals.count + excluded.count")
-_READ = text("SELECT channel, outcome, sum(count) FROM delivery_totals GROUP BY channel, outcome")
+TOTALS = table("delivery_totals", column("channel"), column("outcome"), column("shard"), column("count"))
 
 
 def tally(session: Session, outcome: str, channels: Iterable[str]) -> None:
@@ -67,6 +67,7 @@ def forget_tally(session: Session) -> None:
     session.info.pop(TALLY, None)
 
 
-def totals(session: Session) -> list[tuple[str, str, int]]:
+def totals() -> Select:
     """(channel, outcome, total) of every finished delivery, the shards summed."""
-    return [(str(channel), str(outcome), int(count)) for channel, outcome, count in session.execute(_READ)]
+    return (select(TOTALS.c.channel, TOTALS.c.outcome, func.sum(TOTALS.c.count))
+            .group_by(TOTALS.c.channel, TOTALS.c.outcome))

@@ -9,7 +9,7 @@ as they finish (`delivery_totals`), the rest are counted off the partial index o
 
 from __future__ import annotations
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from safezone.adapters.db.alert_models import AlertRow, OutboxRow
@@ -22,6 +22,9 @@ from safezone.adapters.db.delivery_totals import UNFINISHED, totals
 _UNFINISHED = (select(DeliveryRow.channel, DeliveryRow.state, func.count())
                .where(DeliveryRow.state.in_([literal(state, literal_execute=True) for state in UNFINISHED]))
                .group_by(DeliveryRow.state, DeliveryRow.channel))
+# One statement: one round trip, and on PostgreSQL one snapshot for the totals and the rows
+# (a row finishing meanwhile is counted once, as waiting or as finished).
+_DELIVERIES = union_all(totals(), _UNFINISHED)
 
 
 class MonitoringCounts:
@@ -41,6 +44,4 @@ class MonitoringCounts:
     def deliveries_by_channel_and_state(self) -> list[tuple[str, str, int]]:
         """(channel, state, count) of every delivery: the kept totals of the finished states
         (sent, delivered, failed, expired: they only grow), and the rows queued or dead counted."""
-        unfinished = [(str(channel), str(state), int(count))
-                      for channel, state, count in self._session.execute(_UNFINISHED)]
-        return totals(self._session) + unfinished
+        return [(str(channel), str(state), int(count)) for channel, state, count in self._session.execute(_DELIVERIES)]
