@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from safezone.adapters.db.delivery_totals import UNFINISHED_WHERE
 from safezone.adapters.db.models import Base
 
 
@@ -68,6 +69,9 @@ class DeliveryRow(Base):
         Index("ix_deliveries_alert", "alert_id", "state"),
         Index("ix_deliveries_chain", "chain", "receiver"),
         Index("ix_deliveries_receiver", "receiver", "channel", "id"),
+        # Only the rows queued or dead, for `/metrics` (migration 0150; `monitoring._UNFINISHED`).
+        Index("ix_deliveries_unfinished", "state", "channel", sqlite_where=text(UNFINISHED_WHERE),
+              postgresql_where=text(UNFINISHED_WHERE)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

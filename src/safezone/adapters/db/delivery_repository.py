@@ -9,6 +9,9 @@
   it, and no earlier row for the same receiver and channel is still pending (an Update never
   overtakes its alert). Lower `priority` first (a Cancel, then Actual, then drills), then the
   longest due.
+- Every statement that finishes rows returns their channels and tallies them: the unit of
+  work adds the tally to the totals `/metrics` reads, in the same transaction
+  (`adapters.db.delivery_totals`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from safezone.adapters.db.delivery_models import DeliveryRow
+from safezone.adapters.db.delivery_totals import tally
 from safezone.adapters.db.import_repository import as_utc
 
 PENDING = "queued"
@@ -77,6 +81,7 @@ _FINISH = (update(DeliveryRow)
                   DeliveryRow.state == PENDING)
            .values(state=bindparam("to_state"), finished_at=bindparam("at"), latency_ms=bindparam("latency"),
                    reason=bindparam("why"), attempts=bindparam("tries"), lease_owner=None, lease_until=None)
+           .returning(DeliveryRow.channel)
            .execution_options(synchronize_session=False))
 _INSERT_SQLITE = ("INSERT OR IGNORE INTO deliveries (key, alert_id, chain, receiver, channel, priority, state, attempts, "
                   "not_before, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -142,8 +147,11 @@ class DeliveryRepository:
                      .where(DeliveryRow.chain == chain, DeliveryRow.alert_id != except_alert,
                             DeliveryRow.state == PENDING,
                             or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now))
-                     .values(state="expired", reason=reason, finished_at=now, lease_owner=None, lease_until=None))
-        return self._session.execute(statement).rowcount or 0
+                     .values(state="expired", reason=reason, finished_at=now, lease_owner=None, lease_until=None)
+                     .returning(DeliveryRow.channel))
+        channels = self._session.scalars(statement).all()
+        tally(self._session, "expired", channels)
+        return len(channels)
 
     def claim(self, owner: str, now: datetime, lease_until: datetime, limit: int,
               ids: Sequence[int] | None = None) -> list[DeliveryTask]:
@@ -178,8 +186,11 @@ class DeliveryRepository:
                      .where(DeliveryRow.id == delivery_id, DeliveryRow.lease_owner == owner,
                             DeliveryRow.state == PENDING)
                      .values(state=state, finished_at=now, latency_ms=latency_ms, reason=reason, attempts=attempts,
-                             lease_owner=None, lease_until=None))
-        return bool(self._session.execute(statement).rowcount)
+                             lease_owner=None, lease_until=None)
+                     .returning(DeliveryRow.channel))
+        channels = self._session.scalars(statement).all()
+        tally(self._session, state, channels)
+        return bool(channels)
 
     def finish_many(self, owner: str, rows: Sequence[dict]) -> int:
         """`finish` for many rows: dicts of id, state, finished_at, latency_ms, reason, attempts.
@@ -192,9 +203,11 @@ class DeliveryRepository:
         done = 0
         for (state, at, latency, reason, attempts), ids in groups.items():
             for start in range(0, len(ids), CHUNK):
-                done += self._session.execute(_FINISH, {
+                channels = self._session.scalars(_FINISH, {
                     "ids": ids[start:start + CHUNK], "owner": owner, "to_state": state, "at": at, "latency": latency,
-                    "why": reason, "tries": attempts}).rowcount or 0
+                    "why": reason, "tries": attempts}).all()
+                tally(self._session, state, channels)
+                done += len(channels)
         return done
 
     def retry_later(self, delivery_id: int, owner: str, not_before: datetime, *, attempts: int, reason: str) -> bool:

@@ -21,6 +21,7 @@ from safezone.adapters.db.area_repository import AreaRepository
 from safezone.adapters.db.audit_repository import AuditRepository
 from safezone.adapters.db.delivery_repository import DeliveryRepository
 from safezone.adapters.db.change_mark import MOVED, ChangeMarks
+from safezone.adapters.db.delivery_totals import add_tally, forget_tally
 from safezone.adapters.db.held_areas import HeldAreas
 from safezone.adapters.db.monitoring import MonitoringCounts
 from safezone.adapters.db.import_repository import ImportRunRepository
@@ -99,6 +100,7 @@ class UnitOfWork:
                 self._session.rollback()
         finally:
             self._session.info.pop(MOVED, None)
+            forget_tally(self._session)
             self._session.close()
             self._session = None
 
@@ -106,6 +108,7 @@ class UnitOfWork:
         assert self._session is not None, "commit() outside a `with` block"
         if self.read_only:
             raise ReadOnlyUnitOfWork("commit() in a read-only unit of work: open it with read_only=False to write")
+        add_tally(self._session)  # deliveries finished in this transaction: last, see delivery_totals
         moves_mark = self._session.info.pop(MOVED, False)
         if moves_mark and self._notice is not None:  # every watcher hears of it at the commit
             self._session.connection().exec_driver_sql(self._notice)
@@ -118,5 +121,6 @@ class UnitOfWork:
     def rollback(self) -> None:
         assert self._session is not None, "rollback() outside a `with` block"
         self._session.info.pop(MOVED, None)
+        forget_tally(self._session)
         self._session.rollback()
         self._session.begin()

@@ -28,6 +28,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from safezone.adapters.db import Database
+from safezone.adapters.db.delivery_totals import FINISHED  # states a row never leaves: totals; not `dead`
 from safezone.domain.alerts import AlertState
 from safezone.domain.delivery import ChannelKind
 from safezone.entrypoints.web.observe import RequestMetrics
@@ -36,9 +37,6 @@ router = APIRouter(tags=["health"])
 # prometheus-client reads it when first imported: a worker must have it in its environment at start.
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _WORKER_FILE = re.compile(r"_(\d+)\.db$")
-# States a delivery row never leaves once in them: counted as monotonic totals. `dead` is not
-# one (an operator's retry queues it again), so it is a gauge, like `queued`.
-FINISHED = ("sent", "delivered", "failed", "expired")
 
 
 class StoredCounts(Collector):
