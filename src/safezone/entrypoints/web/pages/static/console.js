@@ -127,16 +127,34 @@
     map = SZ.makeMap("cmap");
     window.szMap = map;
     areaLayer = L.geoJSON(null, {style: areaStyle, onEachFeature: function (f, layer) {
-      layer.bindTooltip(f.properties.name + " — " + SZ.timeToShelter(f.properties.time_to_shelter_s));
-      // The name shows on hover; a click selects. Leaflet 1.9 also opens the tooltip on each
-      // click, which lays the page out again: ten times the cost of the click under a flood.
-      layer.off("click", layer._openTooltip, layer);
+      showName(layer, f.properties.name + " — " + SZ.timeToShelter(f.properties.time_to_shelter_s));
       layer.on("click", function () { if (!draw.active()) toggle(f.properties.id, f.properties.name); });
     }}).addTo(map);
     draw = SZDraw.attach(map, {start: $("draw-start"), finish: $("draw-finish"), undo: $("draw-undo"), clear: $("draw-clear"),
                                status: $("draw-status"), error: $("draw-error")}, t, polygonChanged);
     SZ.drawZones(map).then(function (answer) { fillPresets(answer.body); loadAreas(); });
     map.on("moveend", loadAreas);
+  }
+
+  /* The area's name shows on hover and on keyboard focus; a click only selects. A tooltip
+     bound to the layer (bindTooltip) is also opened again on each click, which lays the page
+     out: ten times the cost of the click under a flood. So one name box for the map, opened
+     and closed here with Leaflet's public calls. */
+  var areaName = null, named = null;  // the name box, and the area it names
+  function showName(layer, text) {
+    areaName = areaName || L.tooltip();
+    function show() {
+      if (named === layer && areaName.isOpen()) return;  // already says it: no layout
+      named = layer;
+      map.openTooltip(areaName.setLatLng(layer.getCenter()).setContent(text));
+      layer.getElement().setAttribute("aria-describedby", areaName.getElement().id);
+    }
+    function hide() { if (named === layer) { named = null; map.closeTooltip(areaName); } }
+    layer.on({mouseover: show, mouseout: hide, remove: hide});
+    layer.once("add", function () {
+      layer.getElement().addEventListener("focus", show);
+      layer.getElement().addEventListener("blur", hide);
+    });
   }
 
   function loadAreas() {
