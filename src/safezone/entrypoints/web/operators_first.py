@@ -20,8 +20,8 @@ session check: being known gives priority, never access.
 
 A change holds on after its answer until the snapshot readers are answered from has caught up
 with it (the change watcher is woken at once by the commit), so the readers let go see it at
-once. Measured the same way with the hold: approve and issue 20-50 ms each, approve -> visible
-about 105 ms (SQLite, quiet machine; `benchmarks/serve.py` gives both databases).
+once. Measured the same way with the hold (a quiet run of `benchmarks/serve.py`): approve and
+issue 35-47 ms together, approve -> visible 92 ms on SQLite and 115 ms on PostgreSQL.
 
 Bounded: a hold ends by itself after `HOLD_S`, whether or not the change has finished (a long
 import, a database lock), so the public side never waits longer than that for one change; and
