@@ -30,7 +30,9 @@ def test_a_locked_sqlite_gives_a_fast_clear_503(sqlite_url, sample_zones, clock)
         started = time.monotonic()
         answer = api.get("/readyz")
         took = time.monotonic() - started
-        assert answer.status_code == 503 and took < 2.5, (answer.status_code, took)
+        # About 1.6 s here (the 1.5 s probe); the bound only has to tell it from the pool's 30 s
+        # wait, with room for a full-suite process's pauses (one run took 2.75 s).
+        assert answer.status_code == 503 and took < 6, (answer.status_code, took)
         body = answer.json()
         assert body["error"] == "not_ready" and "locked" in body["reason"]
         assert answer.headers["retry-after"] == "5"
